@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Logos microkernel: top-level build.
+#
+#   make            build logos.ko and every userspace part
+#   make deps       install (apt-get) whatever the build and tests need
+#   make check      deps + static checks + unit, KUnit and guest tests
+#   make demo       deps + build + a demo inside a QEMU guest
+#   make vm         an interactive shell in the guest with logos.ko loaded
+#   make install    install into $(DESTDIR)$(PREFIX)
+#
+# logos.ko is built against /lib/modules/$(KVER)/build; KVER defaults to the
+# release of Debian's linux-headers-amd64 (the kernel the guest boots).
+
+VERSION := 0.1.0
+KVER ?= $(shell scripts/kver)
+KDIR ?= /lib/modules/$(KVER)/build
+LOGOS_CACHE ?= /var/cache/logos
+export KVER LOGOS_CACHE
+
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
+SRCDIR ?= /usr/src
+DESTDIR ?=
+
+# Files that make up the DKMS source tree (/usr/src/logos-$(VERSION)).
+DKMS_FILES := Kbuild dkms.conf $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild \
+	kmod/Kconfig uapi/linux/logos.h
+
+# The userspace parts, built by their own Makefiles as they appear.
+USER_DIRS := $(patsubst %/Makefile,%,$(wildcard ulib/Makefile daemon/Makefile tools/Makefile))
+
+.PHONY: all module userspace deps check demo vm install clean \
+	$(USER_DIRS)
+
+all: module userspace
+
+module:
+	@test -d $(KDIR) || { echo "No kernel headers at $(KDIR): run 'make deps' (or set KVER=)."; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userspace: $(USER_DIRS)
+
+$(USER_DIRS):
+	$(MAKE) -C $@
+
+deps:
+	scripts/install-deps
+
+check: deps
+	tests/check
+
+demo: deps all
+	tests/vm/run --timeout 300 -- scripts/demo
+
+vm: deps module
+	tests/vm/run
+
+install: all
+	install -d $(DESTDIR)$(INCLUDEDIR)/linux
+	install -m 0644 uapi/linux/logos.h $(DESTDIR)$(INCLUDEDIR)/linux/logos.h
+	install -d $(DESTDIR)$(SRCDIR)/logos-$(VERSION)
+	for f in $(DKMS_FILES); do \
+		install -D -m 0644 $$f $(DESTDIR)$(SRCDIR)/logos-$(VERSION)/$$f || exit 1; \
+	done
+	for d in $(USER_DIRS); do \
+		$(MAKE) -C $$d install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) || exit 1; \
+	done
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	for d in $(USER_DIRS); do $(MAKE) -C $$d clean; done
+	rm -rf build

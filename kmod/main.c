@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module entry: brings the subsystems up in dependency order and tears them
+ * down in reverse.
+ */
+
+#include "version.h"
+#include "device.h"
+#include "netlink.h"
+
+#include <uapi/linux/logos.h>
+
+#include <linux/init.h>
+#include <linux/module.h>
+#include <linux/genetlink.h>
+
+static int __init logos_mod_init(void)
+{
+	int ret;
+
+	ret = logos_genetlink_init();
+	if (ret < 0)
+		goto err_netlink;
+
+	ret = logos_device_init();
+	if (ret < 0)
+		goto err_device;
+
+	pr_info("Logos microkernel " LOGOS_VERSION " (ABI %u.%u) loaded\n",
+		LOGOS_ABI_MAJOR, LOGOS_ABI_MINOR);
+	return 0;
+
+err_device:
+	logos_genetlink_uninit();
+err_netlink:
+	return ret;
+}
+
+static void __exit logos_mod_exit(void)
+{
+	logos_device_uninit();
+	logos_genetlink_uninit();
+	pr_info("unloaded\n");
+}
+
+module_init(logos_mod_init);
+module_exit(logos_mod_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Logos microkernel: capabilities, IPC and module lifecycle");
+MODULE_AUTHOR("The Logos microkernel developers");
+MODULE_VERSION(LOGOS_VERSION);
+MODULE_ALIAS_GENL_FAMILY(LOGOS_GENL_NAME);
