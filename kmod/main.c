@@ -6,6 +6,8 @@
 
 #include "version.h"
 #include "device.h"
+#include "handle.h"
+#include "module.h"
 #include "netlink.h"
 
 #include <uapi/linux/logos.h>
@@ -17,6 +19,14 @@
 static int __init logos_mod_init(void)
 {
 	int ret;
+
+	ret = logos_handle_init();
+	if (ret < 0)
+		goto err_handle;
+
+	ret = logos_module_init();
+	if (ret < 0)
+		goto err_module;
 
 	ret = logos_genetlink_init();
 	if (ret < 0)
@@ -33,6 +43,10 @@ static int __init logos_mod_init(void)
 err_device:
 	logos_genetlink_uninit();
 err_netlink:
+	logos_module_uninit();
+err_module:
+	logos_handle_uninit();
+err_handle:
 	return ret;
 }
 
@@ -40,6 +54,8 @@ static void __exit logos_mod_exit(void)
 {
 	logos_device_uninit();
 	logos_genetlink_uninit();
+	logos_module_uninit();
+	logos_handle_uninit();
 	pr_info("unloaded\n");
 }
 

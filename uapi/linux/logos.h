@@ -67,28 +67,499 @@ struct logos_version {
 
 /* Feature bits reported in logos_version.features. */
 #define LOGOS_FEATURE_NETLINK	_BITULL(0)	/* generic netlink family "logos" */
+#define LOGOS_FEATURE_HANDLES	_BITULL(1)	/* handles, rights, revocation */
+#define LOGOS_FEATURE_MODULES	_BITULL(2)	/* module contexts and lifecycle */
+#define LOGOS_FEATURE_QUOTAS	_BITULL(3)	/* per-module accounting and quotas */
+#define LOGOS_FEATURE_EVENTS	_BITULL(4)	/* event objects and LOGOS_IOC_WAIT */
 
-/* Ask the ABI version. Allowed on /dev/logos and on every module fd. */
+/*
+ * Files
+ * -----
+ * Two kinds of file speak this ABI:
+ * - the supervisor file: open("/dev/logos"), which needs CAP_SYS_ADMIN.
+ *   Only a supervisor creates modules (LOGOS_IOC_MODULE_CREATE).
+ * - a module file: the file descriptor LOGOS_IOC_MODULE_CREATE returns,
+ *   bound to one module's context. The supervisor hands it to the module
+ *   process and closes its own copy; when the last reference to it goes
+ *   away (the process exits or crashes) the module becomes TERMINATED and
+ *   every object it owns is released.
+ * Both have a handle table of their own; ioctls marked [both] work on
+ * both, [supervisor] only on /dev/logos (-EPERM on a module file), and
+ * [module] only on a module file (-EPERM on /dev/logos).
+ *
+ * Handles
+ * -------
+ * A handle is a __u32, never 0, naming one entry of the caller's own
+ * handle table. The entry refers to a kernel object and carries rights.
+ * Values are not reused soon after close (generation bits) and carry
+ * random bits, so a stale or guessed value fails instead of reaching
+ * another object. Errors of every handle use, and nothing else:
+ *	-EBADF		no such handle in this table (never existed, or closed)
+ *	-EKEYREVOKED	the handle was revoked; only LOGOS_IOC_HANDLE_CLOSE
+ *			still works on it
+ *	-EPROTOTYPE	the object is of the wrong type for the operation
+ *	-EPERM		the handle lacks a right the operation needs
+ * Limits have errnos of their own:
+ *	-EDQUOT		the module's quota for a resource is exhausted
+ *	-ENOSPC		a global limit of logos.ko (module parameter) is hit
+ */
+#define LOGOS_HANDLE_INVALID	0U
+
+/* Object types (logos_handle_info.type). */
+enum logos_object_type {
+	LOGOS_OBJ_NONE = 0,
+	LOGOS_OBJ_MODULE = 1,	/* a module: lifecycle, quotas, identity */
+	LOGOS_OBJ_EVENT = 2,	/* 32 signal bits, for control notifications */
+	__LOGOS_OBJ_MAX
+};
+
+/*
+ * Rights. A duplicate or transfer may keep or drop rights, never add one.
+ *	READ		observe the object: wait on it, read its state
+ *	WRITE		change the object's data: signal an event
+ *	TRANSFER	give the handle to another module
+ *	DUPLICATE	make another handle to the same object
+ *	MAP_READ	map a memory object readable
+ *	MAP_WRITE	map a memory object writable
+ *	CONTROL		manage the object: drive a module's lifecycle, set
+ *			its quotas, push handles into it
+ *	REVOKE		revoke every handle derived from this one
+ */
+#define LOGOS_RIGHT_READ	0x1U
+#define LOGOS_RIGHT_WRITE	0x2U
+#define LOGOS_RIGHT_TRANSFER	0x4U
+#define LOGOS_RIGHT_DUPLICATE	0x8U
+#define LOGOS_RIGHT_MAP_READ	0x10U
+#define LOGOS_RIGHT_MAP_WRITE	0x20U
+#define LOGOS_RIGHT_CONTROL	0x40U
+#define LOGOS_RIGHT_REVOKE	0x80U
+#define LOGOS_RIGHTS_ALL	0xffU
+/* In a rights argument: keep the rights the source handle has. */
+#define LOGOS_RIGHTS_SAME	0x80000000U
+
+/**
+ * struct logos_handle_dup - LOGOS_IOC_HANDLE_DUPLICATE [both]
+ * @handle:	in: the handle to duplicate; needs LOGOS_RIGHT_DUPLICATE.
+ * @rights:	in: rights of the copy, a subset of @handle's rights
+ *		(-EPERM if not), or LOGOS_RIGHTS_SAME.
+ * @flags:	in: 0.
+ * @new_handle:	out: the copy, a child of @handle in the derivation tree.
+ */
+struct logos_handle_dup {
+	__u32 handle;
+	__u32 rights;
+	__u32 flags;
+	__u32 new_handle;
+};
+
+/**
+ * struct logos_handle_replace - LOGOS_IOC_HANDLE_REPLACE [both]
+ * @handle:	in: the handle whose rights shrink in place (same value).
+ * @rights:	in: the new rights, a subset of the current ones (-EPERM
+ *		otherwise). Needs no right: giving up rights is always allowed.
+ * @flags:	in: 0.
+ * @reserved:	in: 0.
+ */
+struct logos_handle_replace {
+	__u32 handle;
+	__u32 rights;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
+ * struct logos_handle_close - LOGOS_IOC_HANDLE_CLOSE [both]
+ * @handle:	in: the handle to close; works on revoked handles too.
+ *		Handles derived from it survive and move up to its parent in
+ *		the derivation tree, so the parent's revoke still reaches them.
+ * @flags:	in: 0.
+ */
+struct logos_handle_close {
+	__u32 handle;
+	__u32 flags;
+};
+
+/**
+ * struct logos_handle_info - LOGOS_IOC_HANDLE_INFO [both]
+ * @handle:	in: the handle to describe.
+ * @flags:	in: 0.
+ * @type:	out: enum logos_object_type.
+ * @rights:	out: LOGOS_RIGHT_* of this handle.
+ * @object_id:	out: the object's id, unique while logos.ko is loaded.
+ * @cap_id:	out: this handle's node in the derivation tree (unique id).
+ * @parent_cap_id: out: the node it was derived from; 0 for a root (the
+ *		handle made when the object was created).
+ * @owner_module: out: id of the module that created the object; 0 when a
+ *		supervisor created it.
+ * @reserved:	out: 0.
+ */
+struct logos_handle_info {
+	__u32 handle;
+	__u32 flags;
+	__u32 type;
+	__u32 rights;
+	__u64 object_id;
+	__u64 cap_id;
+	__u64 parent_cap_id;
+	__u32 owner_module;
+	__u32 reserved;
+};
+
+/**
+ * struct logos_handle_revoke - LOGOS_IOC_HANDLE_REVOKE [both]
+ * @handle:	in: needs LOGOS_RIGHT_REVOKE. Every handle derived from it,
+ *		by duplicate or transfer, in every module, including handles
+ *		not yet received, is revoked at once; @handle itself stays.
+ * @flags:	in: 0.
+ * @revoked:	out: how many handles were revoked.
+ * @reserved:	out: 0.
+ */
+struct logos_handle_revoke {
+	__u32 handle;
+	__u32 flags;
+	__u32 revoked;
+	__u32 reserved;
+};
+
+/**
+ * struct logos_handle_give - LOGOS_IOC_HANDLE_GIVE [both]
+ * Transfers a handle into another module's table: how a supervisor
+ * hands a module its first capabilities.
+ * @module:	in: handle to the receiving module; needs LOGOS_RIGHT_CONTROL.
+ *		The module must not be TERMINATED (-ESRCH).
+ * @handle:	in: the handle to give; needs LOGOS_RIGHT_TRANSFER.
+ * @rights:	in: rights of the given handle (subset, or LOGOS_RIGHTS_SAME).
+ * @flags:	in: LOGOS_GIVE_MOVE closes @handle in the caller's table once
+ *		the receiver has its copy.
+ * @new_handle:	out: the handle's value in the receiver's table.
+ * @reserved:	in/out: 0.
+ */
+struct logos_handle_give {
+	__u32 module;
+	__u32 handle;
+	__u32 rights;
+	__u32 flags;
+	__u32 new_handle;
+	__u32 reserved;
+};
+
+#define LOGOS_GIVE_MOVE		0x1U
+
+/*
+ * Module lifecycle (FR-001)
+ * -------------------------
+ * Allowed transitions; any other fails with -EINVAL and changes nothing.
+ *
+ *	from		to		who
+ *	LOADED		INITIALIZING	supervisor (LOGOS_IOC_MODULE_SET_STATE)
+ *	INITIALIZING	RUNNING		the module (LOGOS_IOC_MODULE_READY) or
+ *					the supervisor
+ *	RUNNING		PAUSED		supervisor
+ *	PAUSED		RUNNING		supervisor
+ *	LOADED, INITIALIZING, RUNNING, PAUSED
+ *			TERMINATING	supervisor (asks the module to finish)
+ *	any		TERMINATED	the kernel only, when the module file is
+ *					released: "clean" from TERMINATING,
+ *					a crash from any other state
+ *
+ * Every transition sets LOGOS_SIGNAL_STATE_CHANGED on the module object,
+ * and TERMINATED also LOGOS_SIGNAL_TERMINATED, and is sent to the netlink
+ * "events" group (LOGOS_EVENT_STATE).
+ */
+enum logos_module_state {
+	LOGOS_STATE_LOADED = 0,
+	LOGOS_STATE_INITIALIZING = 1,
+	LOGOS_STATE_RUNNING = 2,
+	LOGOS_STATE_PAUSED = 3,
+	LOGOS_STATE_TERMINATING = 4,
+	LOGOS_STATE_TERMINATED = 5,
+	__LOGOS_STATE_MAX
+};
+
+/* Trust levels: policy is logosd's; the kernel records and reports them. */
+enum logos_trust_level {
+	LOGOS_TRUST_UNTRUSTED = 0,
+	LOGOS_TRUST_USER = 1,
+	LOGOS_TRUST_SYSTEM = 2,
+	LOGOS_TRUST_CORE = 3,
+	__LOGOS_TRUST_MAX
+};
+
+/*
+ * Accounted resources (FR-002). Each has a usage and a limit per module.
+ * Over the limit an operation fails with -EDQUOT, the denial is counted
+ * and LOGOS_EVENT_QUOTA_EXCEEDED is sent; the first time usage reaches
+ * LOGOS_QUOTA_WARN_PERCENT of the limit, LOGOS_EVENT_QUOTA_WARNING is sent
+ * (again only after usage fell below that mark).
+ */
+enum logos_resource {
+	LOGOS_RES_HANDLES = 0,		/* entries in the module's handle table */
+	LOGOS_RES_OBJECTS = 1,		/* objects the module created, all types */
+	LOGOS_RES_EVENTS = 2,		/* event objects */
+	LOGOS_RES_CHANNELS = 3,		/* channel endpoints */
+	LOGOS_RES_MSGS_QUEUED = 4,	/* messages sent, not yet received */
+	LOGOS_RES_BYTES_QUEUED = 5,	/* their inline bytes */
+	LOGOS_RES_MEMORY_PAGES = 6,	/* pages of memory objects owned */
+	LOGOS_RES_MAPPED_PAGES = 7,	/* pages mapped into the module */
+	__LOGOS_RES_MAX
+};
+
+#define LOGOS_RES_COUNT		8	/* array size, room to grow in ABI 0.x */
+#define LOGOS_QUOTA_WARN_PERCENT 80
+/* In a limit: the default of logos.ko (module parameter) for it. */
+#define LOGOS_LIMIT_DEFAULT	0ULL
+#define LOGOS_LIMIT_UNLIMITED	(~0ULL)
+
+#define LOGOS_NAME_MAX		32	/* module names, NUL included */
+
+/**
+ * struct logos_module_create - LOGOS_IOC_MODULE_CREATE [supervisor]
+ * @name:	in: NUL-terminated, 1..31 characters of [A-Za-z0-9._-].
+ *		Names need not be unique; ids are.
+ * @trust_level: in: enum logos_trust_level.
+ * @flags:	in: 0.
+ * @limits:	in: per resource (enum logos_resource), LOGOS_LIMIT_DEFAULT,
+ *		LOGOS_LIMIT_UNLIMITED or a number. Unused entries: 0.
+ * @handle:	out: handle to the module object in the supervisor's table,
+ *		with LOGOS_RIGHTS_ALL.
+ * @fd:		out: the module file (O_CLOEXEC), for the module process.
+ * @module_id:	out: the module's id, never 0, not reused while loaded.
+ * @reserved:	in/out: 0.
+ * The module starts in LOADED.
+ */
+struct logos_module_create {
+	char name[LOGOS_NAME_MAX];
+	__u32 trust_level;
+	__u32 flags;
+	__u64 limits[LOGOS_RES_COUNT];
+	__u32 handle;
+	__s32 fd;
+	__u32 module_id;
+	__u32 reserved;
+};
+
+/**
+ * struct logos_module_set_state - LOGOS_IOC_MODULE_SET_STATE [both]
+ * @handle:	in: a module handle with LOGOS_RIGHT_CONTROL.
+ * @state:	in: enum logos_module_state, per the transition table.
+ * @flags:	in: 0.
+ * @reserved:	in: 0.
+ */
+struct logos_module_set_state {
+	__u32 handle;
+	__u32 state;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
+ * struct logos_module_set_quota - LOGOS_IOC_MODULE_SET_QUOTA [both]
+ * @handle:	in: a module handle with LOGOS_RIGHT_CONTROL.
+ * @resource:	in: enum logos_resource.
+ * @limit:	in: the new limit (LOGOS_LIMIT_DEFAULT, _UNLIMITED or a
+ *		number). A limit below current usage is allowed: nothing is
+ *		taken away, new charges fail until usage drops under it.
+ */
+struct logos_module_set_quota {
+	__u32 handle;
+	__u32 resource;
+	__u64 limit;
+};
+
+/**
+ * struct logos_module_info - LOGOS_IOC_MODULE_INFO [both]
+ * @handle:	in: a module handle with LOGOS_RIGHT_READ, or
+ *		LOGOS_HANDLE_SELF on a module file.
+ * @flags:	in: 0.
+ * @module_id:	out: the module's id.
+ * @state:	out: enum logos_module_state.
+ * @trust_level: out: enum logos_trust_level.
+ * @pid:	out: the process bound to the module file (the first one to
+ *		use it), in the caller's pid namespace; 0 if none.
+ * @exit_flags:	out: LOGOS_EXIT_* once TERMINATED.
+ * @name:	out: the module's name.
+ * @usage:	out: current usage per resource.
+ * @limit:	out: effective limit per resource (LOGOS_LIMIT_UNLIMITED for
+ *		none).
+ * @cpu_time_ns: out: CPU time of the bound process's live threads.
+ * @denied_rights: out: operations refused for a missing right.
+ * @denied_quota: out: operations refused for a quota.
+ * @reserved:	out: 0.
+ */
+struct logos_module_info {
+	__u32 handle;
+	__u32 flags;
+	__u32 module_id;
+	__u32 state;
+	__u32 trust_level;
+	__u32 pid;
+	__u32 exit_flags;
+	__u32 reserved0;
+	char name[LOGOS_NAME_MAX];
+	__u64 usage[LOGOS_RES_COUNT];
+	__u64 limit[LOGOS_RES_COUNT];
+	__u64 cpu_time_ns;
+	__u64 denied_rights;
+	__u64 denied_quota;
+	__u64 reserved[3];
+};
+
+#define LOGOS_HANDLE_SELF	0xffffffffU
+#define LOGOS_EXIT_CRASHED	0x1U	/* released outside TERMINATING */
+
+/**
+ * struct logos_event_create - LOGOS_IOC_EVENT_CREATE [both]
+ * @flags:	in: 0.
+ * @handle:	out: the new event, all rights but MAP_*; signals all clear.
+ */
+struct logos_event_create {
+	__u32 flags;
+	__u32 handle;
+};
+
+/**
+ * struct logos_event_signal - LOGOS_IOC_EVENT_SIGNAL [both]
+ * @handle:	in: an event handle with LOGOS_RIGHT_WRITE.
+ * @clear:	in: user signal bits to clear, then
+ * @set:	in: user signal bits to set (LOGOS_SIGNAL_USER_MASK only).
+ * @flags:	in: 0.
+ */
+struct logos_event_signal {
+	__u32 handle;
+	__u32 clear;
+	__u32 set;
+	__u32 flags;
+};
+
+/*
+ * Signals: level-triggered bits on every object, which LOGOS_IOC_WAIT
+ * waits for. The low 24 bits are user bits (set by LOGOS_IOC_EVENT_SIGNAL
+ * on events); the high 8 bits are set by the kernel.
+ */
+#define LOGOS_SIGNAL_USER_MASK		0x00ffffffU
+#define LOGOS_SIGNAL_STATE_CHANGED	0x1000000U	/* module: lifecycle moved */
+#define LOGOS_SIGNAL_TERMINATED		0x2000000U	/* module: TERMINATED */
+#define LOGOS_SIGNAL_REVOKED		0x80000000U	/* the waited handle was revoked */
+
+/**
+ * struct logos_wait_item - one handle to wait on
+ * @handle:	in: needs LOGOS_RIGHT_READ.
+ * @signals:	in: the signals wanted (any of them ends the wait).
+ * @observed:	out: the object's signals when the wait ended;
+ *		LOGOS_SIGNAL_REVOKED if the handle was revoked meanwhile.
+ * @reserved:	in: 0.
+ */
+struct logos_wait_item {
+	__u32 handle;
+	__u32 signals;
+	__u32 observed;
+	__u32 reserved;
+};
+
+/**
+ * struct logos_wait - LOGOS_IOC_WAIT [both]
+ * @items:	in: user pointer to @count struct logos_wait_item.
+ * @count:	in: 1..LOGOS_WAIT_MAX_ITEMS.
+ * @flags:	in: LOGOS_WAIT_CLEAR_STATE_CHANGED clears STATE_CHANGED on
+ *		the module objects that had it when the wait ends.
+ * @timeout_ns:	in: relative timeout; 0 polls, -1 waits forever.
+ * @ready:	out: how many items have a wanted signal.
+ * @reserved:	in/out: 0.
+ * Returns 0 with @ready > 0, -ETIMEDOUT, or -EINTR on a signal.
+ */
+struct logos_wait {
+	__u64 items;
+	__u32 count;
+	__u32 flags;
+	__s64 timeout_ns;
+	__u32 ready;
+	__u32 reserved;
+};
+
+#define LOGOS_WAIT_MAX_ITEMS		1024
+#define LOGOS_WAIT_CLEAR_STATE_CHANGED	0x1U
+
+/* ioctl numbers. [..] says on which file each works. */
 #define LOGOS_IOC_VERSION	_IOR(LOGOS_IOC_MAGIC, 0x00, struct logos_version)
+#define LOGOS_IOC_HANDLE_DUPLICATE _IOWR(LOGOS_IOC_MAGIC, 0x01, struct logos_handle_dup)
+#define LOGOS_IOC_HANDLE_REPLACE _IOW(LOGOS_IOC_MAGIC, 0x02, struct logos_handle_replace)
+#define LOGOS_IOC_HANDLE_CLOSE	_IOW(LOGOS_IOC_MAGIC, 0x03, struct logos_handle_close)
+#define LOGOS_IOC_HANDLE_INFO	_IOWR(LOGOS_IOC_MAGIC, 0x04, struct logos_handle_info)
+#define LOGOS_IOC_HANDLE_REVOKE	_IOWR(LOGOS_IOC_MAGIC, 0x05, struct logos_handle_revoke)
+#define LOGOS_IOC_HANDLE_GIVE	_IOWR(LOGOS_IOC_MAGIC, 0x06, struct logos_handle_give)
+#define LOGOS_IOC_MODULE_CREATE	_IOWR(LOGOS_IOC_MAGIC, 0x10, struct logos_module_create)
+#define LOGOS_IOC_MODULE_SET_STATE _IOW(LOGOS_IOC_MAGIC, 0x11, struct logos_module_set_state)
+#define LOGOS_IOC_MODULE_READY	_IO(LOGOS_IOC_MAGIC, 0x12)
+#define LOGOS_IOC_MODULE_SET_QUOTA _IOW(LOGOS_IOC_MAGIC, 0x13, struct logos_module_set_quota)
+#define LOGOS_IOC_MODULE_INFO	_IOWR(LOGOS_IOC_MAGIC, 0x14, struct logos_module_info)
+#define LOGOS_IOC_EVENT_CREATE	_IOWR(LOGOS_IOC_MAGIC, 0x20, struct logos_event_create)
+#define LOGOS_IOC_EVENT_SIGNAL	_IOW(LOGOS_IOC_MAGIC, 0x21, struct logos_event_signal)
+#define LOGOS_IOC_WAIT		_IOWR(LOGOS_IOC_MAGIC, 0x22, struct logos_wait)
 
 /*
  * Generic netlink family
  * ----------------------
  * Family name LOGOS_GENL_NAME, version LOGOS_GENL_VERSION. Every command
- * needs CAP_NET_ADMIN in the caller's network namespace (GENL_ADMIN_PERM)
- * and uses strict attribute validation; errors come with an extack message.
+ * needs CAP_NET_ADMIN (GENL_ADMIN_PERM) and is validated strictly: an
+ * attribute a command does not take is refused with -EINVAL and an extack
+ * message saying which. Commands and their attributes:
  *
- * LOGOS_CMD_GET_VERSION (doit)
- *	request:  no attributes.
- *	reply:    LOGOS_A_VERSION_MAJOR (u32), LOGOS_A_VERSION_MINOR (u32),
- *		  LOGOS_A_VERSION_PATCH (u32), LOGOS_A_VERSION_FEATURES (u64).
+ * LOGOS_CMD_GET_VERSION (do)
+ *	request: none.
+ *	reply:   VERSION_MAJOR, VERSION_MINOR, VERSION_PATCH (u32),
+ *		 VERSION_FEATURES (u64, LOGOS_FEATURE_*).
+ *
+ * LOGOS_CMD_GET_MODULE (do with MODULE_ID; dump without: every module)
+ *	reply, one message per module: MODULE_ID, MODULE_NAME (string),
+ *		 MODULE_STATE, MODULE_TRUST, MODULE_PID (pid in the initial
+ *		 pid namespace, 0 if unbound), MODULE_EXIT_FLAGS (u32),
+ *		 MODULE_CPU_NS, MODULE_DENIED_RIGHTS, MODULE_DENIED_QUOTA (u64),
+ *		 MODULE_RESOURCES: nested, one LOGOS_A_RESOURCE_ENTRY (nested)
+ *		 per resource holding LOGOS_RA_ID (u32), LOGOS_RA_USAGE and
+ *		 LOGOS_RA_LIMIT (u64, ~0 for unlimited).
+ *	-ENOENT with an extack message for an unknown MODULE_ID.
+ *
+ * LOGOS_CMD_GET_HANDLES (dump; MODULE_ID required)
+ *	one message per handle of that module's table: MODULE_ID and
+ *	HANDLE (nested): LOGOS_HA_VALUE, LOGOS_HA_TYPE, LOGOS_HA_RIGHTS,
+ *	LOGOS_HA_FLAGS (u32, LOGOS_HANDLE_F_*), LOGOS_HA_OBJECT_ID,
+ *	LOGOS_HA_CAP_ID, LOGOS_HA_PARENT_CAP_ID (u64).
+ *
+ * LOGOS_CMD_GET_STATS (do)
+ *	reply: STATS_MODULES, STATS_OBJECTS, STATS_HANDLES (u64, live now),
+ *	       STATS_EVENTS_SENT (u64, events multicast since load),
+ *	       STATS_MAX_MODULES, STATS_MAX_OBJECTS, STATS_MAX_HANDLES (u64,
+ *	       the global limits).
+ *
+ * LOGOS_CMD_SET_QUOTA (do)
+ *	request: MODULE_ID, RESOURCE (u32, enum logos_resource), LIMIT (u64,
+ *		 as in struct logos_module_set_quota). Same effect as
+ *		 LOGOS_IOC_MODULE_SET_QUOTA.
+ *
+ * Multicast group LOGOS_GENL_MCGRP_EVENTS ("events"): LOGOS_CMD_EVENT
+ * messages, each with EVENT_TYPE (u32, enum logos_event_type), EVENT_SEQ
+ * (u64, +1 per event: a gap means the listener missed events) and
+ * EVENT_TIME_NS (u64, CLOCK_MONOTONIC), MODULE_ID and MODULE_NAME, plus:
+ *	LOGOS_EVENT_STATE:	 MODULE_STATE (new), STATE_OLD,
+ *				 MODULE_EXIT_FLAGS
+ *	LOGOS_EVENT_QUOTA_WARNING,
+ *	LOGOS_EVENT_QUOTA_EXCEEDED: RESOURCE, USAGE (u64), LIMIT
+ *	LOGOS_EVENT_REVOKE:	 OBJECT_ID (u64), COUNT (u32, handles revoked)
+ *	LOGOS_EVENT_RIGHTS_DENIED: OBJECT_ID, RIGHTS (u32, those missing)
+ * MODULE_ID is 0 when a supervisor (not a module) caused the event.
  */
 #define LOGOS_GENL_NAME		"logos"
 #define LOGOS_GENL_VERSION	1
+#define LOGOS_GENL_MCGRP_EVENTS	"events"
 
 enum logos_cmd {
 	LOGOS_CMD_UNSPEC,
 	LOGOS_CMD_GET_VERSION,
+	LOGOS_CMD_GET_MODULE,
+	LOGOS_CMD_GET_HANDLES,
+	LOGOS_CMD_GET_STATS,
+	LOGOS_CMD_SET_QUOTA,
+	LOGOS_CMD_EVENT,
 	__LOGOS_CMD_MAX
 };
 
@@ -101,9 +572,75 @@ enum logos_attr {
 	LOGOS_A_VERSION_PATCH,		/* u32 */
 	LOGOS_A_VERSION_FEATURES,	/* u64, LOGOS_FEATURE_* */
 	LOGOS_A_PAD,			/* padding for 64-bit attributes */
+	LOGOS_A_MODULE_ID,		/* u32 */
+	LOGOS_A_MODULE_NAME,		/* string */
+	LOGOS_A_MODULE_STATE,		/* u32, enum logos_module_state */
+	LOGOS_A_MODULE_TRUST,		/* u32, enum logos_trust_level */
+	LOGOS_A_MODULE_PID,		/* u32 */
+	LOGOS_A_MODULE_EXIT_FLAGS,	/* u32, LOGOS_EXIT_* */
+	LOGOS_A_MODULE_CPU_NS,		/* u64 */
+	LOGOS_A_MODULE_DENIED_RIGHTS,	/* u64 */
+	LOGOS_A_MODULE_DENIED_QUOTA,	/* u64 */
+	LOGOS_A_MODULE_RESOURCES,	/* nested LOGOS_A_RESOURCE_ENTRY */
+	LOGOS_A_RESOURCE_ENTRY,		/* nested enum logos_resource_attr */
+	LOGOS_A_HANDLE,			/* nested enum logos_handle_attr */
+	LOGOS_A_STATS_MODULES,		/* u64 */
+	LOGOS_A_STATS_OBJECTS,		/* u64 */
+	LOGOS_A_STATS_HANDLES,		/* u64 */
+	LOGOS_A_STATS_EVENTS_SENT,	/* u64 */
+	LOGOS_A_STATS_MAX_MODULES,	/* u64 */
+	LOGOS_A_STATS_MAX_OBJECTS,	/* u64 */
+	LOGOS_A_STATS_MAX_HANDLES,	/* u64 */
+	LOGOS_A_RESOURCE,		/* u32, enum logos_resource */
+	LOGOS_A_LIMIT,			/* u64 */
+	LOGOS_A_USAGE,			/* u64 */
+	LOGOS_A_EVENT_TYPE,		/* u32, enum logos_event_type */
+	LOGOS_A_EVENT_SEQ,		/* u64 */
+	LOGOS_A_EVENT_TIME_NS,		/* u64 */
+	LOGOS_A_STATE_OLD,		/* u32, enum logos_module_state */
+	LOGOS_A_OBJECT_ID,		/* u64 */
+	LOGOS_A_COUNT,			/* u32 */
+	LOGOS_A_RIGHTS,			/* u32, LOGOS_RIGHT_* */
 	__LOGOS_A_MAX
 };
 
 #define LOGOS_A_MAX (__LOGOS_A_MAX - 1)
+
+enum logos_resource_attr {
+	LOGOS_RA_UNSPEC,
+	LOGOS_RA_ID,			/* u32, enum logos_resource */
+	LOGOS_RA_USAGE,			/* u64 */
+	LOGOS_RA_LIMIT,			/* u64 */
+	LOGOS_RA_PAD,
+	__LOGOS_RA_MAX
+};
+
+#define LOGOS_RA_MAX (__LOGOS_RA_MAX - 1)
+
+enum logos_handle_attr {
+	LOGOS_HA_UNSPEC,
+	LOGOS_HA_VALUE,			/* u32 */
+	LOGOS_HA_TYPE,			/* u32, enum logos_object_type */
+	LOGOS_HA_RIGHTS,		/* u32 */
+	LOGOS_HA_FLAGS,			/* u32, LOGOS_HANDLE_F_* */
+	LOGOS_HA_OBJECT_ID,		/* u64 */
+	LOGOS_HA_CAP_ID,		/* u64 */
+	LOGOS_HA_PARENT_CAP_ID,		/* u64 */
+	LOGOS_HA_PAD,
+	__LOGOS_HA_MAX
+};
+
+#define LOGOS_HA_MAX (__LOGOS_HA_MAX - 1)
+#define LOGOS_HANDLE_F_REVOKED	0x1U
+
+enum logos_event_type {
+	LOGOS_EVENT_NONE,
+	LOGOS_EVENT_STATE,
+	LOGOS_EVENT_QUOTA_WARNING,
+	LOGOS_EVENT_QUOTA_EXCEEDED,
+	LOGOS_EVENT_REVOKE,
+	LOGOS_EVENT_RIGHTS_DENIED,
+	__LOGOS_EVENT_MAX
+};
 
 #endif /* _UAPI_LINUX_LOGOS_H */

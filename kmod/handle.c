@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Handle tables and the capability derivation tree.
+ *
+ * A handle value is (generation << 17) | (slot << 1) | 1: odd, so never 0;
+ * the slot index gives O(1) lookup; the 15-bit generation starts random
+ * per slot and moves on every close, so a stale or guessed value misses.
+ *
+ * Locking: table->lock (one table, never global) nests outside obj->lock
+ * (one object). A cap is only freed by its owner after leaving its table,
+ * so holding table->lock keeps every cap in that table alive, and holding
+ * obj->lock keeps the tree of caps naming obj stable.
+ */
+
+#include "handle.h"
+#include "module.h"
+#include "netlink.h"
+#include "quota.h"
+
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#define LOGOS_GEN_SHIFT		17
+#define LOGOS_GEN_MASK		0x7fffU
+#define LOGOS_IDX_MASK		0xffffU
+
+static struct kmem_cache *logos_cap_cache;
+static atomic64_t logos_next_cap_id = ATOMIC64_INIT(0);
+
+int __init logos_handle_init(void)
+{
+	logos_cap_cache = KMEM_CACHE(logos_cap, 0);
+	return logos_cap_cache ? 0 : -ENOMEM;
+}
+
+void logos_handle_uninit(void)
+{
+	kmem_cache_destroy(logos_cap_cache);
+}
+
+static u32 logos_handle_value(u32 idx, u32 gen)
+{
+	return ((gen & LOGOS_GEN_MASK) << LOGOS_GEN_SHIFT) | (idx << 1) | 1;
+}
+
+void logos_table_init(struct logos_handle_table *table, struct logos_module *module)
+{
+	spin_lock_init(&table->lock);
+	table->slots = NULL;
+	table->nr_slots = 0;
+	table->nr_used = 0;
+	table->first_free = 0;
+	table->dead = false;
+	table->module = module;
+}
+
+static struct logos_slot *logos_slot_lookup(struct logos_handle_table *table, u32 value)
+{
+	u32 idx = (value >> 1) & LOGOS_IDX_MASK;
+	struct logos_slot *slot;
+
+	lockdep_assert_held(&table->lock);
+	if (!(value & 1) || idx >= table->nr_slots)
+		return NULL;
+	slot = &table->slots[idx];
+	if (!slot->cap || (slot->gen & LOGOS_GEN_MASK) != value >> LOGOS_GEN_SHIFT)
+		return NULL;
+	return slot;
+}
+
+static struct logos_cap *logos_slot_clear(struct logos_handle_table *table,
+					  struct logos_slot *slot)
+{
+	struct logos_cap *cap = slot->cap;
+
+	lockdep_assert_held(&table->lock);
+	slot->cap = NULL;
+	slot->gen++;
+	slot->next_free = table->first_free;
+	table->first_free = slot - table->slots + 1;
+	table->nr_used--;
+	return cap;
+}
+
+static struct logos_cap *logos_cap_alloc(void)
+{
+	struct logos_cap *cap = kmem_cache_zalloc(logos_cap_cache, GFP_KERNEL);
+
+	if (!cap)
+		return NULL;
+	cap->id = atomic64_inc_return(&logos_next_cap_id);
+	INIT_LIST_HEAD(&cap->children);
+	INIT_LIST_HEAD(&cap->sibling);
+	return cap;
+}
+
+/* Takes over the caller's reference to @obj. */
+struct logos_cap *logos_cap_new_root(struct logos_object *obj, u32 rights)
+{
+	struct logos_cap *cap = logos_cap_alloc();
+
+	if (!cap)
+		return NULL;
+	cap->obj = obj;
+	cap->rights = rights;
+	return cap;
+}
+
+static void logos_cap_link(struct logos_cap *child, struct logos_cap *parent, u32 rights)
+{
+	struct logos_object *obj = parent->obj;
+
+	child->obj = logos_object_get(obj);
+	child->rights = rights;
+	spin_lock(&obj->lock);
+	child->parent = parent;
+	list_add_tail(&child->sibling, &parent->children);
+	spin_unlock(&obj->lock);
+}
+
+/* A new cap derived from @parent, which must be kept alive by the caller. */
+int logos_cap_derive(struct logos_cap *parent, u32 rights, struct logos_cap **out)
+{
+	struct logos_cap *cap = logos_cap_alloc();
+
+	if (!cap)
+		return -ENOMEM;
+	logos_cap_link(cap, parent, rights);
+	*out = cap;
+	return 0;
+}
+
+/*
+ * Children survive their parent: they move up a level, so a revoke of any
+ * ancestor still reaches them.
+ */
+void logos_cap_free(struct logos_cap *cap)
+{
+	struct logos_object *obj = cap->obj;
+	struct logos_cap *child, *tmp;
+
+	spin_lock(&obj->lock);
+	list_for_each_entry_safe(child, tmp, &cap->children, sibling) {
+		child->parent = cap->parent;
+		if (cap->parent)
+			list_move_tail(&child->sibling, &cap->parent->children);
+		else
+			list_del_init(&child->sibling);
+	}
+	list_del_init(&cap->sibling);
+	spin_unlock(&obj->lock);
+
+	kmem_cache_free(logos_cap_cache, cap);
+	logos_object_put(obj);
+}
+
+/* Pre-order walk of the subtree under @root, @root excluded. */
+static struct logos_cap *logos_cap_next(struct logos_cap *node, struct logos_cap *root)
+{
+	if (!list_empty(&node->children))
+		return list_first_entry(&node->children, struct logos_cap, sibling);
+	while (node != root) {
+		struct logos_cap *parent = node->parent;
+
+		if (!list_is_last(&node->sibling, &parent->children))
+			return list_next_entry(node, sibling);
+		node = parent;
+	}
+	return NULL;
+}
+
+unsigned int logos_cap_revoke_descendants(struct logos_cap *cap)
+{
+	struct logos_object *obj = cap->obj;
+	struct logos_cap *node;
+	unsigned int count = 0;
+
+	spin_lock(&obj->lock);
+	for (node = logos_cap_next(cap, cap); node; node = logos_cap_next(node, cap)) {
+		if (!node->revoked) {
+			WRITE_ONCE(node->revoked, true);
+			count++;
+		}
+	}
+	spin_unlock(&obj->lock);
+	/* Waiters on a revoked handle must learn it now, not at timeout. */
+	if (count)
+		wake_up_all(&obj->wait);
+	return count;
+}
+
+static int logos_table_grow(struct logos_handle_table *table, struct logos_slot **old)
+	__must_hold(&table->lock)
+{
+	u32 n = table->nr_slots, new_n, i;
+	struct logos_slot *slots;
+
+	if (n >= LOGOS_HANDLE_MAX_SLOTS)
+		return -ENOSPC;
+	new_n = min_t(u32, max_t(u32, 16, n * 2), LOGOS_HANDLE_MAX_SLOTS);
+
+	spin_unlock(&table->lock);
+	slots = kvcalloc(new_n, sizeof(*slots), GFP_KERNEL_ACCOUNT);
+	spin_lock(&table->lock);
+	if (!slots)
+		return -ENOMEM;
+	if (table->nr_slots != n || table->dead) {
+		/* Someone else grew it (or it died) meanwhile: retry. */
+		*old = slots;
+		return 0;
+	}
+	if (n)
+		memcpy(slots, table->slots, n * sizeof(*slots));
+	for (i = n; i < new_n; i++) {
+		slots[i].gen = get_random_u32();
+		slots[i].next_free = i + 1 < new_n ? i + 2 : 0;
+	}
+	*old = table->slots;
+	table->slots = slots;
+	table->nr_slots = new_n;
+	table->first_free = n + 1;
+	return 0;
+}
+
+static void logos_uncharge_handle(struct logos_handle_table *table)
+{
+	if (table->module)
+		logos_uncharge(table->module, LOGOS_RES_HANDLES, 1);
+	logos_global_uncharge(LOGOS_GLOBAL_HANDLES);
+}
+
+static int logos_charge_handle(struct logos_handle_table *table)
+{
+	int ret = logos_global_charge(LOGOS_GLOBAL_HANDLES);
+
+	if (ret || !table->module)
+		return ret;
+	ret = logos_charge(table->module, LOGOS_RES_HANDLES, 1);
+	if (ret)
+		logos_global_uncharge(LOGOS_GLOBAL_HANDLES);
+	return ret;
+}
+
+/* On success the table owns @cap; on failure the caller still does. */
+int logos_table_install(struct logos_handle_table *table, struct logos_cap *cap, u32 *value)
+{
+	struct logos_slot *slot, *old;
+	int ret;
+	u32 idx;
+
+	ret = logos_charge_handle(table);
+	if (ret)
+		return ret;
+
+	spin_lock(&table->lock);
+	for (;;) {
+		if (table->dead) {
+			ret = -ESRCH;
+			break;
+		}
+		if (table->first_free) {
+			idx = table->first_free - 1;
+			slot = &table->slots[idx];
+			table->first_free = slot->next_free;
+			slot->cap = cap;
+			table->nr_used++;
+			*value = logos_handle_value(idx, slot->gen);
+			break;
+		}
+		old = NULL;
+		ret = logos_table_grow(table, &old);
+		if (ret)
+			break;
+		if (old) {
+			spin_unlock(&table->lock);
+			kvfree(old);
+			spin_lock(&table->lock);
+		}
+	}
+	spin_unlock(&table->lock);
+
+	if (ret)
+		logos_uncharge_handle(table);
+	return ret;
+}
+
+/*
+ * Looks @value up and checks it names a live cap; returns the cap (kept
+ * alive by table->lock, which the caller holds) or an ERR_PTR.
+ */
+static struct logos_cap *logos_lookup_locked(struct logos_handle_table *table, u32 value)
+{
+	struct logos_slot *slot = logos_slot_lookup(table, value);
+
+	if (!slot)
+		return ERR_PTR(-EBADF);
+	if (READ_ONCE(slot->cap->revoked))
+		return ERR_PTR(-EKEYREVOKED);
+	return slot->cap;
+}
+
+static void logos_rights_denied(struct logos_handle_table *table, u64 object_id, u32 missing)
+{
+	if (table->module)
+		logos_count_rights_denial(table->module);
+	logos_nl_event_denied(table->module, object_id, missing);
+}
+
+/*
+ * The one door from a handle value to an object: a reference to the
+ * object if @value names a live handle of @type (LOGOS_OBJ_NONE: any)
+ * holding every right in @rights.
+ */
+struct logos_object *logos_handle_get(struct logos_handle_table *table, u32 value,
+				      enum logos_object_type type, u32 rights)
+{
+	struct logos_object *obj;
+	struct logos_cap *cap;
+	u32 missing = 0;
+	u64 object_id = 0;
+
+	spin_lock(&table->lock);
+	cap = logos_lookup_locked(table, value);
+	if (IS_ERR(cap)) {
+		obj = ERR_CAST(cap);
+	} else if (type != LOGOS_OBJ_NONE && logos_object_type(cap->obj) != type) {
+		obj = ERR_PTR(-EPROTOTYPE);
+	} else if (!logos_rights_subset(rights, READ_ONCE(cap->rights))) {
+		missing = rights & ~cap->rights;
+		object_id = cap->obj->id;
+		obj = ERR_PTR(-EPERM);
+	} else {
+		obj = logos_object_get(cap->obj);
+	}
+	spin_unlock(&table->lock);
+
+	if (missing)
+		logos_rights_denied(table, object_id, missing);
+	return obj;
+}
+
+/* The signals a waiter on @value sees: the object's, or REVOKED. */
+u32 logos_handle_peek(struct logos_handle_table *table, u32 value, int *err)
+{
+	struct logos_slot *slot;
+	u32 signals = 0;
+
+	spin_lock(&table->lock);
+	slot = logos_slot_lookup(table, value);
+	if (!slot)
+		*err = -EBADF;
+	else if (READ_ONCE(slot->cap->revoked))
+		signals = LOGOS_SIGNAL_REVOKED;
+	else
+		signals = logos_object_signals(slot->cap->obj);
+	spin_unlock(&table->lock);
+	return signals;
+}
+
+/* Rights for a derived cap: a subset of @have (or all of it), or an error. */
+static int logos_derived_rights(u32 want, u32 have, u32 *out)
+{
+	if (want == LOGOS_RIGHTS_SAME) {
+		*out = have;
+		return 0;
+	}
+	if (want & ~LOGOS_RIGHTS_ALL)
+		return -EINVAL;
+	if (!logos_rights_subset(want, have))
+		return -EPERM;
+	*out = want;
+	return 0;
+}
+
+/*
+ * Derives a child of the cap at @value, which needs @need, with @rights;
+ * the child is not in any table yet.
+ */
+static int logos_handle_derive(struct logos_handle_table *table, u32 value, u32 need,
+			       u32 rights, struct logos_cap **out, u64 *parent_id)
+{
+	struct logos_cap *cap, *child = logos_cap_alloc();
+	u64 object_id = 0;
+	u32 missing = 0;
+	int ret = 0;
+
+	if (!child)
+		return -ENOMEM;
+	spin_lock(&table->lock);
+	cap = logos_lookup_locked(table, value);
+	if (IS_ERR(cap)) {
+		ret = PTR_ERR(cap);
+	} else if (!(cap->rights & need)) {
+		missing = need;
+		object_id = cap->obj->id;
+		ret = -EPERM;
+	} else {
+		ret = logos_derived_rights(rights, cap->rights, &rights);
+		if (!ret) {
+			logos_cap_link(child, cap, rights);
+			*parent_id = cap->id;
+		}
+	}
+	spin_unlock(&table->lock);
+
+	if (missing)
+		logos_rights_denied(table, object_id, missing);
+	if (ret) {
+		kmem_cache_free(logos_cap_cache, child);
+		return ret;
+	}
+	*out = child;
+	return 0;
+}
+
+int logos_handle_duplicate(struct logos_handle_table *table, u32 value, u32 rights,
+			   u32 *new_value)
+{
+	struct logos_cap *child;
+	u64 parent_id;
+	int ret;
+
+	ret = logos_handle_derive(table, value, LOGOS_RIGHT_DUPLICATE, rights, &child,
+				  &parent_id);
+	if (ret)
+		return ret;
+	ret = logos_table_install(table, child, new_value);
+	if (ret)
+		logos_cap_free(child);
+	return ret;
+}
+
+int logos_handle_replace(struct logos_handle_table *table, u32 value, u32 rights)
+{
+	struct logos_cap *cap;
+	int ret;
+
+	spin_lock(&table->lock);
+	cap = logos_lookup_locked(table, value);
+	if (IS_ERR(cap)) {
+		ret = PTR_ERR(cap);
+	} else {
+		ret = logos_derived_rights(rights, cap->rights, &rights);
+		if (!ret)
+			WRITE_ONCE(cap->rights, rights);
+	}
+	spin_unlock(&table->lock);
+	return ret;
+}
+
+/* Removes @value if it still names the cap with @cap_id (0: any). */
+static int logos_handle_remove(struct logos_handle_table *table, u32 value, u64 cap_id)
+{
+	struct logos_slot *slot;
+	struct logos_cap *cap = NULL;
+
+	spin_lock(&table->lock);
+	slot = logos_slot_lookup(table, value);
+	if (slot && (!cap_id || slot->cap->id == cap_id))
+		cap = logos_slot_clear(table, slot);
+	spin_unlock(&table->lock);
+
+	if (!cap)
+		return -EBADF;
+	logos_uncharge_handle(table);
+	logos_cap_free(cap);
+	return 0;
+}
+
+int logos_handle_close(struct logos_handle_table *table, u32 value)
+{
+	return logos_handle_remove(table, value, 0);
+}
+
+int logos_handle_info(struct logos_handle_table *table, struct logos_handle_info *info)
+{
+	struct logos_object *obj;
+	struct logos_cap *cap;
+	int ret = 0;
+
+	spin_lock(&table->lock);
+	cap = logos_lookup_locked(table, info->handle);
+	if (IS_ERR(cap)) {
+		ret = PTR_ERR(cap);
+	} else {
+		obj = cap->obj;
+		info->type = logos_object_type(obj);
+		info->rights = cap->rights;
+		info->object_id = obj->id;
+		info->cap_id = cap->id;
+		info->owner_module = logos_object_owner_id(obj);
+		spin_lock(&obj->lock);
+		info->parent_cap_id = cap->parent ? cap->parent->id : 0;
+		spin_unlock(&obj->lock);
+	}
+	spin_unlock(&table->lock);
+	return ret;
+}
+
+int logos_handle_revoke(struct logos_handle_table *table, u32 value, u32 *count)
+{
+	struct logos_cap *cap;
+	u64 object_id = 0;
+	u32 missing = 0;
+	int ret = 0;
+
+	spin_lock(&table->lock);
+	cap = logos_lookup_locked(table, value);
+	if (IS_ERR(cap)) {
+		ret = PTR_ERR(cap);
+	} else {
+		object_id = cap->obj->id;
+		if (cap->rights & LOGOS_RIGHT_REVOKE) {
+			*count = logos_cap_revoke_descendants(cap);
+		} else {
+			missing = LOGOS_RIGHT_REVOKE;
+			ret = -EPERM;
+		}
+	}
+	spin_unlock(&table->lock);
+
+	if (missing)
+		logos_rights_denied(table, object_id, missing);
+	else if (!ret)
+		logos_nl_event_revoke(table->module, object_id, *count);
+	return ret;
+}
+
+int logos_handle_give(struct logos_handle_table *from, u32 value, u32 rights,
+		      struct logos_handle_table *to, bool move, u32 *new_value)
+{
+	struct logos_cap *child;
+	u64 parent_id;
+	int ret;
+
+	ret = logos_handle_derive(from, value, LOGOS_RIGHT_TRANSFER, rights, &child,
+				  &parent_id);
+	if (ret)
+		return ret;
+	ret = logos_table_install(to, child, new_value);
+	if (ret) {
+		logos_cap_free(child);
+		return ret;
+	}
+	/* The source may have been closed meanwhile; then there is no move. */
+	if (move)
+		logos_handle_remove(from, value, parent_id);
+	return 0;
+}
+
+void logos_table_release(struct logos_handle_table *table)
+{
+	struct logos_slot *slots;
+	u32 i, n;
+
+	spin_lock(&table->lock);
+	table->dead = true;
+	slots = table->slots;
+	n = table->nr_slots;
+	table->slots = NULL;
+	table->nr_slots = 0;
+	table->nr_used = 0;
+	table->first_free = 0;
+	spin_unlock(&table->lock);
+
+	for (i = 0; i < n; i++) {
+		if (!slots[i].cap)
+			continue;
+		logos_uncharge_handle(table);
+		logos_cap_free(slots[i].cap);
+	}
+	kvfree(slots);
+}
+
+int logos_table_for_each(struct logos_handle_table *table, u32 *pos,
+			 int (*fn)(void *arg, u32 value, const struct logos_cap *cap),
+			 void *arg)
+{
+	int ret = 0;
+
+	spin_lock(&table->lock);
+	for (; *pos < table->nr_slots; (*pos)++) {
+		struct logos_slot *slot = &table->slots[*pos];
+
+		if (!slot->cap)
+			continue;
+		ret = fn(arg, logos_handle_value(*pos, slot->gen), slot->cap);
+		if (ret)
+			break;
+	}
+	spin_unlock(&table->lock);
+	return ret;
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ioctl dispatcher shared by the supervisor file and module files.
+ */
+#ifndef _LOGOS_IOCTL_H
+#define _LOGOS_IOCTL_H
+
+#include <linux/fs.h>
+#include <linux/types.h>
+
+struct logos_ctx;
+
+/* One ioctl call, as its handler sees it. */
+struct logos_call {
+	struct logos_ctx *ctx;
+	void *arg;			/* the argument, already copied in */
+	/* A file to install at @install_fd once the answer reached the caller. */
+	struct file *install_file;
+	int install_fd;
+};
+
+long logos_ioctl(struct file *file, unsigned int cmd, unsigned long uarg);
+
+#endif /* _LOGOS_IOCTL_H */
