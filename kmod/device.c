@@ -6,6 +6,7 @@
 
 #include "device.h"
 #include "ioctl.h"
+#include "memory.h"
 #include "module.h"
 #include "version.h"
 
@@ -22,7 +23,9 @@ void logos_fill_version(struct logos_version *ver)
 	ver->minor = LOGOS_ABI_MINOR;
 	ver->patch = LOGOS_VERSION_PATCH;
 	ver->features = LOGOS_FEATURE_NETLINK | LOGOS_FEATURE_HANDLES |
-			LOGOS_FEATURE_MODULES | LOGOS_FEATURE_QUOTAS | LOGOS_FEATURE_EVENTS;
+			LOGOS_FEATURE_MODULES | LOGOS_FEATURE_QUOTAS | LOGOS_FEATURE_EVENTS |
+			LOGOS_FEATURE_CHANNELS | LOGOS_FEATURE_MEMORY | LOGOS_FEATURE_TOPICS |
+			LOGOS_FEATURE_WATCH;
 }
 
 struct logos_supervisor {
@@ -43,6 +46,7 @@ static int logos_open(struct inode *inode, struct file *file)
 	logos_table_init(&sup->table, NULL);
 	sup->ctx.table = &sup->table;
 	sup->ctx.module = NULL;
+	logos_watch_set_init(&sup->ctx.watches);
 	file->private_data = &sup->ctx;
 	return 0;
 }
@@ -52,6 +56,7 @@ static int logos_release(struct inode *inode, struct file *file)
 	struct logos_supervisor *sup = container_of(file->private_data,
 						    struct logos_supervisor, ctx);
 
+	logos_watch_set_release(&sup->ctx.watches);
 	logos_table_release(&sup->table);
 	kfree(sup);
 	return 0;
@@ -62,6 +67,8 @@ static const struct file_operations logos_fops = {
 	.open = logos_open,
 	.release = logos_release,
 	.unlocked_ioctl = logos_ioctl,
+	.poll = logos_watch_poll,
+	.mmap = logos_memory_mmap,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };

@@ -16,6 +16,7 @@
 #include "module.h"
 #include "netlink.h"
 #include "quota.h"
+#include "watch.h"
 
 #include <linux/random.h>
 #include <linux/sched.h>
@@ -104,6 +105,7 @@ struct logos_cap *logos_cap_new_root(struct logos_object *obj, u32 rights)
 		return NULL;
 	cap->obj = obj;
 	cap->rights = rights;
+	atomic_inc(&obj->handles);
 	return cap;
 }
 
@@ -113,8 +115,11 @@ static void logos_cap_link(struct logos_cap *child, struct logos_cap *parent, u3
 
 	child->obj = logos_object_get(obj);
 	child->rights = rights;
+	atomic_inc(&obj->handles);
 	spin_lock(&obj->lock);
 	child->parent = parent;
+	/* Derived from a revoked cap: born revoked. */
+	child->revoked = parent->revoked;
 	list_add_tail(&child->sibling, &parent->children);
 	spin_unlock(&obj->lock);
 }
@@ -152,6 +157,8 @@ void logos_cap_free(struct logos_cap *cap)
 	spin_unlock(&obj->lock);
 
 	kmem_cache_free(logos_cap_cache, cap);
+	if (atomic_dec_and_test(&obj->handles) && obj->ops->zero_handles)
+		obj->ops->zero_handles(obj);
 	logos_object_put(obj);
 }
 
@@ -178,6 +185,9 @@ unsigned int logos_cap_revoke_descendants(struct logos_cap *cap)
 
 	spin_lock(&obj->lock);
 	for (node = logos_cap_next(cap, cap); node; node = logos_cap_next(node, cap)) {
+		/* The revoker keeps the mappings it made itself. */
+		if (node->mapping && node->parent == cap)
+			continue;
 		if (!node->revoked) {
 			WRITE_ONCE(node->revoked, true);
 			count++;
@@ -186,7 +196,7 @@ unsigned int logos_cap_revoke_descendants(struct logos_cap *cap)
 	spin_unlock(&obj->lock);
 	/* Waiters on a revoked handle must learn it now, not at timeout. */
 	if (count)
-		wake_up_all(&obj->wait);
+		__wake_up(&obj->wait, TASK_NORMAL, 0, LOGOS_WAKE_REVOKE);
 	return count;
 }
 
@@ -377,8 +387,8 @@ static int logos_derived_rights(u32 want, u32 have, u32 *out)
  * Derives a child of the cap at @value, which needs @need, with @rights;
  * the child is not in any table yet.
  */
-static int logos_handle_derive(struct logos_handle_table *table, u32 value, u32 need,
-			       u32 rights, struct logos_cap **out, u64 *parent_id)
+int logos_handle_derive(struct logos_handle_table *table, u32 value, u32 need, u32 rights,
+			struct logos_cap **out, u64 *parent_id)
 {
 	struct logos_cap *cap, *child = logos_cap_alloc();
 	u64 object_id = 0;
@@ -391,8 +401,8 @@ static int logos_handle_derive(struct logos_handle_table *table, u32 value, u32 
 	cap = logos_lookup_locked(table, value);
 	if (IS_ERR(cap)) {
 		ret = PTR_ERR(cap);
-	} else if (!(cap->rights & need)) {
-		missing = need;
+	} else if ((cap->rights & need) != need) {
+		missing = need & ~cap->rights;
 		object_id = cap->obj->id;
 		ret = -EPERM;
 	} else {
@@ -500,6 +510,7 @@ int logos_handle_info(struct logos_handle_table *table, struct logos_handle_info
 
 int logos_handle_revoke(struct logos_handle_table *table, u32 value, u32 *count)
 {
+	struct logos_object *obj = NULL;
 	struct logos_cap *cap;
 	u64 object_id = 0;
 	u32 missing = 0;
@@ -513,6 +524,7 @@ int logos_handle_revoke(struct logos_handle_table *table, u32 value, u32 *count)
 		object_id = cap->obj->id;
 		if (cap->rights & LOGOS_RIGHT_REVOKE) {
 			*count = logos_cap_revoke_descendants(cap);
+			obj = logos_object_get(cap->obj);
 		} else {
 			missing = LOGOS_RIGHT_REVOKE;
 			ret = -EPERM;
@@ -522,9 +534,14 @@ int logos_handle_revoke(struct logos_handle_table *table, u32 value, u32 *count)
 
 	if (missing)
 		logos_rights_denied(table, object_id, missing);
-	else if (!ret)
-		logos_nl_event_revoke(table->module, object_id, *count);
-	return ret;
+	if (!obj)
+		return ret;
+	/* Type-specific teardown (unmapping) may sleep: outside the lock. */
+	if (*count && obj->ops->revoked)
+		obj->ops->revoked(obj);
+	logos_object_put(obj);
+	logos_nl_event_revoke(table->module, object_id, *count);
+	return 0;
 }
 
 int logos_handle_give(struct logos_handle_table *from, u32 value, u32 rights,
@@ -590,5 +607,125 @@ int logos_table_for_each(struct logos_handle_table *table, u32 *pos,
 			break;
 	}
 	spin_unlock(&table->lock);
+	return ret;
+}
+
+/*
+ * Takes @n handles out of @table for a message, all or none: every handle
+ * is checked before any leaves. Moved caps leave their slot (their place in
+ * the derivation tree goes with them); the others get a derived child.
+ * A handle naming @exclude (the endpoint being sent on) is refused.
+ */
+int logos_handle_take(struct logos_handle_table *table, struct logos_msg_handle *hs, u32 n,
+		      struct logos_cap **caps, const struct logos_object *exclude,
+		      enum logos_object_type only_type)
+{
+	u32 i, j, moved = 0;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		if ((hs[i].flags & ~LOGOS_MSG_HANDLE_MOVE) || hs[i].type)
+			return -EINVAL;
+		if (hs[i].rights != LOGOS_RIGHTS_SAME && (hs[i].rights & ~LOGOS_RIGHTS_ALL))
+			return -EINVAL;
+		for (j = 0; j < i; j++) {
+			/* Moving a handle twice, or moving one also copied, is ambiguous. */
+			if (hs[j].handle == hs[i].handle &&
+			    ((hs[i].flags | hs[j].flags) & LOGOS_MSG_HANDLE_MOVE))
+				return -EINVAL;
+		}
+		caps[i] = NULL;
+		if (!(hs[i].flags & LOGOS_MSG_HANDLE_MOVE)) {
+			caps[i] = logos_cap_alloc();
+			if (!caps[i]) {
+				ret = -ENOMEM;
+				goto err_free;
+			}
+		}
+	}
+
+	spin_lock(&table->lock);
+	for (i = 0; i < n; i++) {
+		struct logos_cap *cap = logos_lookup_locked(table, hs[i].handle);
+		u32 rights;
+
+		if (IS_ERR(cap)) {
+			ret = PTR_ERR(cap);
+			break;
+		}
+		if (cap->obj == exclude) {
+			ret = -EINVAL;
+			break;
+		}
+		if (only_type && logos_object_type(cap->obj) != only_type) {
+			ret = -EPROTOTYPE;
+			break;
+		}
+		if (!(cap->rights & LOGOS_RIGHT_TRANSFER)) {
+			ret = -EPERM;
+			break;
+		}
+		ret = logos_derived_rights(hs[i].rights, cap->rights, &rights);
+		if (ret)
+			break;
+	}
+	if (!ret) {
+		for (i = 0; i < n; i++) {
+			struct logos_slot *slot = logos_slot_lookup(table, hs[i].handle);
+			u32 rights = hs[i].rights == LOGOS_RIGHTS_SAME ?
+				     slot->cap->rights : hs[i].rights;
+
+			if (hs[i].flags & LOGOS_MSG_HANDLE_MOVE) {
+				caps[i] = logos_slot_clear(table, slot);
+				WRITE_ONCE(caps[i]->rights, rights);
+				moved++;
+			} else {
+				logos_cap_link(caps[i], slot->cap, rights);
+			}
+		}
+	}
+	spin_unlock(&table->lock);
+
+	if (!ret) {
+		while (moved--)
+			logos_uncharge_handle(table);
+		return 0;
+	}
+	i = n;
+err_free:
+	while (i--) {
+		if (caps[i])
+			kmem_cache_free(logos_cap_cache, caps[i]);
+	}
+	return ret;
+}
+
+/*
+ * Installs @n caps into @table, all or none; on failure the caller still
+ * owns every cap.
+ */
+int logos_table_install_many(struct logos_handle_table *table, struct logos_cap **caps, u32 n,
+			     u32 *values)
+{
+	u32 i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = logos_table_install(table, caps[i], &values[i]);
+		if (ret)
+			goto err;
+	}
+	return 0;
+err:
+	while (i--) {
+		struct logos_slot *slot;
+
+		spin_lock(&table->lock);
+		slot = logos_slot_lookup(table, values[i]);
+		if (slot && slot->cap == caps[i])
+			logos_slot_clear(table, slot);
+		spin_unlock(&table->lock);
+		logos_uncharge_handle(table);
+	}
 	return ret;
 }

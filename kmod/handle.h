@@ -24,6 +24,7 @@ struct logos_cap {
 	u64 id;
 	u32 rights;
 	bool revoked;			/* written under obj->lock */
+	bool mapping;			/* owned by a memory mapping, not a table */
 	struct logos_cap *parent;
 	struct list_head children;
 	struct list_head sibling;
@@ -53,6 +54,8 @@ void logos_table_release(struct logos_handle_table *table);
 
 struct logos_cap *logos_cap_new_root(struct logos_object *obj, u32 rights);
 int logos_cap_derive(struct logos_cap *parent, u32 rights, struct logos_cap **out);
+int logos_handle_derive(struct logos_handle_table *table, u32 value, u32 need, u32 rights,
+			struct logos_cap **out, u64 *parent_id);
 void logos_cap_free(struct logos_cap *cap);
 unsigned int logos_cap_revoke_descendants(struct logos_cap *cap);
 
@@ -70,6 +73,13 @@ int logos_handle_info(struct logos_handle_table *table, struct logos_handle_info
 int logos_handle_revoke(struct logos_handle_table *table, u32 value, u32 *count);
 int logos_handle_give(struct logos_handle_table *from, u32 value, u32 rights,
 		      struct logos_handle_table *to, bool move, u32 *new_value);
+
+/* Moving handles in and out of messages. */
+int logos_handle_take(struct logos_handle_table *table, struct logos_msg_handle *hs, u32 n,
+		      struct logos_cap **caps, const struct logos_object *exclude,
+		      enum logos_object_type only_type);
+int logos_table_install_many(struct logos_handle_table *table, struct logos_cap **caps, u32 n,
+			     u32 *values);
 
 /* Dumps for netlink: calls @fn for each slot from *@pos on, under the lock. */
 int logos_table_for_each(struct logos_handle_table *table, u32 *pos,

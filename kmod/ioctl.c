@@ -7,10 +7,14 @@
  */
 
 #include "ioctl.h"
+#include "channel.h"
 #include "device.h"
 #include "event.h"
 #include "handle.h"
+#include "memory.h"
 #include "module.h"
+#include "topic.h"
+#include "watch.h"
 
 #include <linux/file.h>
 #include <linux/uaccess.h>
@@ -100,10 +104,22 @@ static const struct logos_ioctl_desc logos_ioctls[] = {
 	LOGOS_IOCTL(LOGOS_IOC_EVENT_CREATE, logos_ioctl_event_create, ON_BOTH),
 	LOGOS_IOCTL(LOGOS_IOC_EVENT_SIGNAL, logos_ioctl_event_signal, ON_BOTH),
 	LOGOS_IOCTL(LOGOS_IOC_WAIT, logos_ioctl_wait, ON_BOTH),
+	LOGOS_IOCTL(LOGOS_IOC_CHANNEL_CREATE, logos_ioctl_channel_create, ON_BOTH),
+	LOGOS_IOCTL(LOGOS_IOC_CHANNEL_SEND, logos_ioctl_channel_send, ON_BOTH),
+	LOGOS_IOCTL(LOGOS_IOC_CHANNEL_RECV, logos_ioctl_channel_recv, ON_BOTH),
+	LOGOS_IOCTL(LOGOS_IOC_CHANNEL_CALL, logos_ioctl_channel_call, ON_BOTH),
+	LOGOS_IOCTL(LOGOS_IOC_CHANNEL_REPLY, logos_ioctl_channel_reply, ON_BOTH),
+	LOGOS_IOCTL(LOGOS_IOC_MEM_CREATE, logos_ioctl_mem_create, ON_BOTH),
+	LOGOS_IOCTL(LOGOS_IOC_MEM_INFO, logos_ioctl_mem_info, ON_BOTH),
+	LOGOS_IOCTL(LOGOS_IOC_TOPIC_CREATE, logos_ioctl_topic_create, ON_BOTH),
+	LOGOS_IOCTL(LOGOS_IOC_TOPIC_SUBSCRIBE, logos_ioctl_topic_subscribe, ON_BOTH),
+	LOGOS_IOCTL(LOGOS_IOC_TOPIC_PUBLISH, logos_ioctl_topic_publish, ON_BOTH),
+	LOGOS_IOCTL(LOGOS_IOC_WATCH, logos_ioctl_watch, ON_BOTH),
+	LOGOS_IOCTL(LOGOS_IOC_WATCH_READ, logos_ioctl_watch_read, ON_BOTH),
 };
 
 /* Big enough for every argument structure; checked at build time. */
-#define LOGOS_IOCTL_MAX_ARG 256
+#define LOGOS_IOCTL_MAX_ARG 320
 
 long logos_ioctl(struct file *file, unsigned int cmd, unsigned long uarg)
 {

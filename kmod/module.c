@@ -8,6 +8,7 @@
 
 #include "module.h"
 #include "ioctl.h"
+#include "memory.h"
 #include "netlink.h"
 
 #include <linux/anon_inodes.h>
@@ -126,6 +127,7 @@ static int logos_module_file_release(struct inode *inode, struct file *file)
 	struct logos_module *m = ctx->module;
 	u32 old;
 
+	logos_watch_set_release(&ctx->watches);
 	logos_table_release(&m->table);
 
 	spin_lock(&m->state_lock);
@@ -145,6 +147,8 @@ static const struct file_operations logos_module_fops = {
 	.owner = THIS_MODULE,
 	.release = logos_module_file_release,
 	.unlocked_ioctl = logos_ioctl,
+	.poll = logos_watch_poll,
+	.mmap = logos_memory_mmap,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };
@@ -196,6 +200,10 @@ void logos_module_fill_info(struct logos_module *m, struct logos_module_info *in
 	info->cpu_time_ns = logos_module_cpu_time(m);
 	info->denied_rights = atomic64_read(&m->quota.denied_rights);
 	info->denied_quota = atomic64_read(&m->quota.denied_quota);
+	info->msgs_sent = atomic64_read(&m->quota.msgs_sent);
+	info->bytes_sent = atomic64_read(&m->quota.bytes_sent);
+	info->msgs_received = atomic64_read(&m->quota.msgs_received);
+	info->bytes_received = atomic64_read(&m->quota.bytes_received);
 }
 
 static int logos_check_name(const char *name)
@@ -234,6 +242,7 @@ static struct logos_module *logos_module_alloc(const struct logos_module_create 
 	logos_table_init(&m->table, m);
 	m->ctx.table = &m->table;
 	m->ctx.module = m;
+	logos_watch_set_init(&m->ctx.watches);
 
 	ret = logos_object_init(&m->obj, &logos_module_ops, NULL);
 	if (ret)

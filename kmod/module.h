@@ -9,6 +9,7 @@
 #include "handle.h"
 #include "object.h"
 #include "quota.h"
+#include "watch.h"
 
 #include <linux/rcupdate.h>
 
@@ -18,6 +19,7 @@ struct pid;
 struct logos_ctx {
 	struct logos_handle_table *table;
 	struct logos_module *module;	/* NULL for a supervisor */
+	struct logos_watch_set watches;
 };
 
 struct logos_module {

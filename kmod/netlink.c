@@ -87,6 +87,12 @@ static int logos_put_module(struct sk_buff *msg, struct logos_module *m)
 	    nla_put_u64_64bit(msg, LOGOS_A_MODULE_DENIED_RIGHTS, info->denied_rights,
 			      LOGOS_A_PAD) ||
 	    nla_put_u64_64bit(msg, LOGOS_A_MODULE_DENIED_QUOTA, info->denied_quota,
+			      LOGOS_A_PAD) ||
+	    nla_put_u64_64bit(msg, LOGOS_A_MODULE_MSGS_SENT, info->msgs_sent, LOGOS_A_PAD) ||
+	    nla_put_u64_64bit(msg, LOGOS_A_MODULE_BYTES_SENT, info->bytes_sent, LOGOS_A_PAD) ||
+	    nla_put_u64_64bit(msg, LOGOS_A_MODULE_MSGS_RECEIVED, info->msgs_received,
+			      LOGOS_A_PAD) ||
+	    nla_put_u64_64bit(msg, LOGOS_A_MODULE_BYTES_RECEIVED, info->bytes_received,
 			      LOGOS_A_PAD))
 		goto out;
 	resources = nla_nest_start(msg, LOGOS_A_MODULE_RESOURCES);

@@ -10,7 +10,9 @@
 
 #include <linux/atomic.h>
 #include <linux/moduleparam.h>
+#include <linux/hrtimer.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sysfs.h>
 
 static atomic64_t logos_next_object_id = ATOMIC64_INIT(0);
@@ -60,7 +62,8 @@ int logos_object_init(struct logos_object *obj, const struct logos_object_ops *o
 	obj->id = atomic64_inc_return(&logos_next_object_id);
 	obj->owner = owner;
 	spin_lock_init(&obj->lock);
-	obj->signals = 0;
+	atomic_set(&obj->signals, 0);
+	atomic_set(&obj->handles, 0);
 	init_waitqueue_head(&obj->wait);
 	atomic64_inc(&logos_live_objects);
 	return 0;
@@ -97,15 +100,56 @@ u32 logos_object_owner_id(const struct logos_object *obj)
 	return obj->owner ? logos_module_id(obj->owner) : 0;
 }
 
+/*
+ * Signals change without the object lock: a channel updates its peer's
+ * WRITABLE while holding its own lock, and must not nest the two.
+ */
 void logos_object_signal(struct logos_object *obj, u32 clear, u32 set)
 {
-	spin_lock(&obj->lock);
-	obj->signals = (obj->signals & ~clear) | set;
-	spin_unlock(&obj->lock);
+	u32 old = atomic_read(&obj->signals), new;
+
+	do {
+		new = (old & ~clear) | set;
+		if (new == old)
+			return;
+	} while (!atomic_try_cmpxchg(&obj->signals, &old, new));
 	wake_up_all(&obj->wait);
 }
 
-u32 logos_object_signals(struct logos_object *obj)
+bool logos_timeout_start(s64 timeout_ns, ktime_t *deadline)
 {
-	return READ_ONCE(obj->signals);
+	if (!timeout_ns)
+		return false;
+	*deadline = timeout_ns < 0 ? KTIME_MAX : ktime_add_ns(ktime_get(), timeout_ns);
+	return true;
+}
+
+/*
+ * Sleeps on @obj until @ready (called without locks held, with the task
+ * already queued, so a wake-up between the check and the sleep is not
+ * lost), a signal (-EINTR) or the deadline (-ETIMEDOUT).
+ */
+int logos_object_wait(struct logos_object *obj, bool (*ready)(void *arg), void *arg,
+		      s64 timeout_ns, ktime_t deadline)
+{
+	DEFINE_WAIT(wait);
+	int ret = 0;
+
+	for (;;) {
+		prepare_to_wait(&obj->wait, &wait, TASK_INTERRUPTIBLE);
+		if (ready(arg))
+			break;
+		if (signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		if (timeout_ns < 0) {
+			schedule();
+		} else if (!schedule_hrtimeout_range(&deadline, 0, HRTIMER_MODE_ABS)) {
+			ret = ready(arg) ? 0 : -ETIMEDOUT;
+			break;
+		}
+	}
+	finish_wait(&obj->wait, &wait);
+	return ret;
 }

@@ -7,6 +7,7 @@
 
 #include <uapi/linux/logos.h>
 
+#include <linux/ktime.h>
 #include <linux/kref.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -19,6 +20,10 @@ struct logos_object_ops {
 	enum logos_object_type type;
 	/* Frees the object; its base is already torn down. */
 	void (*free)(struct logos_object *obj);
+	/* The last handle is gone (references may remain): close it. */
+	void (*zero_handles)(struct logos_object *obj);
+	/* Handles were revoked; called where sleeping is allowed. */
+	void (*revoked)(struct logos_object *obj);
 };
 
 struct logos_object {
@@ -27,9 +32,10 @@ struct logos_object {
 	u64 id;
 	/* The module charged for it (a reference), NULL for a supervisor. */
 	struct logos_module *owner;
-	/* Protects @signals and the derivation tree of caps naming us. */
+	/* Protects the derivation tree of caps naming us, and type state. */
 	spinlock_t lock;
-	u32 signals;
+	atomic_t signals;		/* LOGOS_SIGNAL_*, changed atomically */
+	atomic_t handles;		/* caps naming us, in tables or in flight */
 	wait_queue_head_t wait;
 };
 
@@ -52,7 +58,16 @@ static inline enum logos_object_type logos_object_type(const struct logos_object
 
 u32 logos_object_owner_id(const struct logos_object *obj);
 void logos_object_signal(struct logos_object *obj, u32 clear, u32 set);
-u32 logos_object_signals(struct logos_object *obj);
+
+static inline u32 logos_object_signals(struct logos_object *obj)
+{
+	return atomic_read(&obj->signals);
+}
+
+/* Converts a uapi timeout to an absolute deadline; false: never wait. */
+bool logos_timeout_start(s64 timeout_ns, ktime_t *deadline);
+int logos_object_wait(struct logos_object *obj, bool (*ready)(void *arg), void *arg,
+		      s64 timeout_ns, ktime_t deadline);
 
 /* Live counts, for the "nothing outlives the tests" check and netlink. */
 s64 logos_objects_live(void);

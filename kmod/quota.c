@@ -84,6 +84,10 @@ int logos_quota_init(struct logos_quota *q, const u64 *limits)
 	q->warned = 0;
 	atomic64_set(&q->denied_quota, 0);
 	atomic64_set(&q->denied_rights, 0);
+	atomic64_set(&q->msgs_sent, 0);
+	atomic64_set(&q->bytes_sent, 0);
+	atomic64_set(&q->msgs_received, 0);
+	atomic64_set(&q->bytes_received, 0);
 	return 0;
 }
 
@@ -140,6 +144,8 @@ static int logos_type_resource(enum logos_object_type type)
 	switch (type) {
 	case LOGOS_OBJ_EVENT:
 		return LOGOS_RES_EVENTS;
+	case LOGOS_OBJ_CHANNEL:
+		return LOGOS_RES_CHANNELS;
 	default:
 		return -1;
 	}

@@ -19,6 +19,8 @@ struct logos_quota {
 	unsigned long warned;		/* resources past the warning mark */
 	atomic64_t denied_quota;
 	atomic64_t denied_rights;
+	atomic64_t msgs_sent, bytes_sent;
+	atomic64_t msgs_received, bytes_received;
 };
 
 enum logos_global {
@@ -35,6 +37,21 @@ void logos_uncharge(struct logos_module *m, enum logos_resource res, u64 n);
 int logos_charge_object(struct logos_module *m, enum logos_object_type type);
 void logos_uncharge_object(struct logos_module *m, enum logos_object_type type);
 void logos_count_rights_denial(struct logos_module *m);
+
+static inline void logos_quota_count_sent(struct logos_quota *q, u32 len)
+{
+	atomic64_inc(&q->msgs_sent);
+	atomic64_add(len, &q->bytes_sent);
+}
+
+static inline void logos_quota_count_received(struct logos_quota *q, u32 len)
+{
+	atomic64_inc(&q->msgs_received);
+	atomic64_add(len, &q->bytes_received);
+}
+
+#define logos_count_sent(m, len) logos_quota_count_sent(logos_module_quota(m), len)
+#define logos_count_received(m, len) logos_quota_count_received(logos_module_quota(m), len)
 
 int logos_global_charge(enum logos_global what);
 void logos_global_uncharge(enum logos_global what);

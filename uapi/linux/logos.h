@@ -71,6 +71,10 @@ struct logos_version {
 #define LOGOS_FEATURE_MODULES	_BITULL(2)	/* module contexts and lifecycle */
 #define LOGOS_FEATURE_QUOTAS	_BITULL(3)	/* per-module accounting and quotas */
 #define LOGOS_FEATURE_EVENTS	_BITULL(4)	/* event objects and LOGOS_IOC_WAIT */
+#define LOGOS_FEATURE_CHANNELS	_BITULL(5)	/* channels, calls, batching, priorities */
+#define LOGOS_FEATURE_MEMORY	_BITULL(6)	/* memory objects, mmap, revocable grants */
+#define LOGOS_FEATURE_TOPICS	_BITULL(7)	/* publish/subscribe */
+#define LOGOS_FEATURE_WATCH	_BITULL(8)	/* watches and a pollable module file */
 
 /*
  * Files
@@ -110,6 +114,9 @@ enum logos_object_type {
 	LOGOS_OBJ_NONE = 0,
 	LOGOS_OBJ_MODULE = 1,	/* a module: lifecycle, quotas, identity */
 	LOGOS_OBJ_EVENT = 2,	/* 32 signal bits, for control notifications */
+	LOGOS_OBJ_CHANNEL = 3,	/* one endpoint of a channel */
+	LOGOS_OBJ_MEMORY = 4,	/* pages that can be mapped and granted */
+	LOGOS_OBJ_TOPIC = 5,	/* a publish/subscribe topic */
 	__LOGOS_OBJ_MAX
 };
 
@@ -384,6 +391,10 @@ struct logos_module_set_quota {
  * @cpu_time_ns: out: CPU time of the bound process's live threads.
  * @denied_rights: out: operations refused for a missing right.
  * @denied_quota: out: operations refused for a quota.
+ * @msgs_sent:	out: messages the module sent (calls and replies included).
+ * @bytes_sent:	out: their inline bytes.
+ * @msgs_received: out: messages delivered to the module.
+ * @bytes_received: out: their inline bytes.
  * @reserved:	out: 0.
  */
 struct logos_module_info {
@@ -401,6 +412,10 @@ struct logos_module_info {
 	__u64 cpu_time_ns;
 	__u64 denied_rights;
 	__u64 denied_quota;
+	__u64 msgs_sent;
+	__u64 bytes_sent;
+	__u64 msgs_received;
+	__u64 bytes_received;
 	__u64 reserved[3];
 };
 
@@ -439,6 +454,9 @@ struct logos_event_signal {
 #define LOGOS_SIGNAL_USER_MASK		0x00ffffffU
 #define LOGOS_SIGNAL_STATE_CHANGED	0x1000000U	/* module: lifecycle moved */
 #define LOGOS_SIGNAL_TERMINATED		0x2000000U	/* module: TERMINATED */
+#define LOGOS_SIGNAL_READABLE		0x4000000U	/* channel: a message is queued */
+#define LOGOS_SIGNAL_WRITABLE		0x8000000U	/* channel: the peer's queue has room */
+#define LOGOS_SIGNAL_PEER_CLOSED	0x10000000U	/* channel: the other end is gone */
 #define LOGOS_SIGNAL_REVOKED		0x80000000U	/* the waited handle was revoked */
 
 /**
@@ -479,6 +497,382 @@ struct logos_wait {
 #define LOGOS_WAIT_MAX_ITEMS		1024
 #define LOGOS_WAIT_CLEAR_STATE_CHANGED	0x1U
 
+/*
+ * Channels (FR-005)
+ * -----------------
+ * A channel is a pair of endpoint objects; a message sent on one endpoint
+ * is queued on the other. Rights on an endpoint: WRITE to send (and call),
+ * READ to receive (and reply), plus the usual TRANSFER, DUPLICATE, REVOKE.
+ *
+ * A message is up to LOGOS_MSG_MAX_BYTES inline bytes, copied by the
+ * kernel, and up to LOGOS_MSG_MAX_HANDLES handles, moved or derived
+ * atomically: every handle is checked (it needs LOGOS_RIGHT_TRANSFER) before
+ * any leaves the sender's table, so one bad handle sends nothing. The
+ * kernel stamps every message with a header the receiver can trust.
+ *
+ * Queues are bounded per endpoint, in messages and in bytes (set at
+ * creation, capped by the module parameters), and each queued message is
+ * charged to its sender's LOGOS_RES_MSGS_QUEUED and LOGOS_RES_BYTES_QUEUED
+ * until it is received. A full queue is never a silent drop: the sender
+ * gets -EAGAIN, or waits for room while its timeout allows (backpressure).
+ *
+ * When the last handle to an endpoint is closed, its queued messages are
+ * destroyed (handles inside them are closed) and the peer sees
+ * LOGOS_SIGNAL_PEER_CLOSED: the peer still receives what is queued for it,
+ * then gets -EPIPE; sending to a closed peer is -EPIPE.
+ *
+ * Timeouts (timeout_ns fields): 0 never waits (-EAGAIN when it would),
+ * LOGOS_TIMEOUT_INFINITE waits for ever, otherwise a relative time after
+ * which the call fails with -ETIMEDOUT. A signal interrupts a wait with
+ * -EINTR; nothing was sent or received by the interrupted step.
+ */
+#define LOGOS_MSG_MAX_BYTES	65536
+#define LOGOS_MSG_MAX_HANDLES	64
+#define LOGOS_BATCH_MAX		64
+#define LOGOS_TIMEOUT_INFINITE	(-1LL)
+
+/**
+ * struct logos_channel_create - LOGOS_IOC_CHANNEL_CREATE [both]
+ * @flags:	in: 0.
+ * @max_msgs:	in: queue bound of each endpoint in messages; 0: default
+ *		(module parameter channel_max_msgs), larger than the default
+ *		is clamped to it.
+ * @max_bytes:	in: queue bound in inline bytes; 0: default, clamped.
+ * @reserved:	in/out: 0.
+ * @handle0:	out: first endpoint, LOGOS_RIGHTS_ALL minus MAP_*.
+ * @handle1:	out: second endpoint, the same rights.
+ * Charged as two objects and two LOGOS_RES_CHANNELS.
+ */
+struct logos_channel_create {
+	__u32 flags;
+	__u32 max_msgs;
+	__u32 max_bytes;
+	__u32 reserved;
+	__u32 handle0;
+	__u32 handle1;
+};
+
+/**
+ * struct logos_msg_handle - one handle carried by a message
+ * @handle:	in (send): a handle of the sender with LOGOS_RIGHT_TRANSFER;
+ *		out (receive): its value in the receiver's table.
+ * @rights:	in: rights it arrives with (a subset, or LOGOS_RIGHTS_SAME);
+ *		out: the rights it has.
+ * @flags:	in: LOGOS_MSG_HANDLE_MOVE: the sender's handle leaves its
+ *		table (its derivation-tree node moves along); without it the
+ *		receiver gets a handle derived from the sender's, which the
+ *		sender can revoke. out: LOGOS_HANDLE_F_REVOKED if it was
+ *		revoked while in flight.
+ * @type:	out: enum logos_object_type; in: 0.
+ */
+struct logos_msg_handle {
+	__u32 handle;
+	__u32 rights;
+	__u32 flags;
+	__u32 type;
+};
+
+#define LOGOS_MSG_HANDLE_MOVE	0x1U
+
+/**
+ * struct logos_msg_header - stamped by the kernel on every message
+ * @sender_module: id of the sending module, 0 for a supervisor.
+ * @flags:	LOGOS_MSG_* the message was sent with, and LOGOS_MSG_CALL /
+ *		LOGOS_MSG_REPLY set by the kernel.
+ * @msg_id:	unique per sending endpoint, growing by one per message.
+ * @txn_id:	for LOGOS_MSG_CALL: the id to answer with LOGOS_IOC_CHANNEL_REPLY;
+ *		for LOGOS_MSG_REPLY: the call it answers; otherwise 0.
+ * @timestamp_ns: CLOCK_MONOTONIC when the message was queued.
+ * @dropped:	messages this subscriber lost since its previous message
+ *		(topics with LOGOS_TOPIC_DROP_OLDEST only).
+ * @reserved:	0.
+ */
+struct logos_msg_header {
+	__u32 sender_module;
+	__u32 flags;
+	__u64 msg_id;
+	__u64 txn_id;
+	__u64 timestamp_ns;
+	__u32 dropped;
+	__u32 reserved;
+};
+
+#define LOGOS_MSG_URGENT	0x1U	/* queued ahead of every normal message */
+#define LOGOS_MSG_CALL		0x100U	/* set by the kernel: a call awaiting a reply */
+#define LOGOS_MSG_REPLY		0x200U	/* set by the kernel: a reply */
+
+/**
+ * struct logos_msg - one message to send, or a buffer to receive one into
+ * @data:	user pointer to the inline bytes.
+ * @data_len:	send: the byte count (<= LOGOS_MSG_MAX_BYTES).
+ *		receive: in, the buffer size; out, the message's byte count.
+ * @nr_handles:	send: the handle count (<= LOGOS_MSG_MAX_HANDLES).
+ *		receive: in, room in @handles; out, the message's count.
+ * @handles:	user pointer to struct logos_msg_handle[@nr_handles].
+ * @flags:	send: LOGOS_MSG_URGENT or 0. receive: in 0.
+ * @reserved:	0.
+ * @header:	receive: out (its input value is ignored). send: must be zero.
+ * A receive buffer too small for the message fails that receive with
+ * -EMSGSIZE, fills @data_len and @nr_handles with what it needs and
+ * leaves the message queued.
+ */
+struct logos_msg {
+	__u64 data;
+	__u32 data_len;
+	__u32 nr_handles;
+	__u64 handles;
+	__u32 flags;
+	__u32 reserved;
+	struct logos_msg_header header;
+};
+
+/**
+ * struct logos_channel_io - LOGOS_IOC_CHANNEL_SEND and _RECV [both]
+ * @handle:	in: the endpoint; SEND needs WRITE, RECV needs READ.
+ * @flags:	in: 0.
+ * @msgs:	in: user pointer to struct logos_msg[@count].
+ * @count:	in: 1..LOGOS_BATCH_MAX messages to send, or buffers to fill.
+ * @done:	out: how many were sent or received. A batch stops at the
+ *		first message that cannot go through; the call then returns
+ *		0 if @done > 0, else that message's error.
+ * @timeout_ns:	in: how long the first message may wait (for room on
+ *		SEND, for a message on RECV); the rest never wait.
+ */
+struct logos_channel_io {
+	__u32 handle;
+	__u32 flags;
+	__u64 msgs;
+	__u32 count;
+	__u32 done;
+	__s64 timeout_ns;
+};
+
+/**
+ * struct logos_channel_call - LOGOS_IOC_CHANNEL_CALL [both]
+ * Sends @request as a LOGOS_MSG_CALL with a fresh transaction id and
+ * waits for the reply to exactly that call, in one system call. Replies
+ * never enter the receive queue; other messages stay queued for RECV.
+ * @handle:	in: the endpoint; needs READ and WRITE.
+ * @flags:	in: 0.
+ * @timeout_ns:	in: for the whole call (room to send, then the reply);
+ *		on -ETIMEDOUT or -EINTR a later reply is refused to the server.
+ * @request:	in: the message to send.
+ * @reply:	in: buffers; out: the reply. A reply too big for them fails
+ *		with -EMSGSIZE, sizes filled in, and the reply is destroyed.
+ * Fails with -EPIPE when the server's endpoint closes before it replies.
+ */
+struct logos_channel_call {
+	__u32 handle;
+	__u32 flags;
+	__s64 timeout_ns;
+	struct logos_msg request;
+	struct logos_msg reply;
+};
+
+/**
+ * struct logos_channel_reply - LOGOS_IOC_CHANNEL_REPLY [both]
+ * Answers a call received on @handle and, with LOGOS_REPLY_RECEIVE,
+ * receives the next message in the same system call.
+ * @handle:	in: the endpoint the call arrived on; needs READ and WRITE.
+ * @flags:	in: LOGOS_REPLY_RECEIVE or 0.
+ * @txn_id:	in: header.txn_id of the call. A call nobody waits for any
+ *		more (timed out, interrupted, caller gone) or never made: -ENOENT.
+ * @timeout_ns:	in: for the receive.
+ * @reply:	in: the reply to send.
+ * @next:	in/out: as for RECV, with LOGOS_REPLY_RECEIVE.
+ * If the reply was delivered but the receive fails, the call returns the
+ * receive's error with @reply.header.txn_id set to 0 (the reply went out).
+ */
+struct logos_channel_reply {
+	__u32 handle;
+	__u32 flags;
+	__u64 txn_id;
+	__s64 timeout_ns;
+	struct logos_msg reply;
+	struct logos_msg next;
+};
+
+#define LOGOS_REPLY_RECEIVE	0x1U
+
+/*
+ * Memory objects (FR-002 memory regions, FR-005 shared memory, zero copy)
+ * -------------------------------------------------------------------
+ * A memory object is a set of pages, zeroed when allocated and again when
+ * freed, charged to its creator's LOGOS_RES_MEMORY_PAGES. It is mapped with
+ * mmap(2) on the file that holds the handle: offset = handle value *
+ * page size, MAP_SHARED, length up to the object's size; PROT_READ needs
+ * LOGOS_RIGHT_MAP_READ, PROT_WRITE needs LOGOS_RIGHT_MAP_WRITE, and a
+ * mapping made without MAP_WRITE can never become writable (mprotect
+ * included). Mapped pages count in the mapper's LOGOS_RES_MAPPED_PAGES.
+ *
+ * A grant is a memory handle sent in a message, rights possibly reduced:
+ * the receiver maps the same pages, nothing is copied. Revoking a handle
+ * revokes every handle derived from it and unmaps every mapping made
+ * through them; the next access to such a mapping gets SIGBUS. Mappings
+ * made through the revoking handle itself stay.
+ */
+#define LOGOS_MEM_MAX_PAGES	65536	/* 256 MiB with 4 KiB pages */
+
+/**
+ * struct logos_mem_create - LOGOS_IOC_MEM_CREATE [both]
+ * @size:	in: bytes, rounded up to whole pages; 1..LOGOS_MEM_MAX_PAGES pages.
+ * @flags:	in: 0.
+ * @handle:	out: the object, with LOGOS_RIGHTS_ALL.
+ * @mmap_offset: out: the offset to pass to mmap(2) for this handle.
+ */
+struct logos_mem_create {
+	__u64 size;
+	__u32 flags;
+	__u32 handle;
+	__u64 mmap_offset;
+};
+
+/**
+ * struct logos_mem_info - LOGOS_IOC_MEM_INFO [both]
+ * @handle:	in: a memory handle with READ, MAP_READ or MAP_WRITE.
+ * @flags:	in: 0.
+ * @size:	out: bytes (whole pages).
+ * @mmap_offset: out: the offset to pass to mmap(2) for this handle.
+ * @mappings:	out: live mappings of the object, all modules together.
+ */
+struct logos_mem_info {
+	__u32 handle;
+	__u32 flags;
+	__u64 size;
+	__u64 mmap_offset;
+	__u64 mappings;
+};
+
+/*
+ * Topics: publish/subscribe (FR-005)
+ * ----------------------------------
+ * A subscriber gets a channel endpoint that receives every message
+ * published after it subscribed; its queue is bounded like any endpoint.
+ * Inline bytes are copied once and shared by all subscribers' queues;
+ * a memory handle in a published message reaches each subscriber as its
+ * own read-only grant (READ | MAP_READ | DUPLICATE), revocable by the
+ * publisher. When a subscriber's queue is full, the topic's policy decides:
+ * LOGOS_TOPIC_BACKPRESSURE makes the publisher wait or fail with -EAGAIN
+ * (nobody gets the message); LOGOS_TOPIC_DROP_OLDEST drops that
+ * subscriber's oldest message and counts it, and the subscriber learns the
+ * count in header.dropped of its next message.
+ */
+
+/**
+ * struct logos_topic_create - LOGOS_IOC_TOPIC_CREATE [both]
+ * @flags:	in: LOGOS_TOPIC_BACKPRESSURE or LOGOS_TOPIC_DROP_OLDEST
+ *		(exactly one).
+ * @max_msgs:	in: each subscriber's queue bound; 0: default.
+ * @handle:	out: the topic. WRITE publishes, READ subscribes.
+ * @reserved:	in/out: 0.
+ */
+struct logos_topic_create {
+	__u32 flags;
+	__u32 max_msgs;
+	__u32 handle;
+	__u32 reserved;
+};
+
+#define LOGOS_TOPIC_BACKPRESSURE	0x1U
+#define LOGOS_TOPIC_DROP_OLDEST		0x2U
+
+/**
+ * struct logos_topic_subscribe - LOGOS_IOC_TOPIC_SUBSCRIBE [both]
+ * @handle:	in: the topic, with READ.
+ * @flags:	in: 0.
+ * @endpoint:	out: a receive-only endpoint (READ, DUPLICATE, TRANSFER);
+ *		closing it unsubscribes.
+ * @reserved:	in/out: 0.
+ */
+struct logos_topic_subscribe {
+	__u32 handle;
+	__u32 flags;
+	__u32 endpoint;
+	__u32 reserved;
+};
+
+/**
+ * struct logos_topic_publish - LOGOS_IOC_TOPIC_PUBLISH [both]
+ * @handle:	in: the topic, with WRITE.
+ * @flags:	in: 0.
+ * @timeout_ns:	in: with LOGOS_TOPIC_BACKPRESSURE, how long to wait for room.
+ * @msg:	in: the message; handles in it must be memory objects and are
+ *		always derived (never moved).
+ * @delivered:	out: subscribers that got it.
+ * @dropped:	out: older messages dropped to make room (DROP_OLDEST).
+ */
+struct logos_topic_publish {
+	__u32 handle;
+	__u32 flags;
+	__s64 timeout_ns;
+	struct logos_msg msg;
+	__u32 delivered;
+	__u32 dropped;
+};
+
+/*
+ * Watches: one loop for all handles (FR-005 event notification)
+ * ------------------------------------------------------------
+ * A watch asks the kernel to report when an object's signals match. The
+ * file the watch was made on is then readable for poll(2)/epoll(7), and
+ * LOGOS_IOC_WATCH_READ returns which handles are ready and why. Watches
+ * are level-triggered: a watch whose signals still match after it was
+ * read is reported again. A watch ends when its handle is closed, when
+ * it is removed, or after one report with LOGOS_WATCH_ONESHOT.
+ */
+
+/**
+ * struct logos_watch - LOGOS_IOC_WATCH [both]
+ * @handle:	in: needs READ.
+ * @signals:	in: the signals of interest (LOGOS_SIGNAL_*); a revoked
+ *		handle always reports LOGOS_SIGNAL_REVOKED.
+ * @flags:	in: LOGOS_WATCH_ONESHOT, or LOGOS_WATCH_REMOVE to delete the
+ *		watch with this @key.
+ * @reserved:	in: 0.
+ * @key:	in: returned with every report, for the caller's dispatch.
+ */
+struct logos_watch {
+	__u32 handle;
+	__u32 signals;
+	__u32 flags;
+	__u32 reserved;
+	__u64 key;
+};
+
+#define LOGOS_WATCH_ONESHOT	0x1U
+#define LOGOS_WATCH_REMOVE	0x2U
+#define LOGOS_WATCH_MAX		4096	/* per file */
+
+/**
+ * struct logos_watch_report - one ready watch
+ * @key:	the watch's key.
+ * @handle:	the watched handle.
+ * @observed:	the object's signals when read (or LOGOS_SIGNAL_REVOKED).
+ */
+struct logos_watch_report {
+	__u64 key;
+	__u32 handle;
+	__u32 observed;
+};
+
+/**
+ * struct logos_watch_read - LOGOS_IOC_WATCH_READ [both]
+ * @reports:	in: user pointer to struct logos_watch_report[@count].
+ * @count:	in: 1..LOGOS_WATCH_MAX.
+ * @flags:	in: 0.
+ * @timeout_ns:	in: how long to wait for a first report.
+ * @ready:	out: reports written.
+ * @reserved:	in/out: 0.
+ */
+struct logos_watch_read {
+	__u64 reports;
+	__u32 count;
+	__u32 flags;
+	__s64 timeout_ns;
+	__u32 ready;
+	__u32 reserved;
+};
+
 /* ioctl numbers. [..] says on which file each works. */
 #define LOGOS_IOC_VERSION	_IOR(LOGOS_IOC_MAGIC, 0x00, struct logos_version)
 #define LOGOS_IOC_HANDLE_DUPLICATE _IOWR(LOGOS_IOC_MAGIC, 0x01, struct logos_handle_dup)
@@ -495,6 +889,18 @@ struct logos_wait {
 #define LOGOS_IOC_EVENT_CREATE	_IOWR(LOGOS_IOC_MAGIC, 0x20, struct logos_event_create)
 #define LOGOS_IOC_EVENT_SIGNAL	_IOW(LOGOS_IOC_MAGIC, 0x21, struct logos_event_signal)
 #define LOGOS_IOC_WAIT		_IOWR(LOGOS_IOC_MAGIC, 0x22, struct logos_wait)
+#define LOGOS_IOC_CHANNEL_CREATE _IOWR(LOGOS_IOC_MAGIC, 0x30, struct logos_channel_create)
+#define LOGOS_IOC_CHANNEL_SEND	_IOWR(LOGOS_IOC_MAGIC, 0x31, struct logos_channel_io)
+#define LOGOS_IOC_CHANNEL_RECV	_IOWR(LOGOS_IOC_MAGIC, 0x32, struct logos_channel_io)
+#define LOGOS_IOC_CHANNEL_CALL	_IOWR(LOGOS_IOC_MAGIC, 0x33, struct logos_channel_call)
+#define LOGOS_IOC_CHANNEL_REPLY	_IOWR(LOGOS_IOC_MAGIC, 0x34, struct logos_channel_reply)
+#define LOGOS_IOC_MEM_CREATE	_IOWR(LOGOS_IOC_MAGIC, 0x40, struct logos_mem_create)
+#define LOGOS_IOC_MEM_INFO	_IOWR(LOGOS_IOC_MAGIC, 0x41, struct logos_mem_info)
+#define LOGOS_IOC_TOPIC_CREATE	_IOWR(LOGOS_IOC_MAGIC, 0x50, struct logos_topic_create)
+#define LOGOS_IOC_TOPIC_SUBSCRIBE _IOWR(LOGOS_IOC_MAGIC, 0x51, struct logos_topic_subscribe)
+#define LOGOS_IOC_TOPIC_PUBLISH	_IOWR(LOGOS_IOC_MAGIC, 0x52, struct logos_topic_publish)
+#define LOGOS_IOC_WATCH		_IOW(LOGOS_IOC_MAGIC, 0x60, struct logos_watch)
+#define LOGOS_IOC_WATCH_READ	_IOWR(LOGOS_IOC_MAGIC, 0x61, struct logos_watch_read)
 
 /*
  * Generic netlink family
@@ -513,7 +919,9 @@ struct logos_wait {
  *	reply, one message per module: MODULE_ID, MODULE_NAME (string),
  *		 MODULE_STATE, MODULE_TRUST, MODULE_PID (pid in the initial
  *		 pid namespace, 0 if unbound), MODULE_EXIT_FLAGS (u32),
- *		 MODULE_CPU_NS, MODULE_DENIED_RIGHTS, MODULE_DENIED_QUOTA (u64),
+ *		 MODULE_CPU_NS, MODULE_DENIED_RIGHTS, MODULE_DENIED_QUOTA,
+ *		 MODULE_MSGS_SENT, MODULE_BYTES_SENT, MODULE_MSGS_RECEIVED,
+ *		 MODULE_BYTES_RECEIVED (u64),
  *		 MODULE_RESOURCES: nested, one LOGOS_A_RESOURCE_ENTRY (nested)
  *		 per resource holding LOGOS_RA_ID (u32), LOGOS_RA_USAGE and
  *		 LOGOS_RA_LIMIT (u64, ~0 for unlimited).
@@ -601,6 +1009,10 @@ enum logos_attr {
 	LOGOS_A_OBJECT_ID,		/* u64 */
 	LOGOS_A_COUNT,			/* u32 */
 	LOGOS_A_RIGHTS,			/* u32, LOGOS_RIGHT_* */
+	LOGOS_A_MODULE_MSGS_SENT,	/* u64 */
+	LOGOS_A_MODULE_BYTES_SENT,	/* u64 */
+	LOGOS_A_MODULE_MSGS_RECEIVED,	/* u64 */
+	LOGOS_A_MODULE_BYTES_RECEIVED,	/* u64 */
 	__LOGOS_A_MAX
 };
 

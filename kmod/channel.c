@@ -1,0 +1,677 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Channels. A message sent on one endpoint is queued on its peer, under
+ * the peer's lock only: there is no lock shared by all channels, and the
+ * two endpoints' locks are never held together. Room is reserved before a
+ * sender's handles leave its table, so a full or closed queue refuses a
+ * message whole.
+ */
+
+#include "channel.h"
+#include "handle.h"
+#include "ioctl.h"
+#include "message.h"
+#include "module.h"
+#include "topic.h"
+
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+static unsigned int channel_max_msgs = 256;
+module_param(channel_max_msgs, uint, 0644);
+MODULE_PARM_DESC(channel_max_msgs, "Largest queue of one endpoint, in messages (default bound)");
+
+static unsigned int channel_max_bytes = 1 << 20;
+module_param(channel_max_bytes, uint, 0644);
+MODULE_PARM_DESC(channel_max_bytes, "Largest queue of one endpoint, in inline bytes (default bound)");
+
+#define LOGOS_CHANNEL_RIGHTS (LOGOS_RIGHTS_ALL & ~(LOGOS_RIGHT_MAP_READ | LOGOS_RIGHT_MAP_WRITE))
+
+struct logos_pending_call {
+	struct list_head node;
+	u64 txn;
+	struct logos_kmsg *reply;
+	int status;
+};
+
+static void logos_endpoint_free(struct logos_object *obj)
+{
+	struct logos_endpoint *ep = logos_endpoint_from_obj(obj);
+
+	if (ep->topic)
+		logos_topic_put(ep->topic);
+	kfree(ep);
+}
+
+static bool logos_has_room(struct logos_endpoint *ep, u32 len)
+{
+	return ep->nr_msgs < ep->max_msgs && ep->nr_bytes + len <= ep->max_bytes;
+}
+
+/* WRITABLE lives on the sender's side: does its peer (@ep) have room? */
+static void logos_update_room(struct logos_endpoint *ep)
+{
+	lockdep_assert_held(&ep->obj.lock);
+	if (!ep->peer)
+		return;
+	if (logos_has_room(ep, 0))
+		logos_object_signal(&ep->peer->obj, 0, LOGOS_SIGNAL_WRITABLE);
+	else
+		logos_object_signal(&ep->peer->obj, LOGOS_SIGNAL_WRITABLE, 0);
+}
+
+static void logos_fail_calls(struct logos_endpoint *ep, struct list_head *calls)
+{
+	struct logos_pending_call *pc;
+
+	lockdep_assert_held(&ep->obj.lock);
+	list_for_each_entry(pc, calls, node) {
+		if (!pc->reply && !pc->status)
+			pc->status = -EPIPE;
+	}
+}
+
+/*
+ * The last handle is gone: nothing more can be received here, so queued
+ * messages are destroyed (closing the handles inside them) and the peer
+ * learns it, keeping what is already queued for it.
+ */
+static void logos_endpoint_zero_handles(struct logos_object *obj)
+{
+	struct logos_endpoint *ep = logos_endpoint_from_obj(obj), *peer;
+	struct logos_kmsg *msg, *tmp;
+	LIST_HEAD(doomed);
+
+	spin_lock(&obj->lock);
+	ep->closed = true;
+	peer = ep->peer;
+	ep->peer = NULL;
+	list_splice_init(&ep->queue[0], &doomed);
+	list_splice_tail_init(&ep->queue[1], &doomed);
+	ep->nr_msgs = 0;
+	ep->nr_bytes = 0;
+	logos_fail_calls(ep, &ep->calls);
+	spin_unlock(&obj->lock);
+	wake_up_all(&obj->wait);
+
+	if (peer) {
+		spin_lock(&peer->obj.lock);
+		peer->peer_closed = true;
+		peer->peer = NULL;
+		logos_fail_calls(peer, &peer->calls);
+		spin_unlock(&peer->obj.lock);
+		logos_object_signal(&peer->obj, LOGOS_SIGNAL_WRITABLE, LOGOS_SIGNAL_PEER_CLOSED);
+		logos_object_put(&ep->obj);	/* the peer's reference to us */
+		logos_object_put(&peer->obj);	/* ours to the peer */
+	}
+	if (ep->topic)
+		logos_topic_unsubscribe(ep);
+
+	list_for_each_entry_safe(msg, tmp, &doomed, node)
+		logos_kmsg_destroy(msg);
+}
+
+static const struct logos_object_ops logos_endpoint_ops = {
+	.type = LOGOS_OBJ_CHANNEL,
+	.free = logos_endpoint_free,
+	.zero_handles = logos_endpoint_zero_handles,
+};
+
+u32 logos_endpoint_max_msgs(u32 want)
+{
+	u32 cap = READ_ONCE(channel_max_msgs);
+
+	return want && want < cap ? want : cap;
+}
+
+struct logos_endpoint *logos_endpoint_new(struct logos_ctx *ctx, u32 max_msgs, u32 max_bytes)
+{
+	u32 cap_bytes = READ_ONCE(channel_max_bytes);
+	struct logos_endpoint *ep;
+	int ret;
+
+	ep = kzalloc(sizeof(*ep), GFP_KERNEL_ACCOUNT);
+	if (!ep)
+		return ERR_PTR(-ENOMEM);
+	ret = logos_object_init(&ep->obj, &logos_endpoint_ops, ctx->module);
+	if (ret) {
+		kfree(ep);
+		return ERR_PTR(ret);
+	}
+	INIT_LIST_HEAD(&ep->queue[0]);
+	INIT_LIST_HEAD(&ep->queue[1]);
+	INIT_LIST_HEAD(&ep->calls);
+	INIT_LIST_HEAD(&ep->topic_node);
+	ep->max_msgs = logos_endpoint_max_msgs(max_msgs);
+	ep->max_bytes = max_bytes && max_bytes < cap_bytes ? max_bytes : cap_bytes;
+	atomic64_set(&ep->next_msg_id, 0);
+	atomic64_set(&ep->next_txn, 0);
+	atomic_set(&ep->obj.signals, LOGOS_SIGNAL_WRITABLE);
+	return ep;
+}
+
+/* Installs a root handle for @ep; on failure @ep's reference is dropped. */
+int logos_endpoint_install(struct logos_ctx *ctx, struct logos_endpoint *ep, u32 rights,
+			   u32 *value)
+{
+	struct logos_cap *cap = logos_cap_new_root(&ep->obj, rights);
+	int ret;
+
+	if (!cap) {
+		logos_object_put(&ep->obj);
+		return -ENOMEM;
+	}
+	ret = logos_table_install(ctx->table, cap, value);
+	if (ret)
+		logos_cap_free(cap);
+	return ret;
+}
+
+long logos_ioctl_channel_create(struct logos_call *call)
+{
+	struct logos_channel_create *arg = call->arg;
+	struct logos_endpoint *ep0, *ep1;
+	int ret;
+
+	if (arg->flags || arg->reserved || arg->handle0 || arg->handle1)
+		return -EINVAL;
+	ep0 = logos_endpoint_new(call->ctx, arg->max_msgs, arg->max_bytes);
+	if (IS_ERR(ep0))
+		return PTR_ERR(ep0);
+	ep1 = logos_endpoint_new(call->ctx, arg->max_msgs, arg->max_bytes);
+	if (IS_ERR(ep1)) {
+		logos_object_put(&ep0->obj);
+		return PTR_ERR(ep1);
+	}
+	ep0->peer = ep1;
+	ep1->peer = ep0;
+	logos_object_get(&ep0->obj);
+	logos_object_get(&ep1->obj);
+
+	ret = logos_endpoint_install(call->ctx, ep0, LOGOS_CHANNEL_RIGHTS, &arg->handle0);
+	if (ret) {
+		/* No handle was ever made: break the pair's references by hand. */
+		logos_endpoint_zero_handles(&ep1->obj);
+		logos_object_put(&ep1->obj);
+		return ret;
+	}
+	ret = logos_endpoint_install(call->ctx, ep1, LOGOS_CHANNEL_RIGHTS, &arg->handle1);
+	if (ret)
+		logos_handle_close(call->ctx->table, arg->handle0);
+	return ret;
+}
+
+struct logos_room_wait {
+	struct logos_endpoint *ep;
+	u32 len;
+};
+
+bool logos_endpoint_has_room(struct logos_endpoint *ep, u32 len)
+{
+	return READ_ONCE(ep->closed) ||
+	       (READ_ONCE(ep->nr_msgs) < ep->max_msgs &&
+		READ_ONCE(ep->nr_bytes) + len <= ep->max_bytes);
+}
+
+static bool logos_room_ready(void *arg)
+{
+	struct logos_room_wait *w = arg;
+
+	return logos_endpoint_has_room(w->ep, w->len);
+}
+
+/* Reserves room for one message of @len bytes in @dst's queue. */
+int logos_endpoint_reserve(struct logos_endpoint *dst, u32 len, s64 timeout_ns,
+			   ktime_t deadline)
+{
+	struct logos_room_wait w = { .ep = dst, .len = len };
+	int ret;
+
+	if (len > dst->max_bytes)
+		return -EMSGSIZE;
+	for (;;) {
+		spin_lock(&dst->obj.lock);
+		if (dst->closed) {
+			ret = -EPIPE;
+		} else if (logos_has_room(dst, len)) {
+			dst->nr_msgs++;
+			dst->nr_bytes += len;
+			logos_update_room(dst);
+			ret = 0;
+		} else {
+			ret = -EAGAIN;
+		}
+		spin_unlock(&dst->obj.lock);
+		if (ret != -EAGAIN || !timeout_ns)
+			return ret;
+		ret = logos_object_wait(&dst->obj, logos_room_ready, &w, timeout_ns, deadline);
+		if (ret)
+			return ret;
+	}
+}
+
+void logos_endpoint_unreserve(struct logos_endpoint *dst, u32 len)
+{
+	spin_lock(&dst->obj.lock);
+	dst->nr_msgs--;
+	dst->nr_bytes -= len;
+	logos_update_room(dst);
+	spin_unlock(&dst->obj.lock);
+	wake_up_all(&dst->obj.wait);
+}
+
+static void logos_enqueue(struct logos_endpoint *dst, struct logos_kmsg *msg)
+{
+	lockdep_assert_held(&dst->obj.lock);
+	msg->hdr.timestamp_ns = ktime_get_ns();
+	list_add_tail(&msg->node, &dst->queue[msg->hdr.flags & LOGOS_MSG_URGENT ? 0 : 1]);
+}
+
+/* Queues @msg into room reserved earlier; consumes @msg in every case. */
+int logos_endpoint_commit(struct logos_endpoint *dst, struct logos_kmsg *msg)
+{
+	spin_lock(&dst->obj.lock);
+	if (dst->closed) {
+		spin_unlock(&dst->obj.lock);
+		logos_kmsg_destroy(msg);
+		return -EPIPE;
+	}
+	logos_enqueue(dst, msg);
+	spin_unlock(&dst->obj.lock);
+	logos_object_signal(&dst->obj, 0, LOGOS_SIGNAL_READABLE);
+	return 0;
+}
+
+static struct logos_kmsg *logos_dequeue(struct logos_endpoint *ep)
+{
+	struct logos_kmsg *msg;
+
+	lockdep_assert_held(&ep->obj.lock);
+	msg = list_first_entry_or_null(&ep->queue[0], struct logos_kmsg, node);
+	if (!msg)
+		msg = list_first_entry_or_null(&ep->queue[1], struct logos_kmsg, node);
+	return msg;
+}
+
+/* Queues @msg, dropping the oldest message if full (a topic's policy). */
+int logos_endpoint_push_drop_oldest(struct logos_endpoint *dst, struct logos_kmsg *msg,
+				    u32 *dropped)
+{
+	struct logos_kmsg *old = NULL;
+
+	spin_lock(&dst->obj.lock);
+	if (dst->closed) {
+		spin_unlock(&dst->obj.lock);
+		logos_kmsg_destroy(msg);
+		return -EPIPE;
+	}
+	if (!logos_has_room(dst, msg->len)) {
+		old = logos_dequeue(dst);
+		if (old) {
+			list_del(&old->node);
+			dst->nr_msgs--;
+			dst->nr_bytes -= old->len;
+			dst->dropped++;
+			(*dropped)++;
+		}
+	}
+	dst->nr_msgs++;
+	dst->nr_bytes += msg->len;
+	logos_enqueue(dst, msg);
+	spin_unlock(&dst->obj.lock);
+	logos_object_signal(&dst->obj, 0, LOGOS_SIGNAL_READABLE);
+	if (old)
+		logos_kmsg_destroy(old);
+	return 0;
+}
+
+/* Takes a reference to @ep's peer, or fails with -EPIPE. */
+static struct logos_endpoint *logos_peer_get(struct logos_endpoint *ep)
+{
+	struct logos_endpoint *peer;
+
+	spin_lock(&ep->obj.lock);
+	peer = ep->peer;
+	if (peer)
+		logos_object_get(&peer->obj);
+	spin_unlock(&ep->obj.lock);
+	return peer ?: ERR_PTR(-EPIPE);
+}
+
+/* Builds and queues one message from @umsg on @ep's peer. */
+static int logos_send_one(struct logos_ctx *ctx, struct logos_endpoint *ep,
+			  const struct logos_msg *umsg, u32 kernel_flags, u64 txn,
+			  s64 timeout_ns, ktime_t deadline)
+{
+	struct logos_endpoint *peer;
+	struct logos_kmsg *msg;
+	int ret;
+
+	ret = logos_kmsg_check_send(umsg);
+	if (ret)
+		return ret;
+	peer = logos_peer_get(ep);
+	if (IS_ERR(peer))
+		return PTR_ERR(peer);
+	ret = logos_endpoint_reserve(peer, umsg->data_len, timeout_ns, deadline);
+	if (ret)
+		goto out;
+	msg = logos_kmsg_build(ctx, umsg, &ep->obj, kernel_flags);
+	if (IS_ERR(msg)) {
+		logos_endpoint_unreserve(peer, umsg->data_len);
+		ret = PTR_ERR(msg);
+		goto out;
+	}
+	msg->hdr.msg_id = atomic64_inc_return(&ep->next_msg_id);
+	msg->hdr.txn_id = txn;
+	ret = logos_endpoint_commit(peer, msg);
+out:
+	logos_object_put(&peer->obj);
+	return ret;
+}
+
+long logos_ioctl_channel_send(struct logos_call *call)
+{
+	struct logos_channel_io *arg = call->arg;
+	struct logos_msg __user *umsgs = u64_to_user_ptr(arg->msgs);
+	struct logos_object *obj;
+	struct logos_msg umsg;
+	s64 timeout = arg->timeout_ns;
+	ktime_t deadline = 0;
+	int ret = 0;
+	u32 i;
+
+	if (arg->flags || arg->done || !arg->count || arg->count > LOGOS_BATCH_MAX)
+		return -EINVAL;
+	obj = logos_handle_get(call->ctx->table, arg->handle, LOGOS_OBJ_CHANNEL, LOGOS_RIGHT_WRITE);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	if (!logos_timeout_start(timeout, &deadline))
+		timeout = 0;
+	for (i = 0; i < arg->count; i++) {
+		if (copy_from_user(&umsg, &umsgs[i], sizeof(umsg))) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = logos_send_one(call->ctx, logos_endpoint_from_obj(obj), &umsg, 0, 0,
+				     i ? 0 : timeout, deadline);
+		if (ret)
+			break;
+	}
+	logos_object_put(obj);
+	arg->done = i;
+	return i ? 0 : ret;
+}
+
+struct logos_msg_wait {
+	struct logos_endpoint *ep;
+};
+
+static bool logos_msg_ready(void *arg)
+{
+	struct logos_endpoint *ep = ((struct logos_msg_wait *)arg)->ep;
+
+	return !list_empty(&ep->queue[0]) || !list_empty(&ep->queue[1]) ||
+	       READ_ONCE(ep->peer_closed) || READ_ONCE(ep->closed);
+}
+
+/* A subscriber's endpoint never sees its "peer" close: it has none. */
+static bool logos_recv_would_block(struct logos_endpoint *ep)
+{
+	return !ep->peer_closed && !ep->closed;
+}
+
+/* Receives one message from @ep into @buf (kernel copy of the user's). */
+static int logos_recv_one(struct logos_ctx *ctx, struct logos_endpoint *ep,
+			  struct logos_msg *buf, s64 timeout_ns, ktime_t deadline)
+{
+	struct logos_msg_wait w = { .ep = ep };
+	struct logos_kmsg *msg;
+	u32 dropped;
+	int ret;
+
+	ret = logos_kmsg_check_buffer(buf);
+	if (ret)
+		return ret;
+	for (;;) {
+		spin_lock(&ep->obj.lock);
+		msg = logos_dequeue(ep);
+		if (msg)
+			break;
+		ret = logos_recv_would_block(ep) ? -EAGAIN : -EPIPE;
+		spin_unlock(&ep->obj.lock);
+		if (ret == -EPIPE || !timeout_ns)
+			return ret;
+		ret = logos_object_wait(&ep->obj, logos_msg_ready, &w, timeout_ns, deadline);
+		if (ret)
+			return ret;
+	}
+	if (!logos_kmsg_fits(msg, buf)) {
+		spin_unlock(&ep->obj.lock);
+		return -EMSGSIZE;
+	}
+	list_del(&msg->node);
+	ep->nr_msgs--;
+	ep->nr_bytes -= msg->len;
+	dropped = ep->dropped;
+	ep->dropped = 0;
+	logos_update_room(ep);
+	if (list_empty(&ep->queue[0]) && list_empty(&ep->queue[1]))
+		logos_object_signal(&ep->obj, LOGOS_SIGNAL_READABLE, 0);
+	spin_unlock(&ep->obj.lock);
+	/* Senders waiting for room. */
+	wake_up_all(&ep->obj.wait);
+
+	msg->hdr.dropped = dropped;
+	ret = logos_kmsg_deliver(ctx, msg, buf);
+	if (ret == LOGOS_DELIVERED_FAULT)
+		return -EFAULT;
+	if (ret) {
+		/* Not delivered (bad buffer, full handle table): back in front. */
+		spin_lock(&ep->obj.lock);
+		list_add(&msg->node, &ep->queue[msg->hdr.flags & LOGOS_MSG_URGENT ? 0 : 1]);
+		ep->nr_msgs++;
+		ep->nr_bytes += msg->len;
+		ep->dropped += dropped;
+		logos_update_room(ep);
+		spin_unlock(&ep->obj.lock);
+		logos_object_signal(&ep->obj, 0, LOGOS_SIGNAL_READABLE);
+	}
+	return ret;
+}
+
+long logos_ioctl_channel_recv(struct logos_call *call)
+{
+	struct logos_channel_io *arg = call->arg;
+	struct logos_msg __user *umsgs = u64_to_user_ptr(arg->msgs);
+	struct logos_object *obj;
+	struct logos_msg buf;
+	s64 timeout = arg->timeout_ns;
+	ktime_t deadline = 0;
+	int ret = 0;
+	u32 i;
+
+	if (arg->flags || arg->done || !arg->count || arg->count > LOGOS_BATCH_MAX)
+		return -EINVAL;
+	obj = logos_handle_get(call->ctx->table, arg->handle, LOGOS_OBJ_CHANNEL, LOGOS_RIGHT_READ);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	if (!logos_timeout_start(timeout, &deadline))
+		timeout = 0;
+	for (i = 0; i < arg->count; i++) {
+		if (copy_from_user(&buf, &umsgs[i], sizeof(buf))) {
+			ret = -EFAULT;
+			break;
+		}
+		ret = logos_recv_one(call->ctx, logos_endpoint_from_obj(obj), &buf,
+				     i ? 0 : timeout, deadline);
+		/* Sizes for -EMSGSIZE, the message otherwise. */
+		if ((!ret || ret == -EMSGSIZE) && copy_to_user(&umsgs[i], &buf, sizeof(buf)))
+			ret = -EFAULT;
+		if (ret)
+			break;
+	}
+	logos_object_put(obj);
+	arg->done = i;
+	return i ? 0 : ret;
+}
+
+struct logos_call_wait {
+	struct logos_pending_call *pc;
+};
+
+static bool logos_call_ready(void *arg)
+{
+	struct logos_pending_call *pc = ((struct logos_call_wait *)arg)->pc;
+
+	return READ_ONCE(pc->reply) || READ_ONCE(pc->status);
+}
+
+long logos_ioctl_channel_call(struct logos_call *call)
+{
+	struct logos_channel_call *arg = call->arg;
+	struct logos_pending_call pc = { .reply = NULL, .status = 0 };
+	struct logos_call_wait w = { .pc = &pc };
+	struct logos_endpoint *ep;
+	struct logos_object *obj;
+	s64 timeout = arg->timeout_ns;
+	ktime_t deadline = 0;
+	int ret;
+
+	if (arg->flags)
+		return -EINVAL;
+	ret = logos_kmsg_check_buffer(&arg->reply);
+	if (ret)
+		return ret;
+	obj = logos_handle_get(call->ctx->table, arg->handle, LOGOS_OBJ_CHANNEL,
+			       LOGOS_RIGHT_READ | LOGOS_RIGHT_WRITE);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	ep = logos_endpoint_from_obj(obj);
+	if (!logos_timeout_start(timeout, &deadline))
+		timeout = 0;
+
+	/* Registered before sending, so the quickest reply finds us. */
+	pc.txn = atomic64_inc_return(&ep->next_txn);
+	spin_lock(&ep->obj.lock);
+	if (ep->peer_closed || ep->closed)
+		ret = -EPIPE;
+	else
+		list_add_tail(&pc.node, &ep->calls);
+	spin_unlock(&ep->obj.lock);
+	if (ret)
+		goto out;
+
+	ret = logos_send_one(call->ctx, ep, &arg->request, LOGOS_MSG_CALL, pc.txn, timeout,
+			     deadline);
+	if (!ret)
+		ret = logos_object_wait(&ep->obj, logos_call_ready, &w,
+					timeout ? timeout : LOGOS_TIMEOUT_INFINITE, deadline);
+
+	spin_lock(&ep->obj.lock);
+	list_del(&pc.node);
+	spin_unlock(&ep->obj.lock);
+
+	if (pc.reply) {
+		/* A reply that raced with a timeout or signal still counts. */
+		if (!logos_kmsg_fits(pc.reply, &arg->reply)) {
+			logos_kmsg_destroy(pc.reply);
+			ret = -EMSGSIZE;
+		} else {
+			ret = logos_kmsg_deliver(call->ctx, pc.reply, &arg->reply);
+			if (ret == LOGOS_DELIVERED_FAULT)
+				ret = -EFAULT;
+			else if (ret)
+				logos_kmsg_destroy(pc.reply);
+		}
+	} else if (!ret) {
+		ret = pc.status;
+	}
+out:
+	logos_object_put(obj);
+	return ret;
+}
+
+/* Is @txn a call on @ep still waiting for its reply? Hands it @msg if so. */
+static bool logos_answer(struct logos_endpoint *ep, u64 txn, struct logos_kmsg *msg)
+{
+	struct logos_pending_call *pc;
+	bool found = false;
+
+	spin_lock(&ep->obj.lock);
+	list_for_each_entry(pc, &ep->calls, node) {
+		if (pc->txn == txn && !pc->reply && !pc->status) {
+			if (msg)
+				WRITE_ONCE(pc->reply, msg);
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&ep->obj.lock);
+	if (found && msg)
+		wake_up_all(&ep->obj.wait);
+	return found;
+}
+
+long logos_ioctl_channel_reply(struct logos_call *call)
+{
+	struct logos_channel_reply *arg = call->arg;
+	struct logos_endpoint *ep, *peer;
+	struct logos_object *obj;
+	struct logos_kmsg *msg;
+	s64 timeout = arg->timeout_ns;
+	ktime_t deadline = 0;
+	int ret;
+
+	if (arg->flags & ~LOGOS_REPLY_RECEIVE)
+		return -EINVAL;
+	if (arg->flags & LOGOS_REPLY_RECEIVE) {
+		ret = logos_kmsg_check_buffer(&arg->next);
+		if (ret)
+			return ret;
+	}
+	obj = logos_handle_get(call->ctx->table, arg->handle, LOGOS_OBJ_CHANNEL,
+			       LOGOS_RIGHT_READ | LOGOS_RIGHT_WRITE);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	ep = logos_endpoint_from_obj(obj);
+
+	peer = logos_peer_get(ep);
+	if (IS_ERR(peer)) {
+		ret = -ENOENT;	/* the caller is gone with its endpoint */
+		goto out;
+	}
+	/* Check first, so a reply to nobody takes no handle from the sender. */
+	if (!arg->txn_id || !logos_answer(peer, arg->txn_id, NULL)) {
+		ret = -ENOENT;
+		goto out_peer;
+	}
+	msg = logos_kmsg_build(call->ctx, &arg->reply, &ep->obj, LOGOS_MSG_REPLY);
+	if (IS_ERR(msg)) {
+		ret = PTR_ERR(msg);
+		goto out_peer;
+	}
+	msg->hdr.msg_id = atomic64_inc_return(&ep->next_msg_id);
+	msg->hdr.txn_id = arg->txn_id;
+	msg->hdr.timestamp_ns = ktime_get_ns();
+	if (!logos_answer(peer, arg->txn_id, msg)) {
+		/* The caller gave up in between: its handles are closed. */
+		logos_kmsg_destroy(msg);
+		ret = -ENOENT;
+		goto out_peer;
+	}
+	ret = 0;
+	if (arg->flags & LOGOS_REPLY_RECEIVE) {
+		if (!logos_timeout_start(timeout, &deadline))
+			timeout = 0;
+		ret = logos_recv_one(call->ctx, ep, &arg->next, timeout, deadline);
+		if (ret)
+			arg->reply.header.txn_id = 0;
+	}
+out_peer:
+	logos_object_put(&peer->obj);
+out:
+	logos_object_put(obj);
+	return ret;
+}

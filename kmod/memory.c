@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory objects and their mappings. Each mapping is a node in the
+ * object's derivation tree, a child of the handle it was made through, so
+ * a revoke reaches mappings exactly as it reaches handles; the pages of a
+ * revoked mapping are then zapped and the next access gets SIGBUS.
+ *
+ * Locking: mmap_lock (of the mapping's mm) nests outside map_lock.
+ */
+
+#include "memory.h"
+#include "handle.h"
+#include "ioctl.h"
+#include "module.h"
+#include "quota.h"
+
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/pfn_t.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+struct logos_memory {
+	struct logos_object obj;
+	u32 nr_pages;
+	struct page **pages;
+	struct mutex map_lock;		/* guards mappings */
+	struct list_head mappings;
+	atomic64_t nr_mappings;
+};
+
+struct logos_mapping {
+	struct list_head node;
+	struct logos_memory *mem;
+	struct logos_cap *cap;		/* this mapping's node in the tree */
+	struct vm_area_struct *vma;
+	struct mm_struct *mm;		/* valid while the vma is */
+	struct logos_module *module;	/* charged for the pages; a reference */
+	u32 nr_pages;
+	bool zapped;
+};
+
+static inline struct logos_memory *logos_memory_from_obj(struct logos_object *obj)
+{
+	return container_of(obj, struct logos_memory, obj);
+}
+
+static void logos_memory_free_pages(struct page **pages, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		/* NFR-005: nothing a module wrote survives the object. */
+		clear_highpage(pages[i]);
+		__free_page(pages[i]);
+	}
+	kvfree(pages);
+}
+
+static void logos_memory_free(struct logos_object *obj)
+{
+	struct logos_memory *mem = logos_memory_from_obj(obj);
+
+	if (obj->owner)
+		logos_uncharge(obj->owner, LOGOS_RES_MEMORY_PAGES, mem->nr_pages);
+	logos_memory_free_pages(mem->pages, mem->nr_pages);
+	kfree(mem);
+}
+
+/* Unmaps every mapping whose node was revoked; may sleep. */
+static void logos_memory_revoked(struct logos_object *obj)
+{
+	struct logos_memory *mem = logos_memory_from_obj(obj);
+	struct logos_mapping *m;
+	struct mm_struct *mm;
+
+	for (;;) {
+		/* One address space at a time: its mmap_lock comes first. */
+		mm = NULL;
+		mutex_lock(&mem->map_lock);
+		list_for_each_entry(m, &mem->mappings, node) {
+			if (!m->zapped && READ_ONCE(m->cap->revoked)) {
+				if (mmget_not_zero(m->mm)) {
+					mm = m->mm;
+					break;
+				}
+				m->zapped = true;	/* the process is exiting anyway */
+			}
+		}
+		mutex_unlock(&mem->map_lock);
+		if (!mm)
+			return;
+
+		mmap_read_lock(mm);
+		mutex_lock(&mem->map_lock);
+		list_for_each_entry(m, &mem->mappings, node) {
+			if (m->mm != mm || m->zapped || !READ_ONCE(m->cap->revoked))
+				continue;
+			zap_page_range(m->vma, m->vma->vm_start, m->vma->vm_end - m->vma->vm_start);
+			m->zapped = true;
+		}
+		mutex_unlock(&mem->map_lock);
+		mmap_read_unlock(mm);
+		mmput(mm);
+	}
+}
+
+static const struct logos_object_ops logos_memory_ops = {
+	.type = LOGOS_OBJ_MEMORY,
+	.free = logos_memory_free,
+	.revoked = logos_memory_revoked,
+};
+
+long logos_ioctl_mem_create(struct logos_call *call)
+{
+	struct logos_mem_create *arg = call->arg;
+	struct logos_module *owner = call->ctx->module;
+	struct logos_memory *mem;
+	struct logos_cap *cap;
+	u64 nr_pages;
+	u32 i;
+	int ret;
+
+	if (arg->flags || arg->handle || arg->mmap_offset)
+		return -EINVAL;
+	nr_pages = DIV_ROUND_UP_ULL(arg->size, PAGE_SIZE);
+	if (!nr_pages || nr_pages > LOGOS_MEM_MAX_PAGES)
+		return -EINVAL;
+	if (owner) {
+		ret = logos_charge(owner, LOGOS_RES_MEMORY_PAGES, nr_pages);
+		if (ret)
+			return ret;
+	}
+	ret = -ENOMEM;
+	mem = kzalloc(sizeof(*mem), GFP_KERNEL_ACCOUNT);
+	if (!mem)
+		goto err_charge;
+	mem->pages = kvcalloc(nr_pages, sizeof(*mem->pages), GFP_KERNEL_ACCOUNT);
+	if (!mem->pages)
+		goto err_mem;
+	for (i = 0; i < nr_pages; i++) {
+		mem->pages[i] = alloc_page(GFP_HIGHUSER | __GFP_ZERO | __GFP_ACCOUNT);
+		if (!mem->pages[i]) {
+			logos_memory_free_pages(mem->pages, i);
+			goto err_mem;
+		}
+	}
+	mem->nr_pages = nr_pages;
+	mutex_init(&mem->map_lock);
+	INIT_LIST_HEAD(&mem->mappings);
+	atomic64_set(&mem->nr_mappings, 0);
+	ret = logos_object_init(&mem->obj, &logos_memory_ops, owner);
+	if (ret) {
+		logos_memory_free_pages(mem->pages, nr_pages);
+		goto err_mem;
+	}
+	/* From here, the object's release returns the page charge. */
+	cap = logos_cap_new_root(&mem->obj, LOGOS_RIGHTS_ALL);
+	if (!cap) {
+		logos_object_put(&mem->obj);
+		return -ENOMEM;
+	}
+	ret = logos_table_install(call->ctx->table, cap, &arg->handle);
+	if (ret) {
+		logos_cap_free(cap);
+		return ret;
+	}
+	arg->size = (u64)nr_pages << PAGE_SHIFT;
+	arg->mmap_offset = (u64)arg->handle << PAGE_SHIFT;
+	return 0;
+
+err_mem:
+	kfree(mem);
+err_charge:
+	if (owner)
+		logos_uncharge(owner, LOGOS_RES_MEMORY_PAGES, nr_pages);
+	return ret;
+}
+
+long logos_ioctl_mem_info(struct logos_call *call)
+{
+	struct logos_mem_info *arg = call->arg;
+	struct logos_memory *mem;
+	struct logos_object *obj;
+	u32 handle = arg->handle;
+
+	if (arg->flags)
+		return -EINVAL;
+	obj = logos_handle_get(call->ctx->table, handle, LOGOS_OBJ_MEMORY, LOGOS_RIGHT_READ);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	mem = logos_memory_from_obj(obj);
+	memset(arg, 0, sizeof(*arg));
+	arg->handle = handle;
+	arg->size = (u64)mem->nr_pages << PAGE_SHIFT;
+	arg->mmap_offset = (u64)handle << PAGE_SHIFT;
+	arg->mappings = atomic64_read(&mem->nr_mappings);
+	logos_object_put(obj);
+	return 0;
+}
+
+static void logos_mapping_attach(struct logos_mapping *m, struct vm_area_struct *vma)
+{
+	m->vma = vma;
+	m->mm = vma->vm_mm;
+	m->nr_pages = vma_pages(vma);
+	vma->vm_private_data = m;
+	mutex_lock(&m->mem->map_lock);
+	list_add_tail(&m->node, &m->mem->mappings);
+	mutex_unlock(&m->mem->map_lock);
+	atomic64_inc(&m->mem->nr_mappings);
+}
+
+static void logos_mapping_release(struct logos_mapping *m)
+{
+	struct logos_memory *mem = m->mem;
+
+	mutex_lock(&mem->map_lock);
+	list_del(&m->node);
+	mutex_unlock(&mem->map_lock);
+	atomic64_dec(&mem->nr_mappings);
+	if (m->module) {
+		logos_uncharge(m->module, LOGOS_RES_MAPPED_PAGES, m->nr_pages);
+		logos_module_put(m->module);
+	}
+	/* May free the object (and its pages) if this was the last user. */
+	logos_cap_free(m->cap);
+	kfree(m);
+}
+
+/* fork() or a split: the new vma gets a mapping node of its own. */
+static void logos_vm_open(struct vm_area_struct *vma)
+{
+	struct logos_mapping *old = vma->vm_private_data, *m;
+
+	vma->vm_private_data = NULL;
+	if (!old)
+		return;
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return;		/* no node: every access to this vma gets SIGBUS */
+	if (logos_cap_derive(old->cap, old->cap->rights, &m->cap)) {
+		kfree(m);
+		return;
+	}
+	m->cap->mapping = true;
+	m->mem = old->mem;
+	m->module = old->module;
+	if (m->module) {
+		logos_module_get(m->module);
+		/* Counted even past the quota: fork cannot be refused here. */
+		atomic64_add(vma_pages(vma),
+			     &logos_module_quota(m->module)->usage[LOGOS_RES_MAPPED_PAGES]);
+	}
+	logos_mapping_attach(m, vma);
+}
+
+static void logos_vm_close(struct vm_area_struct *vma)
+{
+	struct logos_mapping *m = vma->vm_private_data;
+
+	if (m)
+		logos_mapping_release(m);
+}
+
+static vm_fault_t logos_vm_fault(struct vm_fault *vmf)
+{
+	struct logos_mapping *m = vmf->vma->vm_private_data;
+	unsigned long index = vmf->pgoff - vmf->vma->vm_pgoff;
+
+	if (!m || READ_ONCE(m->cap->revoked) || index >= m->mem->nr_pages)
+		return VM_FAULT_SIGBUS;
+	return vmf_insert_mixed(vmf->vma, vmf->address,
+				page_to_pfn_t(m->mem->pages[index]));
+}
+
+static const struct vm_operations_struct logos_vm_ops = {
+	.open = logos_vm_open,
+	.close = logos_vm_close,
+	.fault = logos_vm_fault,
+};
+
+/*
+ * mmap(2) on a logos file: the offset names the handle, and the rights of
+ * that handle decide the protections the mapping can ever have.
+ */
+int logos_memory_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct logos_ctx *ctx = file->private_data;
+	u32 handle = vma->vm_pgoff, need = LOGOS_RIGHT_MAP_READ;
+	unsigned long nr_pages = vma_pages(vma);
+	struct logos_memory *mem;
+	struct logos_object *obj;
+	struct logos_mapping *m;
+	u64 parent_id;
+	int ret;
+
+	if (vma->vm_pgoff > U32_MAX || !(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (vma->vm_flags & VM_WRITE)
+		need |= LOGOS_RIGHT_MAP_WRITE;
+	obj = logos_handle_get(ctx->table, handle, LOGOS_OBJ_MEMORY, need);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	mem = logos_memory_from_obj(obj);
+	ret = -EINVAL;
+	if (nr_pages > mem->nr_pages)
+		goto out;
+
+	ret = -ENOMEM;
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		goto out;
+	m->mem = mem;
+	if (ctx->module) {
+		ret = logos_charge(ctx->module, LOGOS_RES_MAPPED_PAGES, nr_pages);
+		if (ret)
+			goto err_m;
+		m->module = ctx->module;
+		logos_module_get(m->module);
+	}
+	ret = logos_handle_derive(ctx->table, handle, need, need, &m->cap, &parent_id);
+	if (ret)
+		goto err_charge;
+	m->cap->mapping = true;
+
+	/* Without MAP_WRITE, mprotect() can never make it writable. */
+	if (!(need & LOGOS_RIGHT_MAP_WRITE))
+		vma->vm_flags &= ~VM_MAYWRITE;
+	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP | VM_MIXEDMAP;
+	vma->vm_ops = &logos_vm_ops;
+	logos_mapping_attach(m, vma);
+
+	/* One pass now instead of a fault per page later. */
+	ret = vm_insert_pages(vma, vma->vm_start, mem->pages, &nr_pages);
+	if (ret) {
+		/* The vma is set up; faults map what is missing. */
+		ret = 0;
+	}
+	goto out;
+
+err_charge:
+	if (m->module) {
+		logos_uncharge(m->module, LOGOS_RES_MAPPED_PAGES, vma_pages(vma));
+		logos_module_put(m->module);
+	}
+err_m:
+	kfree(m);
+out:
+	logos_object_put(obj);
+	return ret;
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Memory objects: pages that modules map and grant to each other without
+ * copying, revocably.
+ */
+#ifndef _LOGOS_MEMORY_H
+#define _LOGOS_MEMORY_H
+
+struct file;
+struct logos_call;
+struct vm_area_struct;
+
+int logos_memory_mmap(struct file *file, struct vm_area_struct *vma);
+
+long logos_ioctl_mem_create(struct logos_call *call);
+long logos_ioctl_mem_info(struct logos_call *call);
+
+#endif /* _LOGOS_MEMORY_H */
