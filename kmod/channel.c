@@ -174,7 +174,7 @@ long logos_ioctl_channel_create(struct logos_call *call)
 	struct logos_endpoint *ep0, *ep1;
 	int ret;
 
-	if (arg->flags || arg->reserved || arg->handle0 || arg->handle1)
+	if (arg->flags || arg->reserved)
 		return -EINVAL;
 	ep0 = logos_endpoint_new(call->ctx, arg->max_msgs, arg->max_bytes);
 	if (IS_ERR(ep0))
@@ -382,7 +382,7 @@ long logos_ioctl_channel_send(struct logos_call *call)
 	int ret = 0;
 	u32 i;
 
-	if (arg->flags || arg->done || !arg->count || arg->count > LOGOS_BATCH_MAX)
+	if (arg->flags || !arg->count || arg->count > LOGOS_BATCH_MAX)
 		return -EINVAL;
 	obj = logos_handle_get(call->ctx->table, arg->handle, LOGOS_OBJ_CHANNEL, LOGOS_RIGHT_WRITE);
 	if (IS_ERR(obj))
@@ -492,7 +492,7 @@ long logos_ioctl_channel_recv(struct logos_call *call)
 	int ret = 0;
 	u32 i;
 
-	if (arg->flags || arg->done || !arg->count || arg->count > LOGOS_BATCH_MAX)
+	if (arg->flags || !arg->count || arg->count > LOGOS_BATCH_MAX)
 		return -EINVAL;
 	obj = logos_handle_get(call->ctx->table, arg->handle, LOGOS_OBJ_CHANNEL, LOGOS_RIGHT_READ);
 	if (IS_ERR(obj))

@@ -40,7 +40,7 @@ long logos_ioctl_event_create(struct logos_call *call)
 	struct logos_cap *cap;
 	int ret;
 
-	if (arg->flags || arg->handle)
+	if (arg->flags)
 		return -EINVAL;
 	ev = kzalloc(sizeof(*ev), GFP_KERNEL_ACCOUNT);
 	if (!ev)
@@ -150,7 +150,7 @@ long logos_ioctl_wait(struct logos_call *call)
 	ktime_t expires = 0;
 	int ret;
 
-	if ((arg->flags & ~LOGOS_WAIT_CLEAR_STATE_CHANGED) || arg->reserved || arg->ready)
+	if ((arg->flags & ~LOGOS_WAIT_CLEAR_STATE_CHANGED) || arg->reserved)
 		return -EINVAL;
 	if (!arg->count || arg->count > LOGOS_WAIT_MAX_ITEMS || arg->timeout_ns < -1)
 		return -EINVAL;

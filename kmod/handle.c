@@ -410,6 +410,10 @@ int logos_handle_derive(struct logos_handle_table *table, u32 value, u32 need, u
 		if (!ret) {
 			logos_cap_link(child, cap, rights);
 			*parent_id = cap->id;
+		} else if (ret == -EPERM) {
+			/* An attempt to gain rights: a denial like any other. */
+			missing = rights & ~cap->rights;
+			object_id = cap->obj->id;
 		}
 	}
 	spin_unlock(&table->lock);
@@ -444,6 +448,8 @@ int logos_handle_duplicate(struct logos_handle_table *table, u32 value, u32 righ
 int logos_handle_replace(struct logos_handle_table *table, u32 value, u32 rights)
 {
 	struct logos_cap *cap;
+	u64 object_id = 0;
+	u32 missing = 0;
 	int ret;
 
 	spin_lock(&table->lock);
@@ -452,10 +458,17 @@ int logos_handle_replace(struct logos_handle_table *table, u32 value, u32 rights
 		ret = PTR_ERR(cap);
 	} else {
 		ret = logos_derived_rights(rights, cap->rights, &rights);
-		if (!ret)
+		if (!ret) {
 			WRITE_ONCE(cap->rights, rights);
+		} else if (ret == -EPERM) {
+			missing = rights & ~cap->rights;
+			object_id = cap->obj->id;
+		}
 	}
 	spin_unlock(&table->lock);
+
+	if (missing)
+		logos_rights_denied(table, object_id, missing);
 	return ret;
 }
 

@@ -40,7 +40,7 @@ static long logos_ioctl_handle_duplicate(struct logos_call *call)
 {
 	struct logos_handle_dup *arg = call->arg;
 
-	if (arg->flags || arg->new_handle)
+	if (arg->flags)
 		return -EINVAL;
 	return logos_handle_duplicate(call->ctx->table, arg->handle, arg->rights,
 				      &arg->new_handle);
@@ -69,7 +69,7 @@ static long logos_ioctl_handle_info(struct logos_call *call)
 	struct logos_handle_info *arg = call->arg;
 	u32 handle = arg->handle;
 
-	if (arg->flags)
+	if (arg->flags || arg->reserved)
 		return -EINVAL;
 	memset(arg, 0, sizeof(*arg));
 	arg->handle = handle;
@@ -80,7 +80,7 @@ static long logos_ioctl_handle_revoke(struct logos_call *call)
 {
 	struct logos_handle_revoke *arg = call->arg;
 
-	if (arg->flags || arg->revoked || arg->reserved)
+	if (arg->flags || arg->reserved)
 		return -EINVAL;
 	return logos_handle_revoke(call->ctx->table, arg->handle, &arg->revoked);
 }
@@ -152,7 +152,7 @@ long logos_ioctl(struct file *file, unsigned int cmd, unsigned long uarg)
 	dir = _IOC_DIR(desc->cmd);
 	ksize = _IOC_SIZE(desc->cmd);
 	min_size = desc->min_size ?: ksize;
-	if (usize < min_size || usize > PAGE_SIZE)
+	if (usize < min_size || usize > PAGE_SIZE || (dir == _IOC_NONE && usize))
 		return -EINVAL;
 
 	memset(buf, 0, ksize);

@@ -122,7 +122,7 @@ long logos_ioctl_mem_create(struct logos_call *call)
 	u32 i;
 	int ret;
 
-	if (arg->flags || arg->handle || arg->mmap_offset)
+	if (arg->flags)
 		return -EINVAL;
 	nr_pages = DIV_ROUND_UP_ULL(arg->size, PAGE_SIZE);
 	if (!nr_pages || nr_pages > LOGOS_MEM_MAX_PAGES)

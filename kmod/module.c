@@ -274,7 +274,7 @@ long logos_ioctl_module_create(struct logos_call *call)
 
 	if (ctx->module)
 		return -EPERM;
-	if (arg->flags || arg->reserved || arg->handle || arg->fd || arg->module_id)
+	if (arg->flags || arg->reserved)
 		return -EINVAL;
 	if (arg->trust_level >= __LOGOS_TRUST_MAX || logos_check_name(arg->name))
 		return -EINVAL;
@@ -376,7 +376,7 @@ long logos_ioctl_module_info(struct logos_call *call)
 	struct logos_object *obj;
 	u32 handle = arg->handle;
 
-	if (arg->flags)
+	if (arg->flags || arg->reserved0 || memchr_inv(arg->reserved, 0, sizeof(arg->reserved)))
 		return -EINVAL;
 	if (handle == LOGOS_HANDLE_SELF) {
 		if (!ctx->module)
@@ -401,7 +401,7 @@ long logos_ioctl_handle_give(struct logos_call *call)
 	struct logos_object *obj;
 	int ret;
 
-	if ((arg->flags & ~LOGOS_GIVE_MOVE) || arg->reserved || arg->new_handle)
+	if ((arg->flags & ~LOGOS_GIVE_MOVE) || arg->reserved)
 		return -EINVAL;
 	obj = logos_handle_get(ctx->table, arg->module, LOGOS_OBJ_MODULE, LOGOS_RIGHT_CONTROL);
 	if (IS_ERR(obj))

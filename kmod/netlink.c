@@ -193,8 +193,10 @@ static int logos_put_handle(void *arg, u32 value, const struct logos_cap *cap)
 			  &logos_genl_family, NLM_F_MULTI, LOGOS_CMD_GET_HANDLES);
 	if (!hdr)
 		return -EMSGSIZE;
+	if (nla_put_u32(skb, LOGOS_A_MODULE_ID, d->module_id))
+		goto cancel;
 	nest = nla_nest_start(skb, LOGOS_A_HANDLE);
-	if (nla_put_u32(skb, LOGOS_A_MODULE_ID, d->module_id) || !nest ||
+	if (!nest ||
 	    nla_put_u32(skb, LOGOS_HA_VALUE, value) ||
 	    nla_put_u32(skb, LOGOS_HA_TYPE, logos_object_type(cap->obj)) ||
 	    nla_put_u32(skb, LOGOS_HA_RIGHTS, READ_ONCE(cap->rights)) ||
@@ -202,13 +204,14 @@ static int logos_put_handle(void *arg, u32 value, const struct logos_cap *cap)
 			READ_ONCE(cap->revoked) ? LOGOS_HANDLE_F_REVOKED : 0) ||
 	    nla_put_u64_64bit(skb, LOGOS_HA_OBJECT_ID, cap->obj->id, LOGOS_HA_PAD) ||
 	    nla_put_u64_64bit(skb, LOGOS_HA_CAP_ID, cap->id, LOGOS_HA_PAD) ||
-	    nla_put_u64_64bit(skb, LOGOS_HA_PARENT_CAP_ID, parent_id, LOGOS_HA_PAD)) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
+	    nla_put_u64_64bit(skb, LOGOS_HA_PARENT_CAP_ID, parent_id, LOGOS_HA_PAD))
+		goto cancel;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
 	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
 }
 
 /* cb->args[0]: the slot to continue from. */
@@ -326,13 +329,14 @@ static const struct genl_ops logos_genl_ops[] = {
 };
 
 static const struct genl_multicast_group logos_genl_mcgrps[] = {
-	{ .name = LOGOS_GENL_MCGRP_EVENTS },
+	/* Events name modules and what they do: not for everyone's eyes. */
+	{ .name = LOGOS_GENL_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static struct genl_family logos_genl_family __ro_after_init = {
 	.ops = logos_genl_ops,
 	.n_ops = ARRAY_SIZE(logos_genl_ops),
-	.resv_start_op = LOGOS_CMD_EVENT + 1,
+	.resv_start_op = 0,	/* strict header checks for every command */
 	.mcgrps = logos_genl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(logos_genl_mcgrps),
 	.name = LOGOS_GENL_NAME,

@@ -95,7 +95,7 @@ long logos_ioctl_topic_create(struct logos_call *call)
 
 	if (arg->flags != LOGOS_TOPIC_BACKPRESSURE && arg->flags != LOGOS_TOPIC_DROP_OLDEST)
 		return -EINVAL;
-	if (arg->reserved || arg->handle)
+	if (arg->reserved)
 		return -EINVAL;
 	topic = kzalloc(sizeof(*topic), GFP_KERNEL_ACCOUNT);
 	if (!topic)
@@ -127,7 +127,7 @@ long logos_ioctl_topic_subscribe(struct logos_call *call)
 	struct logos_object *obj;
 	int ret;
 
-	if (arg->flags || arg->reserved || arg->endpoint)
+	if (arg->flags || arg->reserved)
 		return -EINVAL;
 	obj = logos_handle_get(call->ctx->table, arg->handle, LOGOS_OBJ_TOPIC, LOGOS_RIGHT_READ);
 	if (IS_ERR(obj))
@@ -229,8 +229,10 @@ long logos_ioctl_topic_publish(struct logos_call *call)
 	int n, i, ret;
 	u32 c;
 
-	if (arg->flags || arg->delivered || arg->dropped)
+	if (arg->flags)
 		return -EINVAL;
+	arg->delivered = 0;
+	arg->dropped = 0;
 	obj = logos_handle_get(call->ctx->table, arg->handle, LOGOS_OBJ_TOPIC, LOGOS_RIGHT_WRITE);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);

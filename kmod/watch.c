@@ -208,7 +208,7 @@ long logos_ioctl_watch_read(struct logos_call *call)
 	u32 ready = 0;
 	int ret = 0;
 
-	if (arg->flags || arg->ready || arg->reserved || !arg->count ||
+	if (arg->flags || arg->reserved || !arg->count ||
 	    arg->count > LOGOS_WATCH_MAX)
 		return -EINVAL;
 	if (!logos_timeout_start(timeout, &deadline))
