@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The module runtime: what a module process does with what logosd hands
+ * it (Documentation/protocol.md §1, §3).
+ *
+ *	struct logos_module *m;
+ *	logos_module_init(&m, &ops, arg, 0);	// fd 3, LOGOS_BOOTSTRAP, ABI check
+ *	... create objects, logos_service_register() ...
+ *	logos_module_ready(m);			// RUNNING + READY to logosd
+ *	logos_module_run(m);			// until TERMINATE (or logos_loop_stop())
+ *	... clean up within logos_module_time_left_ns() ...
+ *	logos_module_free(m);			// the module ends (cleanly if asked to)
+ *
+ * logosd's requests reach the callbacks of struct logos_module_ops from
+ * the module's loop (logos_module_loop()), which the module may use for
+ * its own watches and fds, run standalone, or embed in its own
+ * poll/epoll loop (see <logos/loop.h>). When LOGOS_WATCHDOG_USEC is set,
+ * the loop sends HEARTBEAT three times per interval by itself; a module
+ * that stops dispatching the loop for longer stops the heartbeat, which
+ * is the point of a watchdog.
+ *
+ * Thread safety: callbacks run in the thread that dispatches the module's
+ * loop. logos_module_ready(), logos_module_heartbeat() and the service
+ * calls (<logos/service.h>) may be called from any thread; the getters
+ * too. logos_module_free() only once nothing else uses the module.
+ */
+#ifndef LOGOS_MODULE_H
+#define LOGOS_MODULE_H
+
+#include <logos/bootstrap.h>
+#include <logos/core.h>
+#include <logos/loop.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct logos_module;
+
+/* State handed over for restarts and updates: bytes and/or a memory object. */
+struct logos_state {
+	const void *data;	/* NULL when none */
+	size_t len;
+	logos_handle_t memory;	/* LOGOS_HANDLE_INVALID when none */
+};
+
+/*
+ * Callbacks; any may be NULL. Each gets the @arg of logos_module_init().
+ *
+ * pause:	 about to be frozen: reach a quiescent point and return 0 (or
+ *		 a negative errno to refuse). Default: 0.
+ * resume:	 thawed.
+ * terminate:	 finish within @deadline_ms and exit 0; logosd kills the
+ *		 process after it. Default: logos_loop_stop() on the
+ *		 module's loop, so logos_module_run() returns. Also called,
+ *		 with 0, when the bootstrap channel closes (logosd is gone).
+ * save_state:	 fill @state (bytes, copied when the callback returns, and/or
+ *		 a memory handle, which is moved to logosd) and return 0, or
+ *		 a negative errno. Default: -EOPNOTSUPP.
+ * restore_state: the state the previous instance saved. A memory handle
+ *		 still in @state->memory when the callback returns is closed:
+ *		 set it to LOGOS_HANDLE_INVALID to keep it.
+ * connect:	 a client connected to service @service: @ep is the provider's
+ *		 endpoint of a new channel, now the module's (e.g. give it to
+ *		 logos_rpc_attach()). Default: the endpoint is closed.
+ * service_state: a service this module looked up changed state
+ *		 (enum logos_service_state).
+ */
+struct logos_module_ops {
+	int (*pause)(struct logos_module *m, void *arg);
+	void (*resume)(struct logos_module *m, void *arg);
+	void (*terminate)(struct logos_module *m, uint32_t deadline_ms, void *arg);
+	int (*save_state)(struct logos_module *m, struct logos_state *state, void *arg);
+	void (*restore_state)(struct logos_module *m, struct logos_state *state, void *arg);
+	void (*connect)(struct logos_module *m, const char *service, uint32_t client_module,
+			logos_handle_t ep, void *arg);
+	void (*service_state)(struct logos_module *m, const char *service, uint32_t state,
+			      void *arg);
+};
+
+/* logos_module_init() flags. */
+#define LOGOS_MODULE_INIT_READY	0x1U	/* call logos_module_ready() at once */
+
+/*
+ * Picks up what logosd handed over: the module file (LOGOS_MODULE_FD,
+ * normally 3, made close-on-exec so child processes do not hold the module
+ * alive), the bootstrap endpoint (LOGOS_BOOTSTRAP), the name, state
+ * directory and watchdog interval; checks the ABI (-EPROTO on another
+ * major version) and that the bootstrap handle is a channel endpoint.
+ * -ENXIO when the process was not started as a module.
+ */
+LOGOS_API int logos_module_init(struct logos_module **m, const struct logos_module_ops *ops,
+				void *arg, unsigned int flags);
+/*
+ * The same from explicit values (tests, launchers, modules hosted in
+ * another process): @fd a module file, @bootstrap an endpoint in it. The
+ * module takes over @fd. @name may be NULL. @watchdog_usec 0: none.
+ */
+LOGOS_API int logos_module_attach(int fd, logos_handle_t bootstrap, const char *name,
+				  uint64_t watchdog_usec, const struct logos_module_ops *ops,
+				  void *arg, unsigned int flags, struct logos_module **m);
+/*
+ * Reports ready: LOGOS_IOC_MODULE_READY (INITIALIZING -> RUNNING) and a
+ * READY message to logosd. Calling it again does nothing.
+ */
+LOGOS_API int logos_module_ready(struct logos_module *m);
+/* Sends one HEARTBEAT now (the loop does it by itself with a watchdog). */
+LOGOS_API int logos_module_heartbeat(struct logos_module *m);
+/* Runs the module's loop until it is stopped (by default, TERMINATE). */
+LOGOS_API int logos_module_run(struct logos_module *m);
+/*
+ * Nanoseconds left before logosd's deadline after TERMINATE (0 once it
+ * passed), or -1 when no termination was asked for.
+ */
+LOGOS_API int64_t logos_module_time_left_ns(const struct logos_module *m);
+/*
+ * Frees everything and closes the module file: the module ends (cleanly
+ * after TERMINATE, as a crash otherwise).
+ */
+LOGOS_API void logos_module_free(struct logos_module *m);
+
+LOGOS_API int logos_module_fd(const struct logos_module *m);
+LOGOS_API logos_handle_t logos_module_bootstrap(const struct logos_module *m);
+LOGOS_API struct logos_loop *logos_module_loop(const struct logos_module *m);
+LOGOS_API uint32_t logos_module_id(const struct logos_module *m);
+/* The manifest name ("" if unknown) and state directory (NULL if none). */
+LOGOS_API const char *logos_module_name(const struct logos_module *m);
+LOGOS_API const char *logos_module_state_dir(const struct logos_module *m);
+/* Timeout of the calls to logosd (service calls); default 30 s. */
+LOGOS_API void logos_module_set_call_timeout(struct logos_module *m, int64_t timeout_ns);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LOGOS_MODULE_H */
