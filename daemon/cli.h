@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one-shot commands of logosd (no daemon): key generation, module
+ * signing and verification, configuration check, audit log verification.
+ * Each returns an exit status and prints human sentences.
+ */
+#ifndef LOGOSD_CLI_H
+#define LOGOSD_CLI_H
+
+int cli_keygen(const char *prefix, const char *max_trust, const char *comment);
+int cli_sign(const char *key, const char *manifest);
+int cli_verify(const char *config_dir, const char *manifest);
+int cli_check_config(const char *config_dir);
+/* Verifies FILES in order (oldest first), each continuing the one before. */
+int cli_audit_verify(const char *config_dir, const char *pubkey, char **files, int n);
+
+#endif

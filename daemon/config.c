@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * logosd.conf: defaults, [Daemon], [Audit], [Trust.LEVEL] and [Access].
+ * Manifests are in manifest.c, the INI driver in inifile.c.
+ */
+#include "config.h"
+#include "inifile.h"
+#include "log.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define CONFIG_MAX_BYTES (256 * 1024)
+
+const char *trust_name(uint32_t level)
+{
+	static const char *const names[] = { "untrusted", "user", "system", "core" };
+
+	return level < ARRAY_SIZE(names) ? names[level] : "?";
+}
+
+int trust_parse(const char *s, uint32_t *level)
+{
+	for (uint32_t i = 0; i < __LOGOS_TRUST_MAX; i++) {
+		if (is(s, trust_name(i))) {
+			*level = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *restart_name(enum restart_policy p)
+{
+	return p == RESTART_NO ? "no" : p == RESTART_ALWAYS ? "always" : "on-failure";
+}
+
+static const struct {
+	const char *name;
+	unsigned int bit;
+} ns_names[] = {
+	{ "pid", NS_PID }, { "mount", NS_MOUNT }, { "ipc", NS_IPC },
+	{ "uts", NS_UTS }, { "net", NS_NET }, { "user", NS_USER },
+};
+
+void namespaces_format(unsigned int ns, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(ns_names); i++)
+		if (ns & ns_names[i].bit)
+			n += snprintf(buf + n, n < cap ? cap - n : 0, "%s%s", n ? " " : "",
+				      ns_names[i].name);
+	if (!n)
+		snprintf(buf, cap, "none");
+}
+
+/* ---- logosd.conf ------------------------------------------------------ */
+
+static void daemon_defaults(struct daemon_config *c, const char *config_dir)
+{
+	char path[PATH_MAX];
+
+	memset(c, 0, sizeof(*c));
+	c->config_dir = strdup(config_dir);
+	c->log_level = 6;
+	c->state_dir = strdup("/var/lib/logos");
+	c->runtime_dir = strdup("/run/logos");
+	c->control_group = strdup("logos");
+	c->cgroup_root = strdup("auto");
+	c->uid_min = 61000;
+	c->uid_max = 61999;
+	c->shutdown_timeout_ms = 30000;
+	c->watchdog_tick_ms = 250;
+	c->audit_path = strdup("/var/log/logos/audit.log");
+	snprintf(path, sizeof(path), "%s/audit.key", config_dir);
+	c->audit_key = strdup(path);
+	c->audit_max_size = 8 << 20;
+	c->audit_keep = 8;
+	c->audit_checkpoint_every = 64;
+	c->audit_checkpoint_ms = 300000;
+	c->trust[LOGOS_TRUST_SYSTEM] = (struct trust_policy){
+		.network = true, .priority = true, .extra_syscalls = true,
+	};
+	c->trust[LOGOS_TRUST_CORE] = (struct trust_policy){
+		.network = true, .raw_sockets = true, .priority = true, .extra_syscalls = true,
+		.rw_paths = true, .host_namespaces = true,
+	};
+}
+
+static void daemon_kv(struct parser *p, const char *s, const char *k, const char *v)
+{
+	struct daemon_config *c = p->target;
+
+	if (is(s, "Daemon")) {
+		if (is(k, "LogLevel")) {
+			int l = log_level_parse(v);
+
+			if (once(p, s, k) && l < 0)
+				perr(p, "LogLevel must be error, warning, notice, info or debug, not \"%s\"", v);
+			else if (l >= 0)
+				c->log_level = l;
+		} else if (is(k, "DevMode")) {
+			set_bool(p, s, k, v, &c->dev_mode);
+		} else if (is(k, "StateDirectory")) {
+			set_str(p, s, k, v, &c->state_dir);
+		} else if (is(k, "RuntimeDirectory")) {
+			set_str(p, s, k, v, &c->runtime_dir);
+		} else if (is(k, "ControlSocket")) {
+			set_str(p, s, k, v, &c->control_socket);
+		} else if (is(k, "ControlGroup")) {
+			set_str(p, s, k, v, &c->control_group);
+		} else if (is(k, "CgroupRoot")) {
+			set_str(p, s, k, v, &c->cgroup_root);
+		} else if (is(k, "ModuleUsers")) {
+			unsigned int a, b;
+			char extra;
+
+			if (!once(p, s, k))
+				return;
+			if (sscanf(v, "%u-%u%c", &a, &b, &extra) != 2 || a == 0 || a > b)
+				perr(p, "ModuleUsers must be a uid range such as 61000-61999, not \"%s\"", v);
+			else
+				c->uid_min = a, c->uid_max = b;
+		} else if (is(k, "DefaultAccess")) {
+			if (!once(p, s, k))
+				return;
+			if (is(v, "allow") || is(v, "deny"))
+				c->default_allow = is(v, "allow");
+			else
+				perr(p, "DefaultAccess must be allow or deny, not \"%s\"", v);
+		} else if (is(k, "ShutdownTimeout")) {
+			set_duration(p, s, k, v, &c->shutdown_timeout_ms);
+		} else {
+			perr(p, "unknown key %s in [%s]", k, s);
+		}
+	} else if (is(s, "Audit")) {
+		if (is(k, "Path")) {
+			set_str(p, s, k, v, &c->audit_path);
+		} else if (is(k, "Key")) {
+			set_str(p, s, k, v, &c->audit_key);
+		} else if (is(k, "MaxSize")) {
+			if (once(p, s, k) && (parse_size(v, &c->audit_max_size) ||
+					      c->audit_max_size < 4096))
+				perr(p, "MaxSize must be a size of at least 4K, not \"%s\"", v);
+		} else if (is(k, "Keep")) {
+			set_uint(p, s, k, v, &c->audit_keep, 1, 1000);
+		} else if (is(k, "CheckpointEvery")) {
+			set_uint(p, s, k, v, &c->audit_checkpoint_every, 1, 1000000);
+		} else if (is(k, "CheckpointInterval")) {
+			set_duration(p, s, k, v, &c->audit_checkpoint_ms);
+		} else {
+			perr(p, "unknown key %s in [%s]", k, s);
+		}
+	} else if (!strncasecmp(s, "Trust.", 6)) {
+		uint32_t level;
+		struct trust_policy *t;
+
+		if (trust_parse(s + 6, &level)) {
+			perr(p, "unknown trust level in [%s]: use untrusted, user, system or core", s);
+			return;
+		}
+		t = &c->trust[level];
+		if (is(k, "AllowNetwork"))
+			set_bool(p, s, k, v, &t->network);
+		else if (is(k, "AllowRawSockets"))
+			set_bool(p, s, k, v, &t->raw_sockets);
+		else if (is(k, "AllowPriority"))
+			set_bool(p, s, k, v, &t->priority);
+		else if (is(k, "AllowExtraSyscalls"))
+			set_bool(p, s, k, v, &t->extra_syscalls);
+		else if (is(k, "AllowReadWritePaths"))
+			set_bool(p, s, k, v, &t->rw_paths);
+		else if (is(k, "AllowHostNamespaces"))
+			set_bool(p, s, k, v, &t->host_namespaces);
+		else
+			perr(p, "unknown key %s in [%s]", k, s);
+	} else if (is(s, "Access")) {
+		struct access_rule *r = NULL, *na;
+
+		if (!valid_service_name(k)) {
+			perr(p, "\"%s\" is not a service name ([A-Za-z0-9._-], 1 to 63 characters)", k);
+			return;
+		}
+		for (size_t i = 0; i < c->nr_access; i++)
+			if (!strcmp(c->access[i].service, k))
+				r = &c->access[i];
+		if (!r) {
+			na = realloc(c->access, (c->nr_access + 1) * sizeof(*na));
+			if (!na)
+				return;
+			c->access = na;
+			r = &c->access[c->nr_access++];
+			memset(r, 0, sizeof(*r));
+			str_copy(r->service, sizeof(r->service), k);
+			r->clients = calloc(1, sizeof(char *));
+		}
+		append_words(p, k, v, &r->clients);
+	} else {
+		perr(p, "unknown section [%s]", s);
+	}
+}
+
+int daemon_config_parse(const char *config_dir, const char *file, const char *data,
+			size_t len, struct daemon_config *cfg, char ***errors)
+{
+	struct parser p = {
+		.file = file, .data = data, .len = len, .errors = errors,
+		.handle = daemon_kv, .target = cfg,
+	};
+	char path[PATH_MAX];
+	int ret;
+
+	daemon_defaults(cfg, config_dir);
+	ret = run_parser(&p);
+	if (!cfg->control_socket) {
+		snprintf(path, sizeof(path), "%s/control", cfg->runtime_dir);
+		cfg->control_socket = strdup(path);
+	}
+	return ret;
+}
+
+int daemon_config_load(const char *config_dir, struct daemon_config *cfg, char ***errors)
+{
+	char path[PATH_MAX], *data = NULL;
+	size_t len = 0;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/logosd.conf", config_dir);
+	ret = read_file(path, &data, &len, CONFIG_MAX_BYTES);
+	if (ret == -ENOENT) {
+		data = strdup("");
+	} else if (ret) {
+		config_error(errors, path, 0, "cannot read: %s", strerror(-ret));
+		daemon_defaults(cfg, config_dir);
+		return ret;
+	}
+	ret = daemon_config_parse(config_dir, path, data, len, cfg, errors);
+	free(data);
+	return ret;
+}
+
+void daemon_config_free(struct daemon_config *c)
+{
+	free(c->config_dir);
+	free(c->state_dir);
+	free(c->runtime_dir);
+	free(c->control_socket);
+	free(c->control_group);
+	free(c->cgroup_root);
+	free(c->audit_path);
+	free(c->audit_key);
+	for (size_t i = 0; i < c->nr_access; i++)
+		strv_free(c->access[i].clients);
+	free(c->access);
+	memset(c, 0, sizeof(*c));
+}
+
+bool access_allowed(const struct daemon_config *cfg, const char *service, const char *module)
+{
+	for (size_t i = 0; i < cfg->nr_access; i++) {
+		if (strcmp(cfg->access[i].service, service))
+			continue;
+		for (char **c = cfg->access[i].clients; c && *c; c++)
+			if (!fnmatch(*c, module, 0))
+				return true;
+		return false;
+	}
+	return cfg->default_allow;
+}

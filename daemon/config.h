@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Configuration: logosd.conf and the module manifests of modules.d/,
+ * systemd-style INI read with libinih. Documented key by key in
+ * Documentation/configuration.md.
+ *
+ * Errors are collected as "FILE:LINE: sentence" strings; a manifest with
+ * any error is not loaded (its module is skipped), the others are
+ * unaffected.
+ */
+#ifndef LOGOSD_CONFIG_H
+#define LOGOSD_CONFIG_H
+
+#include <linux/logos.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "version.h"
+
+#define MAX_SERVICES	16
+#define LIMIT_NONE	UINT64_MAX	/* cgroup "max" */
+
+enum restart_policy {
+	RESTART_NO,
+	RESTART_ON_FAILURE,
+	RESTART_ALWAYS,
+};
+
+/* Namespaces a module may get (Sandbox.Namespaces). */
+#define NS_PID		0x01U
+#define NS_MOUNT	0x02U
+#define NS_IPC		0x04U
+#define NS_UTS		0x08U
+#define NS_NET		0x10U
+#define NS_USER		0x20U
+#define NS_ALL		0x3fU
+
+#define SERVICE_NAME_MAX 64	/* with the NUL: LOGOS_SERVICE_NAME_MAX + 1 */
+
+struct service_decl {
+	char name[SERVICE_NAME_MAX];
+	uint32_t version;
+};
+
+struct service_req {
+	char name[SERVICE_NAME_MAX];
+	struct vrange range;
+	char text[64];		/* the range as written */
+};
+
+struct manifest {
+	char *path;		/* where it was read from */
+	char name[LOGOS_NAME_MAX];
+	char *description;
+	char *executable;
+	char **arguments;	/* argv[1..] */
+	char version[32];	/* the module's own version, free form */
+	uint32_t trust;		/* enum logos_trust_level */
+	char *user;		/* NULL: a uid from Daemon.ModuleUsers */
+	uint32_t abi_major, abi_minor;
+	bool autostart;
+
+	struct service_decl provides[MAX_SERVICES];
+	size_t nr_provides;
+	struct service_req requires[MAX_SERVICES];
+	size_t nr_requires;
+
+	enum restart_policy restart;
+	uint64_t backoff_start_ms, backoff_max_ms, reset_after_ms;
+	unsigned int burst;
+	uint64_t watchdog_ms;	/* 0: no watchdog */
+	uint64_t start_timeout_ms, stop_timeout_ms, health_ms;
+
+	uint64_t memory_max;	/* bytes or LIMIT_NONE */
+	uint64_t pids_max;	/* or LIMIT_NONE */
+	uint64_t cpu_quota_us, cpu_period_us;	/* quota LIMIT_NONE: no limit */
+	uint64_t tmp_size;
+	uint64_t kquota[LOGOS_RES_COUNT];	/* LOGOS_LIMIT_DEFAULT/_UNLIMITED/n */
+
+	unsigned int namespaces;	/* NS_* */
+	char **ro_paths, **rw_paths;
+	bool landlock;
+	char **syscalls;	/* added to the default allow-list */
+
+	bool network, raw_sockets, priority;
+	char **env;		/* "KEY=value" */
+};
+
+struct trust_policy {
+	bool network, raw_sockets, priority, extra_syscalls, rw_paths, host_namespaces;
+};
+
+struct access_rule {
+	char service[SERVICE_NAME_MAX];
+	char **clients;		/* fnmatch(3) patterns of module names */
+};
+
+struct daemon_config {
+	char *config_dir;
+	int log_level;
+	bool dev_mode;
+	char *state_dir, *runtime_dir, *control_socket, *control_group;
+	char *cgroup_root;	/* "auto" or a path in cgroupfs */
+	uint32_t uid_min, uid_max;
+	bool default_allow;	/* Access: services nobody listed */
+	uint64_t shutdown_timeout_ms;
+	uint64_t watchdog_tick_ms;
+
+	char *audit_path, *audit_key;
+	uint64_t audit_max_size;
+	unsigned int audit_keep, audit_checkpoint_every;
+	uint64_t audit_checkpoint_ms;
+
+	struct trust_policy trust[__LOGOS_TRUST_MAX];
+	struct access_rule *access;
+	size_t nr_access;
+};
+
+/* Error list: a NULL-terminated vector of strings (util.h strv). */
+void config_error(char ***errors, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Defaults of every field, then CONFIG_DIR/logosd.conf if it exists. */
+int daemon_config_load(const char *config_dir, struct daemon_config *cfg, char ***errors);
+void daemon_config_free(struct daemon_config *cfg);
+/* Same for a string (unit tests); @file names it in errors. */
+int daemon_config_parse(const char *config_dir, const char *file, const char *data,
+			size_t len, struct daemon_config *cfg, char ***errors);
+
+/*
+ * A manifest from its bytes (@path names it and gives the default name).
+ * 0 and *@out, or -EINVAL with the reasons added to @errors.
+ */
+int manifest_parse(const char *path, const char *data, size_t len, struct manifest **out,
+		   char ***errors);
+int manifest_load(const char *path, struct manifest **out, char ***errors);
+void manifest_free(struct manifest *m);
+
+/*
+ * Every DIR/ *.module in name order. Bad ones are reported and skipped, as
+ * are later duplicates of a name. *@list is an array of *@n manifests.
+ */
+int manifests_scan(const char *dir, struct manifest ***list, size_t *n, char ***errors);
+
+const char *trust_name(uint32_t level);
+int trust_parse(const char *s, uint32_t *level);
+const char *restart_name(enum restart_policy p);
+/* "pid mount net" for a NS_* mask. */
+void namespaces_format(unsigned int ns, char *buf, size_t cap);
+
+/* May @module call @service under @cfg's access policy? */
+bool access_allowed(const struct daemon_config *cfg, const char *service, const char *module);
+
+#endif

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The audit log of logosd (daemon/audit.c): the chain verifies, and an
+ * edit, a deletion, a reordering, a forged checkpoint or a broken
+ * continuation across rotated files is detected.
+ */
+#include "daemon_test.h"
+#include "audit.h"
+#include "sign.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/logosd-audit-XXXXXX";
+static char logpath[256], keypath[256], pubpath[256];
+static uint8_t pk[PK_BYTES];
+
+static char **lines_of(const char *path)
+{
+	char *data, **v = calloc(1, sizeof(char *)), *save = NULL;
+	size_t len;
+
+	if (read_file(path, &data, &len, 1 << 24))
+		return v;
+	for (char *l = strtok_r(data, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		strv_push(&v, l);
+	free(data);
+	return v;
+}
+
+static void write_lines(const char *path, char **v)
+{
+	FILE *f = fopen(path, "w");
+
+	for (size_t i = 0; v[i]; i++)
+		fprintf(f, "%s\n", v[i]);
+	fclose(f);
+}
+
+static int verify(const char *path, char *why, size_t cap)
+{
+	struct audit_report rep;
+
+	return audit_verify_file(path, pk, NULL, 0, &rep, why, cap);
+}
+
+/* Copies the log, applies @edit to its lines, verifies the copy. */
+static int tampered(void (*edit)(char **v), char *why, size_t cap)
+{
+	char copy[300];
+	char **v = lines_of(logpath);
+	int ret;
+
+	snprintf(copy, sizeof(copy), "%s.copy", logpath);
+	edit(v);
+	write_lines(copy, v);
+	strv_free(v);
+	ret = verify(copy, why, cap);
+	printf("# %s\n", why);
+	return ret;
+}
+
+static void edit_byte(char **v)
+{
+	char *p = strstr(v[3], "\"module\":\"m");
+
+	if (p)
+		p[10] = 'X';	/* m... -> X... */
+}
+
+static void delete_line(char **v)
+{
+	free(v[4]);
+	memmove(&v[4], &v[5], (strv_len(v) - 4) * sizeof(char *));
+}
+
+static void swap_lines(char **v)
+{
+	char *t = v[3];
+
+	v[3] = v[4];
+	v[4] = t;
+}
+
+static void delete_head(char **v)
+{
+	free(v[0]);
+	memmove(&v[0], &v[1], strv_len(v) * sizeof(char *));
+}
+
+static void forge_checkpoint(char **v)
+{
+	/* flip one hex digit of the first checkpoint's signature */
+	char *p = strstr(v[0], "\"sig\":\"");
+
+	if (p)
+		p[7] = p[7] == '0' ? '1' : '0';
+}
+
+int main(void)
+{
+	struct audit a;
+	struct audit_cfg cfg = { 0 };
+	struct pubkey key;
+	struct audit_report rep;
+	char why[512], **errs = calloc(1, sizeof(char *));
+	int ret;
+
+	CHECK(crypto_setup() == 0, "libsodium starts");
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(logpath, sizeof(logpath), "%s/log/audit.log", dir);
+	snprintf(keypath, sizeof(keypath), "%s/audit.key", dir);
+	snprintf(pubpath, sizeof(pubpath), "%s/audit.pub", dir);
+	cfg.path = logpath;
+	cfg.key_path = keypath;
+	cfg.max_size = 1 << 20;
+	cfg.keep = 3;
+	cfg.every = 4;
+
+	ret = audit_open(&a, &cfg, why, sizeof(why));
+	CHECK(ret == 0, "the log opens and the key is created (%s)", ret ? why : "ok");
+	CHECK(pubkey_load(pubpath, &key, &errs) == 0, "the audit public key is readable");
+	memcpy(pk, key.pk, PK_BYTES);
+	for (int i = 0; i < 10; i++) {
+		char m[16];
+
+		snprintf(m, sizeof(m), "m%d", i);
+		audit_log(&a, "lifecycle", "module", m, "to", "RUNNING", "why", "quote \" and \\ and \n",
+			  NULL);
+	}
+	audit_close(&a);
+	ret = verify(logpath, why, sizeof(why));
+	CHECK(ret == 0, "an untouched log verifies (%s)", ret ? why : "ok");
+	audit_verify_file(logpath, pk, NULL, 0, &rep, why, sizeof(why));
+	CHECK(rep.records == 10 + 1 + 2 + 1 && rep.checkpoints == 4 && rep.uncovered == 0,
+	      "records: 10 + start + 2 periodic + close checkpoints, all covered (%llu, %llu)",
+	      (unsigned long long)rep.records, (unsigned long long)rep.checkpoints);
+
+	/* reopen continues the chain */
+	ret = audit_open(&a, &cfg, why, sizeof(why));
+	audit_log(&a, "admin", "command", "list", NULL);
+	audit_close(&a);
+	ret = verify(logpath, why, sizeof(why));
+	CHECK(ret == 0, "the chain continues after a reopen (%s)", ret ? why : "ok");
+
+	CHECK(tampered(edit_byte, why, sizeof(why)) == -EBADMSG && strstr(why, "line 4") &&
+	      strstr(why, "does not match its hash"), "an edited record is detected");
+	CHECK(tampered(delete_line, why, sizeof(why)) == -EBADMSG && strstr(why, "line 5") &&
+	      strstr(why, "records deleted"), "a deleted record is detected");
+	CHECK(tampered(swap_lines, why, sizeof(why)) == -EBADMSG && strstr(why, "line 4"),
+	      "reordered records are detected");
+	CHECK(tampered(delete_head, why, sizeof(why)) == -EBADMSG, "deleting the start is detected");
+	CHECK(tampered(forge_checkpoint, why, sizeof(why)) == -EBADMSG &&
+	      strstr(why, "no valid signature"), "a forged checkpoint signature is detected");
+
+	/* rotation: small files chain across rotations */
+	{
+		char p1[300], p2[300];
+		struct audit_report r0, r1;
+
+		unlink(logpath);
+		cfg.max_size = 4096;
+		cfg.every = 1000;
+		audit_open(&a, &cfg, why, sizeof(why));
+		for (int i = 0; i < 40; i++)
+			audit_log(&a, "quota", "module", "m", "resource", "handles", NULL);
+		audit_close(&a);
+		snprintf(p1, sizeof(p1), "%s.1", logpath);
+		snprintf(p2, sizeof(p2), "%s.2", logpath);
+		CHECK(access(p1, F_OK) == 0 && access(p2, F_OK) == 0, "the log rotated");
+		ret = audit_verify_file(p1, pk, NULL, 0, &r0, why, sizeof(why));
+		CHECK(ret == 0 && r0.continues, "a rotated file verifies alone (%s)",
+		      ret ? why : "ok");
+		ret = audit_verify_file(logpath, pk, r0.last_hash, r0.last_seq, &r1, why, sizeof(why));
+		CHECK(ret == 0, "the current file continues the rotated one (%s)", ret ? why : "ok");
+		ret = audit_verify_file(logpath, pk, NULL, 0, &r1, why, sizeof(why));
+		ret = audit_verify_file(p2, pk, r1.last_hash, r1.last_seq, &r0, why, sizeof(why));
+		CHECK(ret == -EBADMSG && strstr(why, "does not continue"),
+		      "files out of order are detected");
+	}
+	snprintf(why, sizeof(why), "rm -rf %s", dir);
+	CHECK(system(why) == 0, "cleanup");
+	strv_free(errs);
+	return test_done();
+}
