@@ -2,7 +2,8 @@
 /*
  * A minimal TAP producer for the host unit tests of logosd: CHECK()
  * prints "ok N - what" or "not ok N - what (file:line)"; test_done()
- * prints the plan and returns the exit status.
+ * prints the plan and the kselftest totals line tests/unit/run reads, and
+ * returns the exit status.
  */
 #ifndef DAEMON_TEST_H
 #define DAEMON_TEST_H
@@ -29,6 +30,8 @@ static int t_run, t_failed;
 static inline int test_done(void)
 {
 	printf("1..%d\n", t_run);
+	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n", t_run - t_failed,
+	       t_failed);
 	return t_failed ? 1 : 0;
 }
 
