@@ -666,8 +666,9 @@ long logos_ioctl_channel_reply(struct logos_call *call)
 		if (!logos_timeout_start(timeout, &deadline))
 			timeout = 0;
 		ret = logos_recv_one(call->ctx, ep, &arg->next, timeout, deadline);
-		if (ret)
-			arg->reply.header.txn_id = 0;
+		/* The reply went out: say so even though the receive failed. */
+		arg->txn_id = 0;
+		call->copy_out_on_error = true;
 	}
 out_peer:
 	logos_object_put(&peer->obj);

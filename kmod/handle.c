@@ -13,6 +13,7 @@
  */
 
 #include "handle.h"
+#include "grant.h"
 #include "module.h"
 #include "netlink.h"
 #include "quota.h"
@@ -145,6 +146,7 @@ void logos_cap_free(struct logos_cap *cap)
 	struct logos_object *obj = cap->obj;
 	struct logos_cap *child, *tmp;
 
+	logos_grant_detach(cap);
 	spin_lock(&obj->lock);
 	list_for_each_entry_safe(child, tmp, &cap->children, sibling) {
 		child->parent = cap->parent;
@@ -177,11 +179,12 @@ static struct logos_cap *logos_cap_next(struct logos_cap *node, struct logos_cap
 	return NULL;
 }
 
-unsigned int logos_cap_revoke_descendants(struct logos_cap *cap)
+unsigned int logos_cap_revoke_descendants(struct logos_cap *cap, bool *revoked_any)
 {
 	struct logos_object *obj = cap->obj;
 	struct logos_cap *node;
 	unsigned int count = 0;
+	bool any = false;
 
 	spin_lock(&obj->lock);
 	for (node = logos_cap_next(cap, cap); node; node = logos_cap_next(node, cap)) {
@@ -190,13 +193,17 @@ unsigned int logos_cap_revoke_descendants(struct logos_cap *cap)
 			continue;
 		if (!node->revoked) {
 			WRITE_ONCE(node->revoked, true);
-			count++;
+			any = true;
+			/* Mappings are revoked too, but they are not handles. */
+			if (!node->mapping)
+				count++;
 		}
 	}
 	spin_unlock(&obj->lock);
 	/* Waiters on a revoked handle must learn it now, not at timeout. */
-	if (count)
+	if (any)
 		__wake_up(&obj->wait, TASK_NORMAL, 0, LOGOS_WAKE_REVOKE);
+	*revoked_any = any;
 	return count;
 }
 
@@ -338,6 +345,35 @@ struct logos_object *logos_handle_get(struct logos_handle_table *table, u32 valu
 		obj = ERR_PTR(-EPROTOTYPE);
 	} else if (!logos_rights_subset(rights, READ_ONCE(cap->rights))) {
 		missing = rights & ~cap->rights;
+		object_id = cap->obj->id;
+		obj = ERR_PTR(-EPERM);
+	} else {
+		obj = logos_object_get(cap->obj);
+	}
+	spin_unlock(&table->lock);
+
+	if (missing)
+		logos_rights_denied(table, object_id, missing);
+	return obj;
+}
+
+/* Like logos_handle_get(), but any one of @any_rights is enough. */
+struct logos_object *logos_handle_get_any(struct logos_handle_table *table, u32 value,
+					  enum logos_object_type type, u32 any_rights)
+{
+	struct logos_object *obj;
+	struct logos_cap *cap;
+	u64 object_id = 0;
+	u32 missing = 0;
+
+	spin_lock(&table->lock);
+	cap = logos_lookup_locked(table, value);
+	if (IS_ERR(cap)) {
+		obj = ERR_CAST(cap);
+	} else if (logos_object_type(cap->obj) != type) {
+		obj = ERR_PTR(-EPROTOTYPE);
+	} else if (!(READ_ONCE(cap->rights) & any_rights)) {
+		missing = any_rights;
 		object_id = cap->obj->id;
 		obj = ERR_PTR(-EPERM);
 	} else {
@@ -527,6 +563,7 @@ int logos_handle_revoke(struct logos_handle_table *table, u32 value, u32 *count)
 	struct logos_cap *cap;
 	u64 object_id = 0;
 	u32 missing = 0;
+	bool any = false;
 	int ret = 0;
 
 	spin_lock(&table->lock);
@@ -536,7 +573,7 @@ int logos_handle_revoke(struct logos_handle_table *table, u32 value, u32 *count)
 	} else {
 		object_id = cap->obj->id;
 		if (cap->rights & LOGOS_RIGHT_REVOKE) {
-			*count = logos_cap_revoke_descendants(cap);
+			*count = logos_cap_revoke_descendants(cap, &any);
 			obj = logos_object_get(cap->obj);
 		} else {
 			missing = LOGOS_RIGHT_REVOKE;
@@ -550,7 +587,7 @@ int logos_handle_revoke(struct logos_handle_table *table, u32 value, u32 *count)
 	if (!obj)
 		return ret;
 	/* Type-specific teardown (unmapping) may sleep: outside the lock. */
-	if (*count && obj->ops->revoked)
+	if (any && obj->ops->revoked)
 		obj->ops->revoked(obj);
 	logos_object_put(obj);
 	logos_nl_event_revoke(table->module, object_id, *count);

@@ -12,6 +12,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
+struct logos_grant;
 struct logos_module;
 
 /*
@@ -25,6 +26,7 @@ struct logos_cap {
 	u32 rights;
 	bool revoked;			/* written under obj->lock */
 	bool mapping;			/* owned by a memory mapping, not a table */
+	struct logos_grant *grant;	/* memory caps that arrived in a message */
 	struct logos_cap *parent;
 	struct list_head children;
 	struct list_head sibling;
@@ -57,11 +59,13 @@ int logos_cap_derive(struct logos_cap *parent, u32 rights, struct logos_cap **ou
 int logos_handle_derive(struct logos_handle_table *table, u32 value, u32 need, u32 rights,
 			struct logos_cap **out, u64 *parent_id);
 void logos_cap_free(struct logos_cap *cap);
-unsigned int logos_cap_revoke_descendants(struct logos_cap *cap);
+unsigned int logos_cap_revoke_descendants(struct logos_cap *cap, bool *revoked_any);
 
 int logos_table_install(struct logos_handle_table *table, struct logos_cap *cap, u32 *value);
 struct logos_object *logos_handle_get(struct logos_handle_table *table, u32 value,
 				      enum logos_object_type type, u32 rights);
+struct logos_object *logos_handle_get_any(struct logos_handle_table *table, u32 value,
+					  enum logos_object_type type, u32 any_rights);
 u32 logos_handle_peek(struct logos_handle_table *table, u32 value, int *err);
 
 /* Helpers for the LOGOS_IOC_HANDLE_* ioctls. */

@@ -168,7 +168,8 @@ long logos_ioctl(struct file *file, unsigned int cmd, unsigned long uarg)
 		logos_module_bind(ctx->module);
 
 	ret = desc->handler(&call);
-	if (ret < 0)
+	/* A too-small buffer learns the sizes it needs. */
+	if (ret < 0 && ret != -EMSGSIZE && !call.copy_out_on_error)
 		return ret;
 
 	if ((dir & _IOC_READ) && copy_to_user(argp, buf, min(usize, ksize)))

@@ -17,6 +17,8 @@ struct logos_call {
 	/* A file to install at @install_fd once the answer reached the caller. */
 	struct file *install_file;
 	int install_fd;
+	/* Copy the argument back even though the handler failed. */
+	bool copy_out_on_error;
 };
 
 long logos_ioctl(struct file *file, unsigned int cmd, unsigned long uarg);

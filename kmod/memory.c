@@ -46,6 +46,11 @@ static inline struct logos_memory *logos_memory_from_obj(struct logos_object *ob
 	return container_of(obj, struct logos_memory, obj);
 }
 
+u32 logos_memory_nr_pages(struct logos_object *obj)
+{
+	return logos_memory_from_obj(obj)->nr_pages;
+}
+
 static void logos_memory_free_pages(struct page **pages, u32 n)
 {
 	u32 i;
@@ -68,6 +73,19 @@ static void logos_memory_free(struct logos_object *obj)
 	kfree(mem);
 }
 
+/*
+ * A revoked mapping stops counting at once, in the mapper's quota and in
+ * the object's mappings, though its vma lives until munmap.
+ */
+static void logos_mapping_unaccount(struct logos_mapping *m)
+{
+	lockdep_assert_held(&m->mem->map_lock);
+	m->zapped = true;
+	atomic64_dec(&m->mem->nr_mappings);
+	if (m->module)
+		logos_uncharge(m->module, LOGOS_RES_MAPPED_PAGES, m->nr_pages);
+}
+
 /* Unmaps every mapping whose node was revoked; may sleep. */
 static void logos_memory_revoked(struct logos_object *obj)
 {
@@ -85,7 +103,7 @@ static void logos_memory_revoked(struct logos_object *obj)
 					mm = m->mm;
 					break;
 				}
-				m->zapped = true;	/* the process is exiting anyway */
+				logos_mapping_unaccount(m);	/* exiting anyway */
 			}
 		}
 		mutex_unlock(&mem->map_lock);
@@ -98,7 +116,7 @@ static void logos_memory_revoked(struct logos_object *obj)
 			if (m->mm != mm || m->zapped || !READ_ONCE(m->cap->revoked))
 				continue;
 			zap_page_range(m->vma, m->vma->vm_start, m->vma->vm_end - m->vma->vm_start);
-			m->zapped = true;
+			logos_mapping_unaccount(m);
 		}
 		mutex_unlock(&mem->map_lock);
 		mmap_read_unlock(mm);
@@ -187,7 +205,8 @@ long logos_ioctl_mem_info(struct logos_call *call)
 
 	if (arg->flags)
 		return -EINVAL;
-	obj = logos_handle_get(call->ctx->table, handle, LOGOS_OBJ_MEMORY, LOGOS_RIGHT_READ);
+	obj = logos_handle_get_any(call->ctx->table, handle, LOGOS_OBJ_MEMORY,
+				   LOGOS_RIGHT_READ | LOGOS_RIGHT_MAP_READ | LOGOS_RIGHT_MAP_WRITE);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
 	mem = logos_memory_from_obj(obj);
@@ -218,12 +237,11 @@ static void logos_mapping_release(struct logos_mapping *m)
 
 	mutex_lock(&mem->map_lock);
 	list_del(&m->node);
+	if (!m->zapped)
+		logos_mapping_unaccount(m);
 	mutex_unlock(&mem->map_lock);
-	atomic64_dec(&mem->nr_mappings);
-	if (m->module) {
-		logos_uncharge(m->module, LOGOS_RES_MAPPED_PAGES, m->nr_pages);
+	if (m->module)
 		logos_module_put(m->module);
-	}
 	/* May free the object (and its pages) if this was the last user. */
 	logos_cap_free(m->cap);
 	kfree(m);

@@ -6,11 +6,16 @@
 #ifndef _LOGOS_MEMORY_H
 #define _LOGOS_MEMORY_H
 
+#include <linux/types.h>
+
 struct file;
 struct logos_call;
 struct vm_area_struct;
 
+struct logos_object;
+
 int logos_memory_mmap(struct file *file, struct vm_area_struct *vma);
+u32 logos_memory_nr_pages(struct logos_object *obj);
 
 long logos_ioctl_mem_create(struct logos_call *call);
 long logos_ioctl_mem_info(struct logos_call *call);

@@ -6,6 +6,7 @@
  */
 
 #include "message.h"
+#include "grant.h"
 #include "handle.h"
 #include "module.h"
 #include "quota.h"
@@ -283,6 +284,8 @@ int logos_kmsg_deliver(struct logos_ctx *ctx, struct logos_kmsg *msg, struct log
 		for (i = 0; i < n; i++) {
 			struct logos_cap *cap = msg->caps[i];
 
+			if (ctx->module && logos_object_type(cap->obj) == LOGOS_OBJ_MEMORY)
+				logos_grant_attach(cap, msg->hdr.sender_module, ctx->module);
 			hs[i].handle = values[i];
 			hs[i].rights = READ_ONCE(cap->rights);
 			hs[i].flags = READ_ONCE(cap->revoked) ? LOGOS_HANDLE_F_REVOKED : 0;

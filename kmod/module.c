@@ -7,6 +7,7 @@
  */
 
 #include "module.h"
+#include "grant.h"
 #include "ioctl.h"
 #include "memory.h"
 #include "netlink.h"
@@ -58,6 +59,7 @@ static void logos_module_free(struct logos_object *obj)
 	struct logos_module *m = logos_module_from_obj(obj);
 
 	xa_erase(&logos_modules, m->id);
+	logos_grants_release(m);
 	put_pid(m->pid);
 	logos_global_uncharge(LOGOS_GLOBAL_MODULES);
 	/* netlink finds modules under RCU. */
@@ -243,6 +245,8 @@ static struct logos_module *logos_module_alloc(const struct logos_module_create 
 	m->ctx.table = &m->table;
 	m->ctx.module = m;
 	logos_watch_set_init(&m->ctx.watches);
+	spin_lock_init(&m->grants_lock);
+	INIT_LIST_HEAD(&m->grants);
 
 	ret = logos_object_init(&m->obj, &logos_module_ops, NULL);
 	if (ret)
@@ -410,6 +414,29 @@ long logos_ioctl_handle_give(struct logos_call *call)
 				&logos_module_from_obj(obj)->table,
 				arg->flags & LOGOS_GIVE_MOVE, &arg->new_handle);
 	logos_object_put(obj);
+	return ret;
+}
+
+/* Calls @fn for each live grant record, resuming at index *pos. */
+int logos_module_visit_grants(struct logos_module *m, u32 *pos, logos_grant_visit_t fn,
+			      void *arg)
+{
+	struct logos_grant *g;
+	u32 i = 0;
+	int ret = 0;
+
+	spin_lock(&m->grants_lock);
+	list_for_each_entry(g, &m->grants, node) {
+		u32 handles = atomic_read(&g->handles);
+
+		if (i++ < *pos || !handles)
+			continue;
+		ret = fn(arg, g->from, handles, atomic64_read(&g->pages));
+		if (ret)
+			break;
+		*pos = i;
+	}
+	spin_unlock(&m->grants_lock);
 	return ret;
 }
 

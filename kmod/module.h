@@ -34,6 +34,8 @@ struct logos_module {
 	struct logos_quota quota;
 	struct logos_handle_table table;
 	struct logos_ctx ctx;
+	spinlock_t grants_lock;		/* guards grants */
+	struct list_head grants;	/* struct logos_grant, pages granted to us */
 	struct rcu_head rcu;
 };
 
@@ -71,6 +73,9 @@ void logos_module_bind(struct logos_module *m);
 void logos_module_fill_info(struct logos_module *m, struct logos_module_info *info,
 			    bool init_ns);
 int logos_module_set_quota(struct logos_module *m, u32 resource, u64 limit);
+typedef int (*logos_grant_visit_t)(void *arg, u32 from, u32 handles, u64 pages);
+int logos_module_visit_grants(struct logos_module *m, u32 *pos, logos_grant_visit_t fn,
+			      void *arg);
 
 struct logos_call;
 long logos_ioctl_module_create(struct logos_call *call);

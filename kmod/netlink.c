@@ -238,6 +238,55 @@ static int logos_nl_dump_handles(struct sk_buff *skb, struct netlink_callback *c
 	return skb->len;
 }
 
+struct logos_grant_dump {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	u32 to;
+};
+
+static int logos_put_grant(void *arg, u32 from, u32 handles, u64 pages)
+{
+	struct logos_grant_dump *d = arg;
+	void *hdr;
+
+	hdr = genlmsg_put(d->skb, NETLINK_CB(d->cb->skb).portid, d->cb->nlh->nlmsg_seq,
+			  &logos_genl_family, NLM_F_MULTI, LOGOS_CMD_GET_GRANTS);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(d->skb, LOGOS_A_GRANT_FROM, from) ||
+	    nla_put_u32(d->skb, LOGOS_A_GRANT_TO, d->to) ||
+	    nla_put_u32(d->skb, LOGOS_A_GRANT_HANDLES, handles) ||
+	    nla_put_u64_64bit(d->skb, LOGOS_A_GRANT_PAGES, pages, LOGOS_A_PAD)) {
+		genlmsg_cancel(d->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(d->skb, hdr);
+	return 0;
+}
+
+/* cb->args[0]: the grantee module id; cb->args[1]: its next record. */
+static int logos_nl_dump_grants(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct logos_grant_dump d = { .skb = skb, .cb = cb };
+	unsigned long index = cb->args[0];
+	struct logos_module *m;
+	u32 pos = cb->args[1];
+	int ret = 0;
+
+	while (!ret && (m = logos_module_next(&index))) {
+		d.to = logos_module_id(m);
+		ret = logos_module_visit_grants(m, &pos, logos_put_grant, &d);
+		logos_module_put(m);
+		if (!ret) {
+			index++;
+			pos = 0;
+		}
+	}
+	cb->args[0] = index;
+	cb->args[1] = pos;
+	return skb->len;
+}
+
 static int logos_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
@@ -309,6 +358,13 @@ static const struct genl_ops logos_genl_ops[] = {
 		.cmd = LOGOS_CMD_GET_HANDLES,
 		.dumpit = logos_nl_dump_handles,
 		.policy = logos_get_module_policy,
+		.maxattr = LOGOS_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LOGOS_CMD_GET_GRANTS,
+		.dumpit = logos_nl_dump_grants,
+		.policy = logos_no_attr_policy,
 		.maxattr = LOGOS_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},

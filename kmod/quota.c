@@ -91,23 +91,25 @@ int logos_quota_init(struct logos_quota *q, const u64 *limits)
 	return 0;
 }
 
+static bool logos_past_warning(u64 usage, u64 limit)
+{
+	if (limit == LOGOS_LIMIT_UNLIMITED)
+		return false;
+	return div64_u64(usage * 100, limit ? limit : 1) >= LOGOS_QUOTA_WARN_PERCENT;
+}
+
 int logos_quota_set(struct logos_module *m, u32 resource, u64 limit)
 {
 	struct logos_quota *q = logos_module_quota(m);
 
 	if (resource >= __LOGOS_RES_MAX)
 		return -EINVAL;
-	WRITE_ONCE(q->limit[resource], logos_effective_limit(resource, limit));
-	/* A raised limit may put usage back under the warning mark. */
-	clear_bit(resource, &q->warned);
+	limit = logos_effective_limit(resource, limit);
+	WRITE_ONCE(q->limit[resource], limit);
+	/* Warn again only after usage was under the mark of the new limit. */
+	if (!logos_past_warning(atomic64_read(&q->usage[resource]), limit))
+		clear_bit(resource, &q->warned);
 	return 0;
-}
-
-static bool logos_past_warning(u64 usage, u64 limit)
-{
-	if (limit == LOGOS_LIMIT_UNLIMITED)
-		return false;
-	return div64_u64(usage * 100, limit ? limit : 1) >= LOGOS_QUOTA_WARN_PERCENT;
 }
 
 int logos_charge(struct logos_module *m, enum logos_resource res, u64 n)

@@ -148,7 +148,9 @@ enum logos_object_type {
  * struct logos_handle_dup - LOGOS_IOC_HANDLE_DUPLICATE [both]
  * @handle:	in: the handle to duplicate; needs LOGOS_RIGHT_DUPLICATE.
  * @rights:	in: rights of the copy, a subset of @handle's rights
- *		(-EPERM if not), or LOGOS_RIGHTS_SAME.
+ *		(-EPERM if not, counted as a rights denial), or
+ *		LOGOS_RIGHTS_SAME; bits outside LOGOS_RIGHTS_ALL: -EINVAL.
+ *		The same rule holds for every rights argument below.
  * @flags:	in: 0.
  * @new_handle:	out: the copy, a child of @handle in the derivation tree.
  */
@@ -218,7 +220,8 @@ struct logos_handle_info {
  *		by duplicate or transfer, in every module, including handles
  *		not yet received, is revoked at once; @handle itself stays.
  * @flags:	in: 0.
- * @revoked:	out: how many handles were revoked.
+ * @revoked:	out: how many handles were revoked (mappings made through
+ *		them are revoked and unmapped too, but not counted here).
  * @reserved:	out: 0.
  */
 struct logos_handle_revoke {
@@ -604,7 +607,7 @@ struct logos_msg_header {
 /**
  * struct logos_msg - one message to send, or a buffer to receive one into
  * @data:	user pointer to the inline bytes.
- * @data_len:	send: the byte count (<= LOGOS_MSG_MAX_BYTES).
+ * @data_len:	send: the byte count (<= LOGOS_MSG_MAX_BYTES, -EMSGSIZE if more).
  *		receive: in, the buffer size; out, the message's byte count.
  * @nr_handles:	send: the handle count (<= LOGOS_MSG_MAX_HANDLES).
  *		receive: in, room in @handles; out, the message's count.
@@ -658,7 +661,8 @@ struct logos_channel_io {
  *		on -ETIMEDOUT or -EINTR a later reply is refused to the server.
  * @request:	in: the message to send.
  * @reply:	in: buffers; out: the reply. A reply too big for them fails
- *		with -EMSGSIZE, sizes filled in, and the reply is destroyed.
+ *		with -EMSGSIZE, @reply.data_len and @reply.nr_handles set to
+ *		what it needed, and the reply is destroyed.
  * Fails with -EPIPE when the server's endpoint closes before it replies.
  */
 struct logos_channel_call {
@@ -680,8 +684,9 @@ struct logos_channel_call {
  * @timeout_ns:	in: for the receive.
  * @reply:	in: the reply to send.
  * @next:	in/out: as for RECV, with LOGOS_REPLY_RECEIVE.
- * If the reply was delivered but the receive fails, the call returns the
- * receive's error with @reply.header.txn_id set to 0 (the reply went out).
+ * With LOGOS_REPLY_RECEIVE, @txn_id is set to 0 on return once the reply
+ * went out, also when the receive then fails with an error: a caller
+ * that sees the receive's error and @txn_id 0 must not reply again.
  */
 struct logos_channel_reply {
 	__u32 handle;
@@ -703,7 +708,10 @@ struct logos_channel_reply {
  * page size, MAP_SHARED, length up to the object's size; PROT_READ needs
  * LOGOS_RIGHT_MAP_READ, PROT_WRITE needs LOGOS_RIGHT_MAP_WRITE, and a
  * mapping made without MAP_WRITE can never become writable (mprotect
- * included). Mapped pages count in the mapper's LOGOS_RES_MAPPED_PAGES.
+ * included): a mapping made without PROT_WRITE never becomes writable
+ * (mprotect fails with -EACCES). MAP_PRIVATE, or a length beyond the
+ * object, is -EINVAL; a missing map right is -EPERM. Mapped pages count
+ * in the mapper's LOGOS_RES_MAPPED_PAGES until munmap or revocation.
  *
  * A grant is a memory handle sent in a message, rights possibly reduced:
  * the receiver maps the same pages, nothing is copied. Revoking a handle
@@ -827,7 +835,8 @@ struct logos_topic_publish {
  * @signals:	in: the signals of interest (LOGOS_SIGNAL_*); a revoked
  *		handle always reports LOGOS_SIGNAL_REVOKED.
  * @flags:	in: LOGOS_WATCH_ONESHOT, or LOGOS_WATCH_REMOVE to delete the
- *		watch with this @key.
+ *		watch with this @key (-ENOENT if none). More than
+ *		LOGOS_WATCH_MAX watches on one file: -ENOSPC.
  * @reserved:	in: 0.
  * @key:	in: returned with every report, for the caller's dispatch.
  */
@@ -860,7 +869,8 @@ struct logos_watch_report {
  * @reports:	in: user pointer to struct logos_watch_report[@count].
  * @count:	in: 1..LOGOS_WATCH_MAX.
  * @flags:	in: 0.
- * @timeout_ns:	in: how long to wait for a first report.
+ * @timeout_ns:	in: how long to wait for a first report; with nothing ready
+ *		the call fails with -ETIMEDOUT (also for 0), -EINTR on a signal.
  * @ready:	out: reports written.
  * @reserved:	in/out: 0.
  */
@@ -907,8 +917,9 @@ struct logos_watch_read {
  * ----------------------
  * Family name LOGOS_GENL_NAME, version LOGOS_GENL_VERSION. Every command
  * needs CAP_NET_ADMIN (GENL_ADMIN_PERM) and is validated strictly: an
- * attribute a command does not take is refused with -EINVAL and an extack
- * message saying which. Commands and their attributes:
+ * attribute a command does not take is refused with -EINVAL, a value out
+ * of its range (MODULE_ID 0, RESOURCE >= __LOGOS_RES_MAX) with -ERANGE,
+ * each with an extack message saying which. Commands and their attributes:
  *
  * LOGOS_CMD_GET_VERSION (do)
  *	request: none.
@@ -927,7 +938,8 @@ struct logos_watch_read {
  *		 LOGOS_RA_LIMIT (u64, ~0 for unlimited).
  *	-ENOENT with an extack message for an unknown MODULE_ID.
  *
- * LOGOS_CMD_GET_HANDLES (dump; MODULE_ID required)
+ * LOGOS_CMD_GET_HANDLES (dump; MODULE_ID required: -EINVAL without it,
+ * -ENOENT for an unknown module)
  *	one message per handle of that module's table: MODULE_ID and
  *	HANDLE (nested): LOGOS_HA_VALUE, LOGOS_HA_TYPE, LOGOS_HA_RIGHTS,
  *	LOGOS_HA_FLAGS (u32, LOGOS_HANDLE_F_*), LOGOS_HA_OBJECT_ID,
@@ -935,9 +947,17 @@ struct logos_watch_read {
  *
  * LOGOS_CMD_GET_STATS (do)
  *	reply: STATS_MODULES, STATS_OBJECTS, STATS_HANDLES (u64, live now),
- *	       STATS_EVENTS_SENT (u64, events multicast since load),
+ *	       STATS_EVENTS_SENT (u64, events multicast to at least one
+ *	       listener since load),
  *	       STATS_MAX_MODULES, STATS_MAX_OBJECTS, STATS_MAX_HANDLES (u64,
  *	       the global limits).
+ *
+ * LOGOS_CMD_GET_GRANTS (dump)
+ *	one message per (granter, grantee) module pair with memory handles
+ *	in the grantee's table that arrived in messages from the granter:
+ *	GRANT_FROM, GRANT_TO (u32 module ids, 0 for a supervisor),
+ *	GRANT_HANDLES (u32, such handles alive now), GRANT_PAGES (u64, the
+ *	pages of their objects). Pairs whose counts fell to zero are omitted.
  *
  * LOGOS_CMD_SET_QUOTA (do)
  *	request: MODULE_ID, RESOURCE (u32, enum logos_resource), LIMIT (u64,
@@ -954,7 +974,9 @@ struct logos_watch_read {
  *	LOGOS_EVENT_QUOTA_EXCEEDED: RESOURCE, USAGE (u64), LIMIT
  *	LOGOS_EVENT_REVOKE:	 OBJECT_ID (u64), COUNT (u32, handles revoked)
  *	LOGOS_EVENT_RIGHTS_DENIED: OBJECT_ID, RIGHTS (u32, those missing)
- * MODULE_ID is 0 when a supervisor (not a module) caused the event.
+ * MODULE_ID (and MODULE_NAME) name the module the event is about: for STATE
+ * and QUOTA_* the module itself, for REVOKE and RIGHTS_DENIED the module
+ * that acted, 0 (and no name) when that was a supervisor.
  */
 #define LOGOS_GENL_NAME		"logos"
 #define LOGOS_GENL_VERSION	1
@@ -968,6 +990,7 @@ enum logos_cmd {
 	LOGOS_CMD_GET_STATS,
 	LOGOS_CMD_SET_QUOTA,
 	LOGOS_CMD_EVENT,
+	LOGOS_CMD_GET_GRANTS,
 	__LOGOS_CMD_MAX
 };
 
@@ -1013,6 +1036,10 @@ enum logos_attr {
 	LOGOS_A_MODULE_BYTES_SENT,	/* u64 */
 	LOGOS_A_MODULE_MSGS_RECEIVED,	/* u64 */
 	LOGOS_A_MODULE_BYTES_RECEIVED,	/* u64 */
+	LOGOS_A_GRANT_FROM,		/* u32 */
+	LOGOS_A_GRANT_TO,		/* u32 */
+	LOGOS_A_GRANT_HANDLES,		/* u32 */
+	LOGOS_A_GRANT_PAGES,		/* u64 */
 	__LOGOS_A_MAX
 };
 
