@@ -480,6 +480,13 @@ static int on_event(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+static int any_seq(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 int logos_nl_read_events(struct logos_nl *nl, logos_nl_event_fn fn, void *arg)
 {
 	struct events evs = { .fn = fn, .arg = arg };
@@ -489,7 +496,8 @@ int logos_nl_read_events(struct logos_nl *nl, logos_nl_event_fn fn, void *arg)
 	if (!cb)
 		return -ENOMEM;
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &evs);
-	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, NULL, NULL);
+	/* Multicast messages carry no sequence number of ours. */
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, any_seq, NULL);
 	for (;;) {
 		ret = nl_recvmsgs(nl->sk, cb);
 		if (ret == -NLE_AGAIN) {
