@@ -28,6 +28,14 @@ MODULE_PARM_DESC(channel_max_bytes, "Largest queue of one endpoint, in inline by
 
 #define LOGOS_CHANNEL_RIGHTS (LOGOS_RIGHTS_ALL & ~(LOGOS_RIGHT_MAP_READ | LOGOS_RIGHT_MAP_WRITE))
 
+/*
+ * Every endpoint, for one purpose: at unload, endpoints kept alive only
+ * by messages queued in each other (a cycle no close can break) are
+ * flushed so nothing outlives logos.ko. Not touched on the message path.
+ */
+static LIST_HEAD(logos_endpoints);
+static DEFINE_SPINLOCK(logos_endpoints_lock);
+
 struct logos_pending_call {
 	struct list_head node;
 	u64 txn;
@@ -41,6 +49,9 @@ static void logos_endpoint_free(struct logos_object *obj)
 
 	if (ep->topic)
 		logos_topic_put(ep->topic);
+	spin_lock(&logos_endpoints_lock);
+	list_del(&ep->all_node);
+	spin_unlock(&logos_endpoints_lock);
 	kfree(ep);
 }
 
@@ -148,6 +159,9 @@ struct logos_endpoint *logos_endpoint_new(struct logos_ctx *ctx, u32 max_msgs, u
 	atomic64_set(&ep->next_msg_id, 0);
 	atomic64_set(&ep->next_txn, 0);
 	atomic_set(&ep->obj.signals, LOGOS_SIGNAL_WRITABLE);
+	spin_lock(&logos_endpoints_lock);
+	list_add_tail(&ep->all_node, &logos_endpoints);
+	spin_unlock(&logos_endpoints_lock);
 	return ep;
 }
 
@@ -344,6 +358,7 @@ static int logos_send_one(struct logos_ctx *ctx, struct logos_endpoint *ep,
 			  const struct logos_msg *umsg, u32 kernel_flags, u64 txn,
 			  s64 timeout_ns, ktime_t deadline)
 {
+	const struct logos_object *pair[2];
 	struct logos_endpoint *peer;
 	struct logos_kmsg *msg;
 	int ret;
@@ -354,10 +369,12 @@ static int logos_send_one(struct logos_ctx *ctx, struct logos_endpoint *ep,
 	peer = logos_peer_get(ep);
 	if (IS_ERR(peer))
 		return PTR_ERR(peer);
+	pair[0] = &ep->obj;
+	pair[1] = &peer->obj;
 	ret = logos_endpoint_reserve(peer, umsg->data_len, timeout_ns, deadline);
 	if (ret)
 		goto out;
-	msg = logos_kmsg_build(ctx, umsg, &ep->obj, kernel_flags);
+	msg = logos_kmsg_build(ctx, umsg, pair, kernel_flags);
 	if (IS_ERR(msg)) {
 		logos_endpoint_unreserve(peer, umsg->data_len);
 		ret = PTR_ERR(msg);
@@ -616,6 +633,7 @@ static bool logos_answer(struct logos_endpoint *ep, u64 txn, struct logos_kmsg *
 
 long logos_ioctl_channel_reply(struct logos_call *call)
 {
+	const struct logos_object *pair[2];
 	struct logos_channel_reply *arg = call->arg;
 	struct logos_endpoint *ep, *peer;
 	struct logos_object *obj;
@@ -647,7 +665,9 @@ long logos_ioctl_channel_reply(struct logos_call *call)
 		ret = -ENOENT;
 		goto out_peer;
 	}
-	msg = logos_kmsg_build(call->ctx, &arg->reply, &ep->obj, LOGOS_MSG_REPLY);
+	pair[0] = &ep->obj;
+	pair[1] = &peer->obj;
+	msg = logos_kmsg_build(call->ctx, &arg->reply, pair, LOGOS_MSG_REPLY);
 	if (IS_ERR(msg)) {
 		ret = PTR_ERR(msg);
 		goto out_peer;
@@ -675,4 +695,28 @@ out_peer:
 out:
 	logos_object_put(obj);
 	return ret;
+}
+
+/* Called at unload, when no logos file is open any more. */
+void logos_channel_uninit(void)
+{
+	struct logos_endpoint *ep;
+
+	for (;;) {
+		spin_lock(&logos_endpoints_lock);
+		list_for_each_entry(ep, &logos_endpoints, all_node) {
+			if (!ep->swept)
+				goto found;
+		}
+		spin_unlock(&logos_endpoints_lock);
+		break;
+found:
+		ep->swept = true;
+		logos_object_get(&ep->obj);
+		spin_unlock(&logos_endpoints_lock);
+		/* Destroys its queue, which may free other endpoints. */
+		logos_endpoint_zero_handles(&ep->obj);
+		logos_object_put(&ep->obj);
+	}
+	WARN_ON(!list_empty(&logos_endpoints));
 }

@@ -664,10 +664,11 @@ int logos_table_for_each(struct logos_handle_table *table, u32 *pos,
  * Takes @n handles out of @table for a message, all or none: every handle
  * is checked before any leaves. Moved caps leave their slot (their place in
  * the derivation tree goes with them); the others get a derived child.
- * A handle naming @exclude (the endpoint being sent on) is refused.
+ * A handle naming either object of @exclude (the channel being sent on)
+ * is refused.
  */
 int logos_handle_take(struct logos_handle_table *table, struct logos_msg_handle *hs, u32 n,
-		      struct logos_cap **caps, const struct logos_object *exclude,
+		      struct logos_cap **caps, const struct logos_object *const *exclude,
 		      enum logos_object_type only_type)
 {
 	u32 i, j, moved = 0;
@@ -703,7 +704,8 @@ int logos_handle_take(struct logos_handle_table *table, struct logos_msg_handle 
 			ret = PTR_ERR(cap);
 			break;
 		}
-		if (cap->obj == exclude) {
+		/* A channel's own endpoints never travel through it: no cycles. */
+		if (exclude && (cap->obj == exclude[0] || cap->obj == exclude[1])) {
 			ret = -EINVAL;
 			break;
 		}

@@ -80,7 +80,7 @@ int logos_handle_give(struct logos_handle_table *from, u32 value, u32 rights,
 
 /* Moving handles in and out of messages. */
 int logos_handle_take(struct logos_handle_table *table, struct logos_msg_handle *hs, u32 n,
-		      struct logos_cap **caps, const struct logos_object *exclude,
+		      struct logos_cap **caps, const struct logos_object *const *exclude,
 		      enum logos_object_type only_type);
 int logos_table_install_many(struct logos_handle_table *table, struct logos_cap **caps, u32 n,
 			     u32 *values);

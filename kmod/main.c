@@ -5,6 +5,7 @@
  */
 
 #include "version.h"
+#include "channel.h"
 #include "device.h"
 #include "handle.h"
 #include "module.h"
@@ -54,6 +55,7 @@ static void __exit logos_mod_exit(void)
 {
 	logos_device_uninit();
 	logos_genetlink_uninit();
+	logos_channel_uninit();
 	logos_module_uninit();
 	logos_handle_uninit();
 	pr_info("unloaded\n");

@@ -107,8 +107,9 @@ static struct logos_payload *logos_payload_new(struct logos_module *sender, u32 
  * only ever derived, of @only_type.
  */
 static struct logos_kmsg *logos_kmsg_new(struct logos_ctx *ctx, const struct logos_msg *umsg,
-					 const struct logos_object *exclude, u32 kernel_flags,
-					 bool shared, enum logos_object_type only_type)
+					 const struct logos_object *const *exclude,
+					 u32 kernel_flags, bool shared,
+					 enum logos_object_type only_type)
 {
 	u32 inline_len = shared ? 0 : umsg->data_len;
 	struct logos_module *sender = ctx->module;
@@ -194,7 +195,7 @@ err_charge:
 }
 
 struct logos_kmsg *logos_kmsg_build(struct logos_ctx *ctx, const struct logos_msg *umsg,
-				    const struct logos_object *exclude, u32 kernel_flags)
+				    const struct logos_object *const *exclude, u32 kernel_flags)
 {
 	return logos_kmsg_new(ctx, umsg, exclude, kernel_flags, false, LOGOS_OBJ_NONE);
 }

@@ -40,7 +40,7 @@ struct logos_kmsg {
 
 int logos_kmsg_check_send(const struct logos_msg *umsg);
 struct logos_kmsg *logos_kmsg_build(struct logos_ctx *ctx, const struct logos_msg *umsg,
-				    const struct logos_object *exclude, u32 kernel_flags);
+				    const struct logos_object *const *exclude, u32 kernel_flags);
 struct logos_kmsg *logos_kmsg_build_shared(struct logos_ctx *ctx, const struct logos_msg *umsg,
 					   enum logos_object_type only_type);
 struct logos_kmsg *logos_kmsg_share(struct logos_kmsg *src, struct logos_cap **caps);

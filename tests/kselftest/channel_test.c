@@ -52,6 +52,26 @@ static __u32 recv_u32(int fd, __u32 h)
 	return logos_recv_bytes(fd, h, &v, sizeof(v), 0) == sizeof(v) ? v : ~0U;
 }
 
+/* ---- no cycles through a channel's own endpoints ----------------------------------- */
+
+/*
+ * An endpoint queued in its own channel could only be freed by reading
+ * the message that holds it: refused, so closing always frees a channel.
+ */
+TEST_F(ch, sending_either_endpoint_through_its_own_channel_is_einval)
+{
+	struct logos_msg_handle own = logos_mh(self->a, LOGOS_RIGHTS_SAME, 0);
+	struct logos_msg_handle peer = logos_mh(self->b, LOGOS_RIGHTS_SAME,
+						LOGOS_MSG_HANDLE_MOVE);
+
+	EXPECT_EQ(-EINVAL, logos_send(self->dev, self->a, "x", 1, &own, 1, 0, 0));
+	EXPECT_EQ(-EINVAL, logos_send(self->dev, self->a, "x", 1, &peer, 1, 0, 0));
+	/* Nothing was sent and both handles are still ours. */
+	EXPECT_TRUE(queue_is_empty(self->dev, self->b));
+	EXPECT_EQ(0, send_u32(self->dev, self->a, 7, 0));
+	EXPECT_EQ(7U, recv_u32(self->dev, self->b));
+}
+
 /* ---- creation -------------------------------------------------------------------- */
 
 TEST_F(ch, create_gives_two_endpoints_with_all_rights_but_map)
