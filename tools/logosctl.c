@@ -14,6 +14,14 @@ static const struct {
 	int (*main)(int argc, char *argv[]);
 	const char *description;
 } subcommands[] = {
+	{ "list", list_main, "Lists every module the kernel knows" },
+	{ "status", status_main, "Shows one module: state, counters, quotas" },
+	{ "top", top_main, "Shows live per-module counters" },
+	{ "handles", handles_main, "Shows a module's handle table" },
+	{ "quota", quota_main, "Changes a limit of a running module" },
+	{ "grants", grants_main, "Shows who granted how many pages to whom" },
+	{ "stats", stats_main, "Shows what logos.ko holds against its global limits" },
+	{ "monitor", monitor_main, "Prints kernel events as they happen" },
 	{ "version", version_main, "Shows the ABI version of the loaded logos.ko" },
 };
 

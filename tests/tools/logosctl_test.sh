@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# logosctl against a live logos.ko (run in the guest): every kernel-side
+# subcommand, its output and its errors. TAP, then "tools: N passed, N failed".
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+ctl=$top/build/tools/logosctl
+passed=0 failed=0
+check() {
+	local name=$1
+	shift
+	if "$@"; then
+		echo "ok - $name"; passed=$((passed + 1))
+	else
+		echo "not ok - $name"; failed=$((failed + 1))
+	fi
+}
+has() { grep -q -- "$1" <<<"$out"; }
+
+# Before any module exists.
+out=$("$ctl" list 2>&1); check "list with no modules says so" has "(no modules)"
+
+coproc FIX { python3 "$top/tests/tools/fixture.py"; }
+read -r ready <&"${FIX[0]}"
+check "fixture created two modules" test "$ready" = READY
+
+out=$("$ctl" list 2>&1)
+check "list shows tool-a running" has "tool-a .*running"
+check "list shows tool-b loaded" has "tool-b .*loaded"
+out=$("$ctl" list --json 2>&1)
+check "list --json is JSON with both modules" \
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert {m["name"] for m in d} >= {"tool-a","tool-b"}' "$out"
+
+out=$("$ctl" status tool-a 2>&1)
+check "status names state and trust" has "state:     running"
+check "status lists the memory pages" has "memory_pages *3 "
+out=$("$ctl" status tool-a --json 2>&1)
+check "status --json has the resources" \
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["resources"]["memory_pages"]["usage"]==3' "$out"
+
+out=$("$ctl" handles tool-b 2>&1)
+check "handles shows tool-b's memory grant" has " memory "
+check "handles shows tool-b's channel end" has " channel "
+
+out=$("$ctl" quota tool-a events=7 2>&1)
+check "quota sets a limit" has "events limit set to 7"
+out=$("$ctl" status tool-a 2>&1)
+check "the new limit shows in status" has "events *0 *7$"
+out=$("$ctl" quota tool-a events=unlimited 2>&1)
+out=$("$ctl" status tool-a 2>&1)
+check "unlimited shows as such" has "events *0 *unlimited"
+
+out=$("$ctl" grants 2>&1)
+check "grants shows 3 pages from a to b" has " 1 *3$"
+
+out=$("$ctl" stats 2>&1)
+check "stats counts two modules" has "modules: 2 of at most"
+
+# Errors: a sentence and a distinct exit status.
+out=$("$ctl" status no-such-module 2>&1); rc=$?
+check "unknown module exits 2" test $rc = 2
+check "unknown module says what to do" has "no module named no-such-module: see"
+out=$("$ctl" quota tool-a bogus=1 2>&1); rc=$?
+check "unknown resource is refused with the list" has "unknown resource 'bogus'"
+out=$("$ctl" quota tool-a events=abc 2>&1); rc=$?
+check "a bad limit is refused" test $rc = 1
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$ctl" list 2>&1); rc=$?
+check "unprivileged list says run as root" has "permission denied: run as root"
+out=$("$ctl" frobnicate 2>&1); rc=$?
+check "unknown subcommand exits 1 with usage" test $rc = 1
+
+# monitor: a state change of tool-b arrives, with its sequence number.
+"$ctl" monitor -n 1 >/tmp/monitor.out 2>&1 &
+mon=$!
+sleep 1
+exec {FIX[1]}>&-		# the fixture exits: both modules terminate
+wait "$FIX_PID" 2>/dev/null
+wait $mon; rc=$?
+out=$(cat /tmp/monitor.out)
+check "monitor exits 0 after one event" test $rc = 0
+check "monitor shows a crash of a terminated module" has "state .*-> terminated (crashed)"
+
+out=$("$ctl" list 2>&1)
+check "terminated modules are gone once unreferenced" has "(no modules)"
+
+echo "tools: $passed passed, $failed failed"
+[ $failed = 0 ]

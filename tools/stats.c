@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * logosctl stats: what logos.ko holds now, against its global limits.
+ */
+#include <stdio.h>
+
+#include "nl.h"
+#include "subcommands.h"
+
+static __u64 get(struct nlattr **attrs, int type)
+{
+	return attrs[type] ? nla_get_u64(attrs[type]) : 0;
+}
+
+static int print_stats(struct nlattr **attrs, void *arg)
+{
+	(void)arg;
+	printf("modules: %llu of at most %llu\n", (unsigned long long)get(attrs, LOGOS_A_STATS_MODULES),
+	       (unsigned long long)get(attrs, LOGOS_A_STATS_MAX_MODULES));
+	printf("objects: %llu of at most %llu\n", (unsigned long long)get(attrs, LOGOS_A_STATS_OBJECTS),
+	       (unsigned long long)get(attrs, LOGOS_A_STATS_MAX_OBJECTS));
+	printf("handles: %llu of at most %llu\n", (unsigned long long)get(attrs, LOGOS_A_STATS_HANDLES),
+	       (unsigned long long)get(attrs, LOGOS_A_STATS_MAX_HANDLES));
+	printf("events sent: %llu\n", (unsigned long long)get(attrs, LOGOS_A_STATS_EVENTS_SENT));
+	return 0;
+}
+
+int stats_main(int argc, char *argv[])
+{
+	struct lnl nl;
+	int ret;
+
+	if (argc != 1) {
+		fprintf(stderr, "Usage: %s %s\n", prog, argv[0]);
+		return 1;
+	}
+	ret = lnl_open(&nl);
+	if (!ret) {
+		ret = lnl_request(&nl, LOGOS_CMD_GET_STATS, false, NULL, 0, print_stats, NULL);
+		lnl_close(&nl);
+	}
+	if (ret) {
+		fprintf(stderr, "%s: %s\n", prog, lnl_strerror(ret));
+		return 1;
+	}
+	return 0;
+}
