@@ -100,6 +100,43 @@ TEST_F(nl, handle_table_of_a_module)
 	logos_handle_close(self->fd, module);
 }
 
+TEST_F(nl, grants_between_modules_are_listed)
+{
+	struct logos_nl_grant *gs = NULL;
+	struct tmod a, b;
+	logos_handle_t ca, cb, mem;
+	struct logos_msg_handle h = { .rights = LOGOS_RIGHT_READ | LOGOS_RIGHT_MAP_READ };
+	struct logos_msg_handle rh;
+	struct logos_msg m;
+	size_t n = 0, i;
+	int found = 0;
+
+	ASSERT_EQ(0, tmod_create(self->fd, "nl-ga", &a));
+	ASSERT_EQ(0, tmod_create(self->fd, "nl-gb", &b));
+	ASSERT_EQ(0, logos_channel_create(self->fd, 0, 0, &ca, &cb));
+	ASSERT_EQ(0, logos_handle_give(self->fd, a.module, ca, EP_RIGHTS, LOGOS_GIVE_MOVE, &ca));
+	ASSERT_EQ(0, logos_handle_give(self->fd, b.module, cb, EP_RIGHTS, LOGOS_GIVE_MOVE, &cb));
+	ASSERT_EQ(0, logos_mem_create(a.fd, 3 * 4096, &mem, NULL));
+	h.handle = mem;
+	ASSERT_EQ(0, logos_channel_send(a.fd, ca, NULL, 0, &h, 1, 0, LONG));
+	logos_msg_prepare(&m, NULL, 0, &rh, 1);
+	ASSERT_EQ(0, logos_channel_recv(b.fd, cb, &m, LONG));
+	ASSERT_EQ(0, logos_nl_list_grants(self->nl, &gs, &n));
+	for (i = 0; i < n; i++) {
+		if (gs[i].from == a.id && gs[i].to == b.id) {
+			found++;
+			EXPECT_EQ(1, gs[i].handles);
+			EXPECT_EQ(3, gs[i].pages);
+		}
+	}
+	EXPECT_EQ(1, found);
+	free(gs);
+	close(a.fd);
+	close(b.fd);
+	tmod_release(self->fd, &a);
+	tmod_release(self->fd, &b);
+}
+
 TEST_F(nl, stats_count_live_objects)
 {
 	struct logos_nl_stats a, b;

@@ -393,6 +393,36 @@ int logos_nl_list_handles(struct logos_nl *nl, uint32_t module_id,
 	return 0;
 }
 
+static int parse_grant_item(struct nlattr **a, void *arg)
+{
+	struct logos_nl_grant *g;
+
+	if (!a[LOGOS_A_GRANT_FROM] || !a[LOGOS_A_GRANT_TO])
+		return -EBADMSG;
+	g = list_add(arg);
+	if (!g)
+		return -ENOMEM;
+	g->from = get_u32(a, LOGOS_A_GRANT_FROM);
+	g->to = get_u32(a, LOGOS_A_GRANT_TO);
+	g->handles = get_u32(a, LOGOS_A_GRANT_HANDLES);
+	g->pages = get_u64(a, LOGOS_A_GRANT_PAGES);
+	return 0;
+}
+
+int logos_nl_list_grants(struct logos_nl *nl, struct logos_nl_grant **grants, size_t *count)
+{
+	struct list l = { .size = sizeof(**grants) };
+	int ret = request(nl, LOGOS_CMD_GET_GRANTS, true, NULL, NULL, parse_grant_item, &l);
+
+	if (ret) {
+		free(l.items);
+		return ret;
+	}
+	*grants = l.items;
+	*count = l.count;
+	return 0;
+}
+
 /* ---- stats and quotas ----------------------------------------------- */
 
 static int parse_stats(struct nlattr **a, void *arg)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * Queries of logos.ko over generic netlink (family "logos", libnl-genl-3):
- * version, modules, handle tables, global statistics, quotas, and the
- * "events" multicast group. Every command needs CAP_NET_ADMIN (-EPERM
+ * version, modules, handle tables, memory grants between modules, global
+ * statistics, quotas, and the "events" multicast group. Every command needs CAP_NET_ADMIN (-EPERM
  * otherwise); -ENOENT when logos.ko is not loaded. Errors are the
  * kernel's own errnos (not libnl's codes).
  *
@@ -50,6 +50,14 @@ struct logos_nl_handle {
 	uint64_t parent_cap_id;
 };
 
+/* One (granter, grantee) pair of LOGOS_CMD_GET_GRANTS. */
+struct logos_nl_grant {
+	uint32_t from;		/* module id of the granter, 0 for a supervisor */
+	uint32_t to;		/* module id of the grantee, 0 for a supervisor */
+	uint32_t handles;	/* memory handles from @from alive in @to's table */
+	uint64_t pages;		/* the pages of their objects */
+};
+
 /* LOGOS_CMD_GET_STATS. */
 struct logos_nl_stats {
 	uint64_t modules, objects, handles;	/* live now */
@@ -89,6 +97,9 @@ LOGOS_API int logos_nl_list_modules(struct logos_nl *nl, struct logos_nl_module 
 /* A module's handle table: as above. */
 LOGOS_API int logos_nl_list_handles(struct logos_nl *nl, uint32_t module_id,
 				    struct logos_nl_handle **handles, size_t *count);
+/* Who holds memory granted by whom: as logos_nl_list_modules(). */
+LOGOS_API int logos_nl_list_grants(struct logos_nl *nl, struct logos_nl_grant **grants,
+				   size_t *count);
 LOGOS_API int logos_nl_get_stats(struct logos_nl *nl, struct logos_nl_stats *stats);
 LOGOS_API int logos_nl_set_quota(struct logos_nl *nl, uint32_t module_id, uint32_t resource,
 				 uint64_t limit);
