@@ -28,7 +28,7 @@ SRCDIR ?= /usr/src
 DESTDIR ?=
 
 # Files that make up the DKMS source tree (/usr/src/logos-$(VERSION)).
-DKMS_FILES := Kbuild dkms.conf $(wildcard kmod/*.c kmod/*.h) kmod/Kbuild \
+DKMS_FILES := Kbuild dkms.conf $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) kmod/Kbuild \
 	kmod/Kconfig uapi/linux/logos.h
 
 # The userspace parts, built by their own Makefiles as they appear.
