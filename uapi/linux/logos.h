@@ -659,6 +659,9 @@ struct logos_channel_io {
  * @flags:	in: 0.
  * @timeout_ns:	in: for the whole call (room to send, then the reply);
  *		on -ETIMEDOUT or -EINTR a later reply is refused to the server.
+ *		0: the request must find room at once (-EAGAIN otherwise), and
+ *		the reply is then awaited without limit (a call that never
+ *		waits for its reply could not succeed).
  * @request:	in: the message to send.
  * @reply:	in: buffers; out: the reply. A reply too big for them fails
  *		with -EMSGSIZE, @reply.data_len and @reply.nr_handles set to
