@@ -66,8 +66,6 @@ static const struct {
 	{ EOPNOTSUPP, "not supported: the peer does not know this message kind or method "
 		      "(it may be older), or a netlink request has the wrong flags; check "
 		      "versions" },
-	{ ENOTCONN, "not connected: the secure channel has no session (handshake not done "
-		    "or failed); establish it first" },
 	{ ECONNREFUSED, "the peer refused the secure channel handshake (it does not accept this "
 			"module's identity, or speaks another handshake version)" },
 	{ ECONNRESET, "the peer closed the secure channel without ending the stream: what "

@@ -22,7 +22,7 @@ enum { SRC_LOGOS = 1, SRC_STOP = 2, SRC_FD = 3 };
 #define EVENTS_PER_WAIT 32
 
 struct watch_slot {
-	bool used;
+	bool used;		/* first: see slot_alloc() */
 	uint32_t gen;
 	uint32_t flags;
 	logos_watch_fn fn;
@@ -30,7 +30,7 @@ struct watch_slot {
 };
 
 struct fd_slot {
-	bool used;
+	bool used;		/* first: see slot_alloc() */
 	bool timer;		/* a timerfd the loop owns */
 	uint32_t gen;
 	int fd;
@@ -55,7 +55,10 @@ static uint64_t ep_data(uint32_t src, uint32_t gen, uint32_t idx)
 	return (uint64_t)src << 56 | (uint64_t)(gen & 0xffffff) << 32 | idx;
 }
 
-/* Grows @array of @nr elements of @size to make room; returns the free index. */
+/*
+ * Finds a free slot in @array (@nr elements of @size), growing it if need
+ * be; returns its index. Both slot types start with their "used" flag.
+ */
 static int slot_alloc(void **array, uint32_t *nr, size_t size)
 {
 	uint32_t i, n = *nr ? *nr * 2 : 8;
