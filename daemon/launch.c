@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Starting one instance of a module: verification, the kernel objects
+ * (module, bootstrap channel), its cgroup, its seccomp filter, its state
+ * directory and uid, then the sandboxed process (sandbox.c).
+ */
+#include "daemon.h"
+#include "kernel.h"
+#include "log.h"
+#include "seccomp.h"
+#include "util.h"
+#include "verify.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <logos/bootstrap.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define WATCH_KEY(serial, kind) ((uint64_t)(serial) << 8 | (kind))
+
+/* The uid a module runs as: User=, else the owner of its state directory
+ * if that is in ModuleUsers, else the lowest uid of the range in use by
+ * no other state directory. The state directory keeps the mapping. */
+static int module_uid(const struct manifest *m, const char *state_dir, uid_t *uid, gid_t *gid,
+		      char *why, size_t cap)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	uint32_t n = D.cfg.uid_max - D.cfg.uid_min + 1;
+	uint8_t *used;
+
+	if (m->user) {
+		char *end;
+		unsigned long v = strtoul(m->user, &end, 10);
+		struct passwd *pw;
+
+		if (!*end && *m->user) {
+			*uid = *gid = v;
+			return 0;
+		}
+		pw = getpwnam(m->user);
+		if (!pw) {
+			snprintf(why, cap, "no user named %s ([Module] User)", m->user);
+			return -ENOENT;
+		}
+		*uid = pw->pw_uid;
+		*gid = pw->pw_gid;
+		return 0;
+	}
+	if (!stat(state_dir, &st) && st.st_uid >= D.cfg.uid_min && st.st_uid <= D.cfg.uid_max) {
+		*uid = *gid = st.st_uid;
+		return 0;
+	}
+	used = calloc(n, 1);
+	d = opendir(D.cfg.state_dir);
+	while (used && d && (e = readdir(d))) {
+		char p[PATH_MAX];
+
+		if (e->d_name[0] == '.' || path_join(p, sizeof(p), D.cfg.state_dir, e->d_name) ||
+		    stat(p, &st))
+			continue;
+		if (st.st_uid >= D.cfg.uid_min && st.st_uid <= D.cfg.uid_max)
+			used[st.st_uid - D.cfg.uid_min] = 1;
+	}
+	if (d)
+		closedir(d);
+	for (uint32_t i = 0; used && i < n; i++) {
+		if (!used[i]) {
+			*uid = *gid = D.cfg.uid_min + i;
+			free(used);
+			return 0;
+		}
+	}
+	free(used);
+	snprintf(why, cap, "no free uid left in ModuleUsers %u-%u", D.cfg.uid_min, D.cfg.uid_max);
+	return -ENOSPC;
+}
+
+static int push_env(char ***envp, const char *k, const char *v)
+{
+	char buf[PATH_MAX + 64];
+
+	snprintf(buf, sizeof(buf), "%s=%s", k, v);
+	return strv_push(envp, buf);
+}
+
+static char **module_env(const struct manifest *m, uint32_t boot, const char *state_dir)
+{
+	char **env = calloc(1, sizeof(char *)), v[64];
+
+	push_env(&env, "PATH", "/usr/local/bin:/usr/bin:/bin");
+	push_env(&env, "HOME", state_dir);
+	push_env(&env, LOGOS_ENV_MODULE_FD, "3");
+	snprintf(v, sizeof(v), "0x%x", boot);
+	push_env(&env, LOGOS_ENV_BOOTSTRAP, v);
+	push_env(&env, LOGOS_ENV_MODULE_NAME, m->name);
+	push_env(&env, LOGOS_ENV_STATE_DIR, state_dir);
+	if (m->watchdog_ms) {
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)m->watchdog_ms * 1000);
+		push_env(&env, LOGOS_ENV_WATCHDOG_USEC, v);
+	}
+	for (char **e = m->env; e && *e; e++)
+		strv_push(&env, *e);
+	return env;
+}
+
+static int make_state_dir(const char *path, uid_t uid, gid_t gid, char *why, size_t cap)
+{
+	int ret = mkdir_p(path, 0700);
+
+	if (!ret && (chown(path, uid, gid) < 0 || chmod(path, 0700) < 0))
+		ret = -errno;
+	if (ret)
+		snprintf(why, cap, "cannot prepare the state directory %s: %s", path, strerror(-ret));
+	return ret;
+}
+
+void instance_kill(struct instance *in)
+{
+	if (in->cgroup[0])
+		cgroup_kill(in->cgroup);
+	if (in->pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, in->pidfd, SIGKILL, NULL, 0);
+}
+
+void instance_free(struct instance *in)
+{
+	if (!in)
+		return;
+	if (in->pidfd >= 0)
+		close(in->pidfd);
+	if (in->out_fd >= 0) {
+		instance_output(in);
+		close(in->out_fd);
+	}
+	k_close(D.kfd, in->boot);
+	k_close(D.kfd, in->kmod);
+	if (in->cgroup[0] && cgroup_remove(in->cgroup))
+		strv_push(&D.cleanup_cgroups, in->cgroup);
+	manifest_free(in->m);
+	free(in);
+}
+
+void instance_output(struct instance *in)
+{
+	for (;;) {
+		ssize_t n = read(in->out_fd, in->outbuf + in->outlen, sizeof(in->outbuf) - 1 - in->outlen);
+		char *nl;
+
+		if (n <= 0)
+			break;
+		in->outlen += n;
+		in->outbuf[in->outlen] = 0;
+		while ((nl = strchr(in->outbuf, '\n')) || in->outlen == sizeof(in->outbuf) - 1) {
+			size_t len = nl ? (size_t)(nl - in->outbuf) : in->outlen;
+
+			in->outbuf[len] = 0;
+			log_info("[%s] %s", in->mod->name, in->outbuf);
+			len += nl ? 1 : 0;
+			memmove(in->outbuf, in->outbuf + len, in->outlen - len);
+			in->outlen -= len;
+			in->outbuf[in->outlen] = 0;
+		}
+	}
+}
+
+static int kernel_objects(struct instance *in, int *module_fd, uint32_t *given, char *why,
+			  size_t cap)
+{
+	uint32_t h1 = 0;
+	int ret;
+
+	ret = k_module_create(D.kfd, in->m->name, in->trust, in->m->kquota, &in->kmod, module_fd,
+			      &in->kid);
+	if (ret) {
+		snprintf(why, cap, "LOGOS_IOC_MODULE_CREATE: %s", strerror(-ret));
+		return ret;
+	}
+	ret = k_channel_create(D.kfd, &in->boot, &h1);
+	if (!ret)
+		ret = k_give(D.kfd, in->kmod, h1, LOGOS_RIGHT_READ | LOGOS_RIGHT_WRITE |
+			     LOGOS_RIGHT_TRANSFER, LOGOS_GIVE_MOVE, given);
+	if (ret)
+		k_close(D.kfd, h1);
+	if (!ret)
+		ret = k_set_state(D.kfd, in->kmod, LOGOS_STATE_INITIALIZING);
+	if (!ret)
+		ret = k_watch(D.kfd, in->boot, LOGOS_SIGNAL_READABLE | LOGOS_SIGNAL_PEER_CLOSED,
+			      WATCH_KEY(in->serial, 1));
+	if (!ret)
+		ret = k_watch(D.kfd, in->kmod, LOGOS_SIGNAL_TERMINATED, WATCH_KEY(in->serial, 2));
+	if (ret)
+		snprintf(why, cap, "cannot set up the module's kernel objects: %s", strerror(-ret));
+	return ret;
+}
+
+static void audit_verify(const struct module *mod, const struct verified *v, int ret,
+			 const char *why)
+{
+	if (ret) {
+		AUDIT("verify", "module", mod->name, "result", "refused", "reason", why);
+		return;
+	}
+	AUDIT("verify", "module", mod->name, "result", "accepted", "version", v->m->version,
+	      "trust", trust_name(v->trust), "key", v->signed_ ? v->key_id : "none (DevMode)",
+	      "manifest_blake2b", v->manifest_hash, "binary_blake2b", v->binary_hash);
+}
+
+int launch(struct module *mod, const char *manifest_path, bool candidate,
+	   struct instance **out, char *why, size_t cap)
+{
+	struct spawn_plan plan = { 0 };
+	struct sock_fprog prog = { 0 };
+	struct filter_opts fo = { 0 };
+	struct verified v;
+	struct instance *in;
+	char state_dir[PATH_MAX], leaf[64];
+	int module_fd = -1, cgfd = -1, outp[2] = { -1, -1 }, ret;
+	uint32_t given = 0;
+
+	ret = verify_module(&D.cfg, &D.keys, &D.kver, manifest_path, &v, why, cap);
+	audit_verify(mod, &v, ret, why);
+	if (ret) {
+		log_err("%s: refused to start: %s", mod->name, why);
+		return ret;
+	}
+	log_info("%s: verified: %s", mod->name, why);
+	why[0] = 0;
+	in = calloc(1, sizeof(*in));
+	if (!in) {
+		verified_free(&v);
+		return -ENOMEM;
+	}
+	in->serial = ++D.next_serial;
+	in->mod = mod;
+	in->m = v.m;
+	v.m = NULL;
+	in->trust = v.trust;
+	str_copy(in->key_id, sizeof(in->key_id), v.key_id);
+	in->pidfd = in->out_fd = -1;
+	in->candidate = candidate;
+
+	if (path_join(state_dir, sizeof(state_dir), D.cfg.state_dir, mod->name)) {
+		ret = -ENAMETOOLONG;
+		goto fail;
+	}
+	ret = module_uid(in->m, state_dir, &plan.uid, &plan.gid, why, cap);
+	if (!ret)
+		ret = make_state_dir(state_dir, plan.uid, plan.gid, why, cap);
+	if (!ret)
+		ret = kernel_objects(in, &module_fd, &given, why, cap);
+	if (ret)
+		goto fail;
+	snprintf(leaf, sizeof(leaf), "%s@%llu", mod->name, (unsigned long long)in->serial);
+	cgfd = cgroup_create(&D.cg, leaf, in->cgroup, sizeof(in->cgroup));
+	if (cgfd < 0) {
+		ret = cgfd;
+		snprintf(why, cap, "cannot create the cgroup %s: %s", in->cgroup, strerror(-ret));
+		in->cgroup[0] = 0;
+		goto fail;
+	}
+	ret = cgroup_apply(&D.cg, in->cgroup, in->m, why, cap);
+	if (ret)
+		goto fail;
+	fo.network = in->m->network;
+	fo.raw_sockets = in->m->raw_sockets;
+	fo.priority = in->m->priority;
+	fo.extra = in->m->syscalls;
+	ret = filter_build(&fo, &prog, why, cap);
+	if (ret)
+		goto fail;
+	if (pipe2(outp, O_CLOEXEC) < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	fcntl(outp[0], F_SETFL, O_NONBLOCK);
+
+	plan.name = mod->name;
+	plan.exec_fd = v.exec_fd;
+	plan.module_fd = module_fd;
+	plan.out_fd = outp[1];
+	plan.cgroup_fd = cgfd;
+	plan.namespaces = in->m->namespaces;
+	if (!D.feat.user_ns)
+		plan.namespaces &= ~NS_USER;
+	plan.argv = calloc(1, sizeof(char *));
+	strv_push(&plan.argv, mod->name);
+	for (char **a = in->m->arguments; a && *a; a++)
+		strv_push(&plan.argv, *a);
+	plan.envp = module_env(in->m, given, state_dir);
+	plan.root_dir = D.cfg.runtime_dir;
+	snprintf(plan.tmp_opts, sizeof(plan.tmp_opts), "mode=1777,size=%llu",
+		 (unsigned long long)in->m->tmp_size);
+	plan.landlock = in->m->landlock && D.feat.landlock_abi > 0;
+	plan.filter = &prog;
+	if (in->m->raw_sockets)
+		plan.keep_caps |= 1ULL << CAP_NET_RAW;
+	if (in->m->priority)
+		plan.keep_caps |= 1ULL << CAP_SYS_NICE;
+	{
+		char root[PATH_MAX];
+
+		snprintf(root, sizeof(root), "%s/sandbox", D.cfg.runtime_dir);
+		mkdir_p(root, 0700);
+		plan.root_dir = strdup(root);
+	}
+	ret = sandbox_plan_binds(&plan, in->m->ro_paths, in->m->rw_paths, state_dir,
+				 in->m->network, why, cap);
+	if (!ret)
+		ret = sandbox_spawn(&plan, &in->pid, &in->pidfd, why, cap);
+	free((char *)plan.root_dir);
+	sandbox_plan_free(&plan);
+	strv_free(plan.argv);
+	strv_free(plan.envp);
+	if (ret)
+		goto fail;
+	close(outp[1]);
+	outp[1] = -1;
+	in->out_fd = outp[0];
+	outp[0] = -1;
+	in->started_ms = now_ms();
+	in->last_heartbeat_ms = in->started_ms;
+	in->deadline_ms = in->started_ms + in->m->start_timeout_ms;
+	if (mod->has_saved)
+		boot_notify(in, LOGOS_BOOT_RESTORE_STATE, mod->saved, mod->saved_len, mod->saved_mem);
+	log_notice("%s: started %s %s as pid %d (kernel module %u, uid %u)", mod->name,
+		   candidate ? "the new version" : "version", in->m->version, (int)in->pid, in->kid,
+		   (unsigned int)plan.uid);
+	ret = 0;
+	*out = in;
+	goto out;
+fail:
+	if (!why[0])
+		snprintf(why, cap, "%s", strerror(-ret));
+	log_err("%s: cannot start: %s", mod->name, why);
+	instance_free(in);
+out:
+	filter_free(&prog);
+	verified_free(&v);
+	if (module_fd >= 0)
+		close(module_fd);
+	if (cgfd >= 0)
+		close(cgfd);
+	if (outp[0] >= 0)
+		close(outp[0]);
+	if (outp[1] >= 0)
+		close(outp[1]);
+	return ret;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Starting a module process in its sandbox. logosd prepares everything in
+ * a struct spawn_plan (paths, argv, envp, the seccomp program); the child
+ * of clone3() then makes system calls only, in this order:
+ *
+ *   new namespaces (clone3 flags) and cgroup (CLONE_INTO_CGROUP)
+ *   -> private mounts: a tmpfs root with read-only binds of /usr, /lib...,
+ *      a minimal /dev, a private /tmp, its state directory (read-write),
+ *      /proc of its pid namespace; pivot_root; root remounted read-only
+ *   -> hostname, loopback up -> capabilities bounding set dropped,
+ *      uid/gid changed, all capabilities dropped (but those kept on purpose)
+ *   -> no_new_privs -> Landlock -> seccomp -> fd 3 = module file
+ *   -> execveat() of the verified binary (a sealed memfd).
+ *
+ * A failing step is reported to logosd over a pipe and ends the child.
+ */
+#ifndef LOGOSD_SANDBOX_H
+#define LOGOSD_SANDBOX_H
+
+#include <linux/filter.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define SANDBOX_MAX_BINDS 64
+
+struct bind {
+	char *src;
+	char *dst;		/* inside the new root */
+	bool rw;
+	bool file;		/* a file, not a directory */
+	bool symlink;		/* recreate the symlink src -> target */
+	char *target;
+};
+
+struct spawn_plan {
+	const char *name;
+	int exec_fd;		/* the verified executable */
+	int module_fd;		/* the module file: becomes fd 3 */
+	int out_fd;		/* stdout and stderr */
+	int cgroup_fd;		/* CLONE_INTO_CGROUP, or -1 */
+	unsigned int namespaces; /* NS_* */
+	uid_t uid;
+	gid_t gid;
+	char **argv, **envp;
+	const char *root_dir;	/* empty directory to build the root in */
+	struct bind binds[SANDBOX_MAX_BINDS];
+	size_t nr_binds;
+	char tmp_opts[64];	/* "mode=1777,size=N" of the private /tmp */
+	const char *landlock_rw[SANDBOX_MAX_BINDS];	/* writable paths inside */
+	size_t nr_landlock_rw;
+	bool landlock;
+	struct sock_fprog *filter;
+	uint64_t keep_caps;	/* bit per CAP_* kept (ambient) */
+};
+
+/* What this kernel offers, probed once. */
+struct sandbox_features {
+	int landlock_abi;	/* 0: none */
+	bool user_ns;		/* CLONE_NEWUSER worked in a probe */
+};
+
+void sandbox_probe(struct sandbox_features *f);
+
+/*
+ * Builds the bind list of @plan: the system directories (read-only), then
+ * @ro and @rw (absolute host paths) and the state directory (rw).
+ */
+int sandbox_plan_binds(struct spawn_plan *plan, char **ro, char **rw, const char *state_dir,
+		       bool network, char *why, size_t cap);
+void sandbox_plan_free(struct spawn_plan *plan);
+
+/* Starts the process. 0 with *@pid and *@pidfd, or -errno and @why. */
+int sandbox_spawn(const struct spawn_plan *plan, pid_t *pid, int *pidfd, char *why,
+		  size_t cap);
+
+#endif

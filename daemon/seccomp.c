@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "seccomp.h"
+#include "util.h"
+
+#include <errno.h>
+#include <linux/logos.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* What an ordinary process needs: files it can reach, memory, threads,
+ * its own processes and signals, time, polling, local sockets. */
+static const char *const allowed[] = {
+	"read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev",
+	"preadv2", "pwritev2", "lseek", "close", "close_range", "open", "openat", "creat",
+	"stat", "fstat", "lstat", "newfstatat", "statx", "statfs", "fstatfs", "access",
+	"faccessat", "faccessat2", "readlink", "readlinkat", "getdents", "getdents64",
+	"getcwd", "chdir", "fchdir", "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat",
+	"rename", "renameat", "renameat2", "link", "linkat", "symlink", "symlinkat", "chmod",
+	"fchmod", "fchmodat", "truncate", "ftruncate", "fallocate", "fsync", "fdatasync",
+	"sync_file_range", "flock", "fcntl", "dup", "dup2", "dup3", "pipe", "pipe2", "umask",
+	"utimensat", "utime", "utimes", "futimesat", "sendfile", "copy_file_range", "splice",
+	"tee", "mmap", "munmap", "mprotect", "mremap", "madvise", "brk", "msync", "mincore",
+	"membarrier", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigsuspend",
+	"rt_sigpending", "rt_sigtimedwait", "sigaltstack", "kill", "tgkill", "tkill",
+	"getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getresuid",
+	"getresgid", "getgroups", "getpgrp", "getpgid", "getsid", "setsid", "setpgid",
+	"uname", "sysinfo", "getrlimit", "prlimit64", "getrusage", "times", "clock_gettime",
+	"clock_getres", "clock_nanosleep", "nanosleep", "gettimeofday", "time", "futex",
+	"set_robust_list", "get_robust_list", "set_tid_address", "rseq", "arch_prctl",
+	"prctl", "sched_yield", "sched_getaffinity", "sched_setaffinity", "sched_getparam",
+	"sched_getscheduler", "sched_get_priority_max", "sched_get_priority_min", "getcpu",
+	"clone", "clone3", "fork", "vfork", "execve", "execveat", "exit", "exit_group",
+	"wait4", "waitid", "poll", "ppoll", "select", "pselect6", "epoll_create",
+	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd",
+	"eventfd2", "timerfd_create", "timerfd_settime", "timerfd_gettime", "signalfd",
+	"signalfd4", "inotify_init1", "inotify_add_watch", "inotify_rm_watch", "connect",
+	"accept", "accept4", "bind", "listen", "getsockname", "getpeername", "sendto",
+	"recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "shutdown", "setsockopt",
+	"getsockopt", "getrandom", "memfd_create", "restart_syscall", "alarm", "pause",
+	"getitimer", "setitimer", "capget", "shmget", "shmat", "shmdt", "shmctl", "semget",
+	"semop", "semtimedop", "semctl", "msgget", "msgsnd", "msgrcv", "msgctl",
+};
+
+static const char *const priority_calls[] = {
+	"setpriority", "getpriority", "sched_setscheduler", "sched_setparam", "sched_setattr",
+	"sched_getattr", "ioprio_set", "ioprio_get",
+};
+
+/* ioctls a module may use besides logos.ko's (type 0xBC). */
+static const unsigned long tty_ioctls[] = { TCGETS, TIOCGWINSZ, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX };
+
+static int allow(scmp_filter_ctx ctx, const char *name, char *why, size_t cap)
+{
+	int nr = seccomp_syscall_resolve_name(name);
+	int ret;
+
+	if (nr == __NR_SCMP_ERROR) {
+		snprintf(why, cap, "unknown system call \"%s\"", name);
+		return -EINVAL;
+	}
+	ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+	if (ret && ret != -EEXIST)
+		snprintf(why, cap, "cannot allow %s: %s", name, strerror(-ret));
+	return ret == -EEXIST ? 0 : ret;
+}
+
+static int add_rules(scmp_filter_ctx ctx, const struct filter_opts *o, char *why, size_t cap)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(allowed) && !ret; i++) {
+		/* a name this libseccomp or arch does not know is skipped */
+		if (seccomp_syscall_resolve_name(allowed[i]) == __NR_SCMP_ERROR)
+			continue;
+		ret = allow(ctx, allowed[i], why, cap);
+	}
+	if (o->priority)
+		for (size_t i = 0; i < ARRAY_SIZE(priority_calls) && !ret; i++)
+			ret = allow(ctx, priority_calls[i], why, cap);
+	for (char **e = o->extra; e && *e && !ret; e++)
+		ret = allow(ctx, *e, why, cap);
+	if (ret)
+		return ret;
+
+	/* ioctl: logos.ko's, and a few harmless ones of terminals and files */
+	ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+			       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xff00, LOGOS_IOC_MAGIC << 8));
+	for (size_t i = 0; i < ARRAY_SIZE(tty_ioctls) && !ret; i++)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				       SCMP_A1(SCMP_CMP_EQ, tty_ioctls[i]));
+	/* sockets: local always; the network only when allowed */
+	if (!ret)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				       SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+	if (!ret)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socketpair), 1,
+				       SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+	if (!ret && o->network) {
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				       SCMP_A0(SCMP_CMP_EQ, AF_INET));
+		if (!ret)
+			ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+					       SCMP_A0(SCMP_CMP_EQ, AF_INET6));
+		/* routing information only: never generic netlink (logos events) */
+		if (!ret)
+			ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
+					       SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
+					       SCMP_A2(SCMP_CMP_EQ, 0));
+	}
+	if (!ret && o->raw_sockets)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				       SCMP_A0(SCMP_CMP_EQ, AF_PACKET));
+	if (ret)
+		snprintf(why, cap, "cannot add an argument rule: %s", strerror(-ret));
+	return ret;
+}
+
+int filter_build(const struct filter_opts *o, struct sock_fprog *prog, char *why, size_t cap)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
+	char *data = NULL;
+	size_t len;
+	int fd = -1, ret;
+
+	memset(prog, 0, sizeof(*prog));
+	if (!ctx) {
+		snprintf(why, cap, "seccomp_init failed");
+		return -ENOMEM;
+	}
+	/* other ABIs (x32, i386) are killed, not filtered */
+	seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	ret = add_rules(ctx, o, why, cap);
+	if (ret)
+		goto out;
+	fd = memfd_create("logosd-seccomp", MFD_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(why, cap, "memfd_create: %s", strerror(errno));
+		goto out;
+	}
+	ret = seccomp_export_bpf(ctx, fd);
+	if (ret) {
+		snprintf(why, cap, "seccomp_export_bpf: %s", strerror(-ret));
+		goto out;
+	}
+	lseek(fd, 0, SEEK_SET);
+	ret = read_fd(fd, &data, &len, 1 << 20);
+	if (ret || len == 0 || len % sizeof(struct sock_filter)) {
+		snprintf(why, cap, "cannot read the exported filter");
+		ret = ret ? ret : -EIO;
+		free(data);
+		goto out;
+	}
+	prog->filter = (struct sock_filter *)data;
+	prog->len = len / sizeof(struct sock_filter);
+out:
+	if (fd >= 0)
+		close(fd);
+	seccomp_release(ctx);
+	return ret;
+}
+
+void filter_free(struct sock_fprog *prog)
+{
+	free(prog->filter);
+	prog->filter = NULL;
+	prog->len = 0;
+}

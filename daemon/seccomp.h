@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The seccomp filter of a module, built with libseccomp in logosd (the
+ * child only installs the finished BPF program, so it needs no library
+ * call between fork and exec). Anything not allowed fails with EPERM.
+ */
+#ifndef LOGOSD_SECCOMP_H
+#define LOGOSD_SECCOMP_H
+
+#include <linux/filter.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct filter_opts {
+	bool network;		/* AF_INET/AF_INET6 (and NETLINK_ROUTE) sockets */
+	bool raw_sockets;	/* AF_PACKET */
+	bool priority;		/* setpriority, sched_setscheduler, ... */
+	char **extra;		/* syscall names added by the manifest */
+};
+
+int filter_build(const struct filter_opts *o, struct sock_fprog *prog, char *why, size_t cap);
+void filter_free(struct sock_fprog *prog);
+
+#endif

@@ -1,0 +1,748 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The module table and the lifecycle: start (after required services),
+ * stop (TERMINATE, deadline, SIGKILL), pause/resume (PAUSE, kernel
+ * PAUSED, cgroup freezer), restart with saved state, crash handling with
+ * exponential backoff, the watchdog, and FAILED after a crash loop.
+ */
+#include "daemon.h"
+#include "kernel.h"
+#include "log.h"
+#include "util.h"
+
+#include <errno.h>
+#include <logos/bootstrap.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct daemon D = { .kfd = -1, .ctl_fd = -1, .call_pipe = { -1, -1 } };
+
+static const char *const state_names[] = {
+	[M_STOPPED] = "stopped", [M_WAITING] = "waiting", [M_STARTING] = "starting",
+	[M_RUNNING] = "running", [M_PAUSING] = "pausing", [M_PAUSED] = "paused",
+	[M_STOPPING] = "stopping", [M_BACKOFF] = "restarting", [M_FAILED] = "failed",
+};
+
+const char *mod_state_name(enum mod_state s)
+{
+	return state_names[s];
+}
+
+void sup_set_state(struct module *mod, enum mod_state st, const char *why)
+{
+	enum mod_state old = mod->state;
+
+	if (old == st)
+		return;
+	mod->state = st;
+	if (st == M_FAILED && why)
+		str_copy(mod->last_error, sizeof(mod->last_error), why);
+	log_notice("%s: %s -> %s%s%s", mod->name, state_names[old], state_names[st],
+		   why ? ": " : "", why ? why : "");
+	AUDIT("lifecycle", "module", mod->name, "from", state_names[old], "to", state_names[st],
+	      "reason", why ? why : "");
+}
+
+/* ---- the module table ------------------------------------------------ */
+
+struct module *sup_find(const char *name)
+{
+	for (size_t i = 0; i < D.nr_mods; i++)
+		if (!strcmp(D.mods[i]->name, name))
+			return D.mods[i];
+	return NULL;
+}
+
+struct instance *sup_instance(uint64_t serial)
+{
+	for (size_t i = 0; i < D.nr_mods; i++) {
+		struct module *m = D.mods[i];
+
+		if (m->cur && m->cur->serial == serial)
+			return m->cur;
+		if (m->next && m->next->serial == serial)
+			return m->next;
+		if (m->old && m->old->serial == serial)
+			return m->old;
+	}
+	return NULL;
+}
+
+static void module_free(struct module *mod)
+{
+	manifest_free(mod->m);
+	free(mod->manifest_path);
+	free(mod->saved);
+	k_close(D.kfd, mod->saved_mem);
+	free(mod->update_path);
+	free(mod);
+}
+
+static void module_drop(struct module *mod)
+{
+	for (size_t i = 0; i < D.nr_mods; i++) {
+		if (D.mods[i] == mod) {
+			memmove(&D.mods[i], &D.mods[i + 1], (D.nr_mods - i - 1) * sizeof(*D.mods));
+			D.nr_mods--;
+			break;
+		}
+	}
+	log_notice("%s: removed (its manifest is gone)", mod->name);
+	module_free(mod);
+}
+
+int sup_load(char ***errors)
+{
+	char dir[PATH_MAX];
+	struct manifest **list;
+	size_t n;
+	int ret;
+
+	keyring_free(&D.keys);
+	snprintf(dir, sizeof(dir), "%s/trusted.d", D.cfg.config_dir);
+	keyring_load(dir, &D.keys, errors);
+	snprintf(dir, sizeof(dir), "%s/modules.d", D.cfg.config_dir);
+	ret = manifests_scan(dir, &list, &n, errors);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < D.nr_mods; i++)
+		D.mods[i]->removed = true;
+	for (size_t i = 0; i < n; i++) {
+		struct module *mod = sup_find(list[i]->name);
+
+		if (!mod) {
+			struct module **nm = realloc(D.mods, (D.nr_mods + 1) * sizeof(*nm));
+
+			mod = calloc(1, sizeof(*mod));
+			if (!nm || !mod) {
+				free(mod);
+				manifest_free(list[i]);
+				continue;
+			}
+			D.mods = nm;
+			D.mods[D.nr_mods++] = mod;
+			str_copy(mod->name, sizeof(mod->name), list[i]->name);
+		}
+		manifest_free(mod->m);
+		mod->m = list[i];
+		free(mod->manifest_path);
+		mod->manifest_path = strdup(list[i]->path);
+		mod->removed = false;
+	}
+	free(list);
+	for (size_t i = 0; i < D.nr_mods; i++) {
+		struct module *mod = D.mods[i];
+
+		if (mod->removed && !mod->cur && !mod->next && !mod->old) {
+			module_drop(mod);
+			i--;
+		}
+	}
+	log_info("%zu module(s) defined, %zu trusted key(s)", D.nr_mods, D.keys.n);
+	return 0;
+}
+
+/* ---- starting ----------------------------------------------------------- */
+
+static struct module *provider_of(const struct service_req *r)
+{
+	for (size_t i = 0; i < D.nr_mods; i++) {
+		struct module *mod = D.mods[i];
+
+		for (size_t j = 0; mod->m && !mod->removed && j < mod->m->nr_provides; j++)
+			if (!strcmp(mod->m->provides[j].name, r->name) &&
+			    vrange_contains(&r->range, mod->m->provides[j].version))
+				return mod;
+	}
+	return NULL;
+}
+
+static bool is_verify_error(int err)
+{
+	return err == -EBADMSG || err == -ENOKEY || err == -EKEYREJECTED || err == -EPERM ||
+	       err == -EPROTO || err == -EINVAL || err == -ENOEXEC || err == -ENOENT;
+}
+
+static void schedule_restart(struct module *mod, const char *what);
+
+static void do_launch(struct module *mod)
+{
+	struct instance *in;
+	char why[512] = "";
+	int ret = launch(mod, mod->manifest_path, false, &in, why, sizeof(why));
+
+	if (ret) {
+		str_copy(mod->last_error, sizeof(mod->last_error), why);
+		if (is_verify_error(ret)) {
+			sup_set_state(mod, M_FAILED, why);
+			registry_module_gone(mod->name);
+		} else {
+			schedule_restart(mod, why);
+		}
+		return;
+	}
+	mod->cur = in;
+	sup_set_state(mod, M_STARTING, NULL);
+}
+
+/* Every module providing what @mod requires is running. -ENOENT if a
+ * requirement cannot be met at all. */
+static int deps_state(struct module *mod, char *why, size_t cap)
+{
+	for (size_t i = 0; i < mod->m->nr_requires; i++) {
+		const struct service_req *r = &mod->m->requires[i];
+		struct module *p = provider_of(r);
+
+		if (!p) {
+			snprintf(why, cap, "no module provides the required service %s %s", r->name,
+				 r->text);
+			return -ENOENT;
+		}
+		if (p->state == M_FAILED) {
+			snprintf(why, cap, "the required service %s is not available (%s failed)",
+				 r->name, p->name);
+			return -ENOENT;
+		}
+		if (p->state != M_RUNNING && p->state != M_PAUSED && p->state != M_PAUSING)
+			return -EAGAIN;
+	}
+	return 0;
+}
+
+static int start_deps(struct module *mod, int depth, char *why, size_t cap)
+{
+	if (depth > (int)D.nr_mods) {
+		snprintf(why, cap, "the required services of %s form a cycle", mod->name);
+		return -ELOOP;
+	}
+	for (size_t i = 0; i < mod->m->nr_requires; i++) {
+		struct module *p = provider_of(&mod->m->requires[i]);
+		int ret;
+
+		if (!p) {
+			snprintf(why, cap, "no module provides the required service %s %s",
+				 mod->m->requires[i].name, mod->m->requires[i].text);
+			return -ENOENT;
+		}
+		ret = start_deps(p, depth + 1, why, cap);
+		if (ret)
+			return ret;
+		if (p->state == M_STOPPED || p->state == M_FAILED) {
+			p->bo.failures = 0;
+			sup_set_state(p, M_WAITING, "required by another module");
+		}
+	}
+	return 0;
+}
+
+int sup_start(struct module *mod, const char *who, char *why, size_t cap)
+{
+	int ret;
+
+	if (mod->removed) {
+		snprintf(why, cap, "%s has no manifest any more", mod->name);
+		return -ENOENT;
+	}
+	switch (mod->state) {
+	case M_STOPPED:
+	case M_FAILED:
+	case M_BACKOFF:
+		break;
+	case M_STOPPING:
+		snprintf(why, cap, "%s is stopping", mod->name);
+		return -EBUSY;
+	default:
+		snprintf(why, cap, "%s is already %s", mod->name, state_names[mod->state]);
+		return -EALREADY;
+	}
+	ret = start_deps(mod, 0, why, cap);
+	if (ret) {
+		sup_set_state(mod, M_FAILED, why);
+		return ret;
+	}
+	mod->bo.failures = 0;
+	mod->last_error[0] = 0;
+	sup_set_state(mod, M_WAITING, who);
+	sup_tick(now_ms());
+	return 0;
+}
+
+void sup_autostart(void)
+{
+	for (size_t i = 0; i < D.nr_mods; i++) {
+		struct module *mod = D.mods[i];
+		char why[256];
+
+		if (mod->autostart_done || mod->removed || !mod->m->autostart)
+			continue;
+		mod->autostart_done = true;
+		if (mod->state == M_STOPPED)
+			sup_start(mod, "autostart", why, sizeof(why));
+	}
+}
+
+/* ---- stopping -------------------------------------------------------- */
+
+static void begin_terminate(struct instance *in)
+{
+	uint64_t t = in->m->stop_timeout_ms;
+
+	k_set_state(D.kfd, in->kmod, LOGOS_STATE_TERMINATING);
+	in->deadline_ms = now_ms() + t;
+	if (boot_call(in, LOGOS_BOOT_TERMINATE, t, (int64_t)t * 1000000))
+		instance_kill(in);
+}
+
+static void thaw(struct instance *in)
+{
+	cgroup_freeze(in->cgroup, false);
+	k_set_state(D.kfd, in->kmod, LOGOS_STATE_RUNNING);
+	in->last_heartbeat_ms = now_ms();
+}
+
+int sup_stop(struct module *mod, enum stop_reason reason, char *why, size_t cap)
+{
+	struct instance *in = mod->cur;
+	bool was_paused = mod->state == M_PAUSED || mod->state == M_PAUSING;
+
+	if (mod->state == M_BACKOFF || mod->state == M_WAITING || mod->state == M_FAILED) {
+		sup_set_state(mod, M_STOPPED, reason == STOP_SHUTDOWN ? "shutdown" : "stopped");
+		registry_module_gone(mod->name);
+		return 0;
+	}
+	if (!in) {
+		snprintf(why, cap, "%s is not running", mod->name);
+		return -EALREADY;
+	}
+	if ((mod->update_path || mod->next) && reason != STOP_SHUTDOWN) {
+		snprintf(why, cap, "%s is being updated", mod->name);
+		return -EBUSY;
+	}
+	if (in->stopping) {
+		if (reason == STOP_SHUTDOWN || reason == STOP_ADMIN)
+			in->stopping = reason;	/* no restart after all */
+		snprintf(why, cap, "%s is already stopping", mod->name);
+		return reason == STOP_SHUTDOWN ? 0 : -EALREADY;
+	}
+	in->stopping = reason;
+	sup_set_state(mod, M_STOPPING, reason == STOP_RESTART ? "restart" :
+		      reason == STOP_SHUTDOWN ? "shutdown" : reason == STOP_UPDATE ? "update" : "stop");
+	if (was_paused)
+		thaw(in);
+	in->deadline_ms = now_ms() + in->m->stop_timeout_ms;
+	if (in->call_kind)
+		return 0;	/* the call in flight ends first; see sup_on_call_done() */
+	/* a restart carries the state over: PAUSE (quiescent), SAVE_STATE, TERMINATE */
+	if (reason == STOP_RESTART && in->ready) {
+		if (!boot_call(in, LOGOS_BOOT_PAUSE, 0, (int64_t)in->m->stop_timeout_ms * 500000))
+			return 0;
+	}
+	begin_terminate(in);
+	return 0;
+}
+
+int sup_restart(struct module *mod, char *why, size_t cap)
+{
+	if (mod->cur && mod->state != M_STOPPING)
+		return sup_stop(mod, STOP_RESTART, why, cap);
+	return sup_start(mod, "restart", why, cap);
+}
+
+/* ---- pause and resume ---------------------------------------------- */
+
+static void do_freeze(struct module *mod)
+{
+	struct instance *in = mod->cur;
+	int ret = k_set_state(D.kfd, in->kmod, LOGOS_STATE_PAUSED);
+
+	if (ret)
+		log_warn("%s: kernel PAUSED refused: %s", mod->name, strerror(-ret));
+	ret = cgroup_freeze(in->cgroup, true);
+	if (ret)
+		log_warn("%s: cannot freeze %s: %s", mod->name, in->cgroup, strerror(-ret));
+	sup_set_state(mod, M_PAUSED, NULL);
+}
+
+int sup_pause(struct module *mod, char *why, size_t cap)
+{
+	struct instance *in = mod->cur;
+
+	if (mod->state != M_RUNNING || !in || in->call_kind) {
+		snprintf(why, cap, "%s is %s, not running", mod->name, state_names[mod->state]);
+		return -EINVAL;
+	}
+	sup_set_state(mod, M_PAUSING, NULL);
+	in->deadline_ms = now_ms() + in->m->stop_timeout_ms;
+	if (boot_call(in, LOGOS_BOOT_PAUSE, 0, (int64_t)in->m->stop_timeout_ms * 1000000))
+		do_freeze(mod);
+	return 0;
+}
+
+int sup_resume(struct module *mod, char *why, size_t cap)
+{
+	struct instance *in = mod->cur;
+
+	if (mod->state != M_PAUSED || !in) {
+		snprintf(why, cap, "%s is %s, not paused", mod->name, state_names[mod->state]);
+		return -EINVAL;
+	}
+	thaw(in);
+	boot_notify(in, LOGOS_BOOT_RESUME, NULL, 0, 0);
+	sup_set_state(mod, M_RUNNING, NULL);
+	return 0;
+}
+
+/* ---- what modules and helper threads tell us ---------------------------- */
+
+void sup_on_ready(struct instance *in)
+{
+	struct module *mod = in->mod;
+	struct logos_module_info info;
+
+	if (in->ready)
+		return;
+	in->ready = true;
+	in->ready_ms = in->last_heartbeat_ms = now_ms();
+	/* a module that did not say MODULE_READY itself is moved on */
+	if (!k_module_info(D.kfd, in->kmod, &info) && info.state == LOGOS_STATE_INITIALIZING)
+		k_set_state(D.kfd, in->kmod, LOGOS_STATE_RUNNING);
+	if (in->candidate) {
+		update_on_ready(in);
+		return;
+	}
+	if (in->stopping)
+		return;
+	sup_set_state(mod, M_RUNNING, NULL);
+}
+
+static void store_state(struct module *mod, const void *data, size_t len, uint32_t mem)
+{
+	free(mod->saved);
+	mod->saved = NULL;
+	mod->saved_len = 0;
+	k_close(D.kfd, mod->saved_mem);
+	mod->saved_mem = mem;
+	if (len) {
+		mod->saved = malloc(len);
+		if (mod->saved) {
+			memcpy(mod->saved, data, len);
+			mod->saved_len = len;
+		}
+	}
+	mod->has_saved = mod->saved || mem;
+	{
+		char n[32];
+
+		snprintf(n, sizeof(n), "%zu", len);
+		AUDIT("state", "module", mod->name, "event", "saved", "bytes", n, "memory",
+		      mem ? "yes" : "no");
+	}
+}
+
+void sup_on_call_done(struct instance *in, int kind, int ret, const void *data, size_t len,
+		      uint32_t mem)
+{
+	struct module *mod = in->mod;
+
+	switch (kind) {
+	case LOGOS_BOOT_SAVE_STATE:
+		if (!ret)
+			store_state(mod, data, len, mem);
+		else
+			log_warn("%s: SAVE_STATE failed: %s (the next instance starts without it)",
+				 mod->name, strerror(-ret));
+		if (in == mod->cur && mod->update_path && !mod->next && !in->stopping) {
+			update_on_saved(mod);	/* now the new version starts */
+			break;
+		}
+		if (in->stopping && !in->exited)
+			begin_terminate(in);
+		break;
+	case LOGOS_BOOT_PAUSE:
+		if (ret)
+			log_warn("%s: PAUSE not acknowledged (%s)", mod->name, strerror(-ret));
+		if (in->exited)
+			break;
+		if (in->stopping == STOP_RESTART) {
+			if (boot_call(in, LOGOS_BOOT_SAVE_STATE, 0,
+				      (int64_t)in->m->stop_timeout_ms * 500000))
+				begin_terminate(in);
+		} else if (in->stopping) {
+			begin_terminate(in);
+		} else if (in == mod->cur && mod->update_path && !mod->next) {
+			if (boot_call(in, LOGOS_BOOT_SAVE_STATE, 0,
+				      (int64_t)in->m->stop_timeout_ms * 1000000))
+				update_on_saved(mod);
+		} else if (mod->state == M_PAUSING && mod->cur == in) {
+			do_freeze(mod);
+		}
+		break;
+	case LOGOS_BOOT_TERMINATE:
+		if (ret && ret != -EPIPE)
+			log_debug("%s: TERMINATE: %s", mod->name, strerror(-ret));
+		break;
+	}
+}
+
+static void describe_exit(const struct instance *in, char *buf, size_t cap)
+{
+	if (in->exit_code == CLD_EXITED)
+		snprintf(buf, cap, "exited with status %d", in->exit_status);
+	else
+		snprintf(buf, cap, "killed by signal %s", sigabbrev_np(in->exit_status) ?
+			 sigabbrev_np(in->exit_status) : "?");
+}
+
+static void audit_quota(struct instance *in)
+{
+	struct cgroup_stats st;
+	char v[32];
+
+	cgroup_stats(in->cgroup, &st);
+	if (st.oom_kills) {
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)in->m->memory_max);
+		log_warn("%s: hit memory.max (%s bytes): the kernel killed it", in->mod->name, v);
+		AUDIT("quota", "module", in->mod->name, "resource", "memory.max", "limit", v,
+		      "event", "oom-kill");
+	}
+	if (st.pids_max_events) {
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)in->m->pids_max);
+		log_warn("%s: hit pids.max (%s): fork refused", in->mod->name, v);
+		AUDIT("quota", "module", in->mod->name, "resource", "pids.max", "limit", v,
+		      "event", "fork refused");
+	}
+}
+
+static void schedule_restart(struct module *mod, const char *what)
+{
+	struct backoff_cfg bc = {
+		.start_ms = mod->m->backoff_start_ms, .max_ms = mod->m->backoff_max_ms,
+		.reset_after_ms = mod->m->reset_after_ms, .burst = mod->m->burst,
+	};
+	uint64_t now = now_ms(), started = mod->cur ? mod->cur->started_ms : now;
+	int64_t delay = backoff_on_failure(&bc, &mod->bo, started, now);
+	char why[512];
+
+	if (delay == BACKOFF_GIVE_UP) {
+		snprintf(why, sizeof(why), "crash loop: %u failures in a row (last: %s)",
+			 mod->bo.failures, what);
+		AUDIT("crash-loop", "module", mod->name, "reason", what);
+		sup_set_state(mod, M_FAILED, why);
+		registry_module_gone(mod->name);
+		return;
+	}
+	mod->restart_at_ms = now + delay;
+	mod->restarts++;
+	snprintf(why, sizeof(why), "%s; restart %u in a row in %lld ms", what, mod->bo.failures,
+		 (long long)delay);
+	sup_set_state(mod, M_BACKOFF, why);
+}
+
+void sup_on_exit(struct instance *in)
+{
+	struct module *mod = in->mod;
+	struct logos_module_info info;
+	char how[128], why[256];
+	bool failure, restart;
+	enum stop_reason reason = in->stopping;
+
+	describe_exit(in, how, sizeof(how));
+	instance_kill(in);	/* whatever it left behind */
+	audit_quota(in);
+	if (!k_module_info(D.kfd, in->kmod, &info) && (info.exit_flags & LOGOS_EXIT_CRASHED))
+		log_debug("%s: the kernel saw a crash (left outside TERMINATING)", mod->name);
+	if (in == mod->next) {
+		update_on_exit(in);
+		return;
+	}
+	if (in == mod->old) {
+		log_info("%s: the replaced version (pid %d) %s", mod->name, (int)in->pid, how);
+		registry_instance_gone(in, false);
+		mod->old = NULL;
+		instance_free(in);
+		return;
+	}
+	if (mod->next) {
+		log_warn("%s: the running version died during an update: the update is abandoned",
+			 mod->name);
+		instance_kill(mod->next);	/* update_on_exit() cleans up */
+	}
+	mod->cur = NULL;
+	log_info("%s: pid %d %s", mod->name, (int)in->pid, how);
+	switch (reason) {
+	case STOP_ADMIN:
+	case STOP_SHUTDOWN:
+		registry_instance_gone(in, false);
+		registry_module_gone(mod->name);
+		sup_set_state(mod, M_STOPPED, how);
+		break;
+	case STOP_RESTART:
+		registry_instance_gone(in, true);
+		mod->cur = NULL;
+		instance_free(in);
+		if (mod->removed) {
+			sup_set_state(mod, M_STOPPED, "its manifest is gone");
+			return;
+		}
+		do_launch(mod);
+		return;
+	default:
+		failure = !(in->exit_code == CLD_EXITED && in->exit_status == 0) ||
+			  reason == STOP_WATCHDOG || reason == STOP_TIMEOUT;
+		snprintf(why, sizeof(why), "%s%s", how,
+			 reason == STOP_WATCHDOG ? " (watchdog: no heartbeat)" :
+			 reason == STOP_TIMEOUT ? " (no READY within StartTimeout)" : "");
+		restart = !mod->removed && !D.shutting_down &&
+			  (mod->m->restart == RESTART_ALWAYS ||
+			   (mod->m->restart == RESTART_ON_FAILURE && failure));
+		if (failure)
+			AUDIT("crash", "module", mod->name, "reason", why);
+		if (!restart) {
+			registry_instance_gone(in, false);
+			registry_module_gone(mod->name);
+			sup_set_state(mod, failure ? M_FAILED : M_STOPPED, why);
+			break;
+		}
+		registry_instance_gone(in, true);
+		mod->cur = in;	/* for the backoff's "started" */
+		schedule_restart(mod, why);
+		mod->cur = NULL;
+		if (mod->state == M_FAILED)
+			registry_module_gone(mod->name);
+		break;
+	}
+	instance_free(in);
+	if (mod->removed && !mod->cur && !mod->next && !mod->old && mod->state != M_BACKOFF)
+		module_drop(mod);
+}
+
+/* ---- timers ---------------------------------------------------------------- */
+
+static void tick_module(struct module *mod, uint64_t now)
+{
+	struct instance *in = mod->cur;
+	char why[512];
+	int ret;
+
+	switch (mod->state) {
+	case M_BACKOFF:
+		if (now >= mod->restart_at_ms)
+			do_launch(mod);
+		return;
+	case M_WAITING:
+		ret = deps_state(mod, why, sizeof(why));
+		if (ret == -ENOENT) {
+			sup_set_state(mod, M_FAILED, why);
+			registry_module_gone(mod->name);
+		} else if (!ret) {
+			do_launch(mod);
+		}
+		return;
+	default:
+		break;
+	}
+	if (!in || in->exited)
+		return;
+	if (mod->state == M_STARTING && !in->ready && now > in->deadline_ms && !in->stopping) {
+		log_warn("%s: no READY within %llu ms: killing it", mod->name,
+			 (unsigned long long)in->m->start_timeout_ms);
+		in->stopping = STOP_TIMEOUT;
+		instance_kill(in);
+	} else if (mod->state == M_RUNNING && in->m->watchdog_ms && !in->stopping &&
+		   !mod->update_path &&
+		   now > in->last_heartbeat_ms + in->m->watchdog_ms) {
+		char ms[32];
+
+		snprintf(ms, sizeof(ms), "%llu", (unsigned long long)(now - in->last_heartbeat_ms));
+		log_warn("%s: watchdog: no heartbeat for %s ms (interval %llu ms): killing it",
+			 mod->name, ms, (unsigned long long)in->m->watchdog_ms);
+		AUDIT("watchdog", "module", mod->name, "silent_ms", ms);
+		in->stopping = STOP_WATCHDOG;
+		instance_kill(in);
+	} else if (in->stopping && in->stopping != STOP_WATCHDOG && in->stopping != STOP_TIMEOUT &&
+		   now > in->deadline_ms + 50) {
+		log_warn("%s: did not stop within %llu ms: SIGKILL", mod->name,
+			 (unsigned long long)in->m->stop_timeout_ms);
+		in->deadline_ms = UINT64_MAX / 2;
+		instance_kill(in);
+	} else if (mod->state == M_PAUSING && !in->call_kind && now > in->deadline_ms) {
+		do_freeze(mod);
+	}
+	if (mod->state == M_RUNNING && mod->bo.failures) {
+		struct backoff_cfg bc = { .reset_after_ms = in->m->reset_after_ms };
+
+		backoff_on_healthy(&bc, &mod->bo, in->started_ms, now);
+	}
+}
+
+void sup_tick(uint64_t now)
+{
+	for (size_t i = 0; i < D.nr_mods; i++) {
+		struct module *mod = D.mods[i];
+
+		tick_module(mod, now);
+		if (mod->update_path)
+			update_tick(mod, now);
+	}
+	for (size_t i = 0; D.cleanup_cgroups && D.cleanup_cgroups[i]; i++) {
+		if (!cgroup_remove(D.cleanup_cgroups[i])) {
+			free(D.cleanup_cgroups[i]);
+			memmove(&D.cleanup_cgroups[i], &D.cleanup_cgroups[i + 1],
+				(strv_len(D.cleanup_cgroups) - i) * sizeof(char *));
+			i--;
+		}
+	}
+	if (D.audit_ok)
+		audit_tick(&D.audit, now);
+}
+
+uint64_t sup_next_deadline(void)
+{
+	uint64_t next = now_ms() + 1000;
+
+	for (size_t i = 0; i < D.nr_mods; i++) {
+		struct module *mod = D.mods[i];
+		struct instance *in = mod->cur;
+
+		if (mod->state == M_BACKOFF)
+			next = MIN(next, mod->restart_at_ms);
+		if (mod->state == M_WAITING)
+			next = MIN(next, now_ms() + D.cfg.watchdog_tick_ms);
+		if (in && in->m->watchdog_ms && mod->state == M_RUNNING)
+			next = MIN(next, in->last_heartbeat_ms + in->m->watchdog_ms + 1);
+		if (in && (mod->state == M_STARTING || mod->state == M_STOPPING ||
+			   mod->state == M_PAUSING))
+			next = MIN(next, in->deadline_ms + 51);
+	}
+	return next;
+}
+
+/* ---- shutdown ------------------------------------------------------------ */
+
+void sup_shutdown(void)
+{
+	char why[256];
+
+	D.shutting_down = true;
+	for (size_t i = 0; i < D.nr_mods; i++) {
+		struct module *mod = D.mods[i];
+
+		if (mod->next)
+			instance_kill(mod->next);
+		if (mod->old)
+			instance_kill(mod->old);
+		sup_stop(mod, STOP_SHUTDOWN, why, sizeof(why));
+	}
+}
+
+bool sup_all_stopped(void)
+{
+	for (size_t i = 0; i < D.nr_mods; i++)
+		if (D.mods[i]->cur || D.mods[i]->next || D.mods[i]->old)
+			return false;
+	return true;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Verification before every start (FR-008): the manifest and executable
+ * are read once, hashed (BLAKE2b) and checked against MANIFEST.sig and a
+ * key of trusted.d/; the trust level the manifest asks for must be within
+ * the key's MaxTrust, and what it asks for (network, raw sockets, extra
+ * system calls, writable paths, fewer namespaces) within that level's
+ * policy; the kernel ABI it needs must be there. What was verified is
+ * what runs: the manifest is parsed from the hashed bytes and the
+ * executable is executed from a sealed memfd copy of the hashed bytes.
+ */
+#ifndef LOGOSD_VERIFY_H
+#define LOGOSD_VERIFY_H
+
+#include <linux/logos.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "sign.h"
+
+struct verified {
+	struct manifest *m;
+	int exec_fd;		/* sealed memfd, O_CLOEXEC */
+	uint32_t trust;		/* effective trust level */
+	bool signed_;		/* false: accepted unsigned in DevMode */
+	char key_id[KEY_ID_LEN + 1];
+	char manifest_hash[2 * HASH_BYTES + 1];
+	char binary_hash[2 * HASH_BYTES + 1];
+};
+
+/*
+ * 0 and @out, or a negative errno with the reason in @why:
+ * -EINVAL (bad manifest), -ENOENT/-EACCES (unreadable), -ENOEXEC (not
+ * ELF), -ENOKEY (unsigned, or unknown key), -EBADMSG (changed after
+ * signing), -EKEYREJECTED (bad signature), -EPERM (trust or policy),
+ * -EPROTO (kernel ABI).
+ */
+int verify_module(const struct daemon_config *cfg, const struct keyring *kr,
+		  const struct logos_version *kver, const char *manifest_path,
+		  struct verified *out, char *why, size_t cap);
+void verified_free(struct verified *v);
+
+#endif
