@@ -268,9 +268,12 @@ int logos_endpoint_reserve(struct logos_endpoint *dst, u32 len, s64 timeout_ns,
 void logos_endpoint_unreserve(struct logos_endpoint *dst, u32 len)
 {
 	spin_lock(&dst->obj.lock);
-	dst->nr_msgs--;
-	dst->nr_bytes -= len;
-	logos_update_room(dst);
+	/* A closed endpoint already forgot every reservation. */
+	if (!dst->closed) {
+		dst->nr_msgs--;
+		dst->nr_bytes -= len;
+		logos_update_room(dst);
+	}
 	spin_unlock(&dst->obj.lock);
 	wake_up_all(&dst->obj.wait);
 }
@@ -312,7 +315,8 @@ static struct logos_kmsg *logos_dequeue(struct logos_endpoint *ep)
 int logos_endpoint_push_drop_oldest(struct logos_endpoint *dst, struct logos_kmsg *msg,
 				    u32 *dropped)
 {
-	struct logos_kmsg *old = NULL;
+	struct logos_kmsg *old, *tmp;
+	LIST_HEAD(doomed);
 
 	spin_lock(&dst->obj.lock);
 	if (dst->closed) {
@@ -320,23 +324,29 @@ int logos_endpoint_push_drop_oldest(struct logos_endpoint *dst, struct logos_kms
 		logos_kmsg_destroy(msg);
 		return -EPIPE;
 	}
-	if (!logos_has_room(dst, msg->len)) {
-		old = logos_dequeue(dst);
-		if (old) {
-			list_del(&old->node);
-			dst->nr_msgs--;
-			dst->nr_bytes -= old->len;
-			dst->dropped++;
-			(*dropped)++;
-		}
+	/* Drop as many of the oldest as it takes: the bounds always hold. */
+	while (!logos_has_room(dst, msg->len) && (old = logos_dequeue(dst))) {
+		list_move(&old->node, &doomed);
+		dst->nr_msgs--;
+		dst->nr_bytes -= old->len;
+		dst->dropped++;
+		(*dropped)++;
 	}
-	dst->nr_msgs++;
-	dst->nr_bytes += msg->len;
-	logos_enqueue(dst, msg);
+	if (logos_has_room(dst, msg->len)) {
+		dst->nr_msgs++;
+		dst->nr_bytes += msg->len;
+		logos_enqueue(dst, msg);
+		msg = NULL;
+	}
 	spin_unlock(&dst->obj.lock);
-	logos_object_signal(&dst->obj, 0, LOGOS_SIGNAL_READABLE);
-	if (old)
+	list_for_each_entry_safe(old, tmp, &doomed, node)
 		logos_kmsg_destroy(old);
+	if (msg) {
+		/* Bigger than the whole queue may hold. */
+		logos_kmsg_destroy(msg);
+		return -EMSGSIZE;
+	}
+	logos_object_signal(&dst->obj, 0, LOGOS_SIGNAL_READABLE);
 	return 0;
 }
 
@@ -487,6 +497,12 @@ static int logos_recv_one(struct logos_ctx *ctx, struct logos_endpoint *ep,
 	if (ret) {
 		/* Not delivered (bad buffer, full handle table): back in front. */
 		spin_lock(&ep->obj.lock);
+		if (ep->closed) {
+			/* Closed meanwhile: nobody can receive it any more. */
+			spin_unlock(&ep->obj.lock);
+			logos_kmsg_destroy(msg);
+			return ret;
+		}
 		list_add(&msg->node, &ep->queue[msg->hdr.flags & LOGOS_MSG_URGENT ? 0 : 1]);
 		ep->nr_msgs++;
 		ep->nr_bytes += msg->len;

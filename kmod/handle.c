@@ -164,6 +164,14 @@ void logos_cap_free(struct logos_cap *cap)
 	logos_object_put(obj);
 }
 
+/* The handle a mapping node was made through; obj->lock held. */
+static struct logos_cap *logos_mapping_owner(struct logos_cap *node)
+{
+	while (node->mapping && node->parent)
+		node = node->parent;
+	return node;
+}
+
 /* Pre-order walk of the subtree under @root, @root excluded. */
 static struct logos_cap *logos_cap_next(struct logos_cap *node, struct logos_cap *root)
 {
@@ -179,6 +187,24 @@ static struct logos_cap *logos_cap_next(struct logos_cap *node, struct logos_cap
 	return NULL;
 }
 
+/* Revokes the mappings made through @cap itself; true if there were any. */
+bool logos_cap_revoke_own_mappings(struct logos_cap *cap)
+{
+	struct logos_object *obj = cap->obj;
+	struct logos_cap *node;
+	bool any = false;
+
+	spin_lock(&obj->lock);
+	for (node = logos_cap_next(cap, cap); node; node = logos_cap_next(node, cap)) {
+		if (node->mapping && !node->revoked && logos_mapping_owner(node) == cap) {
+			WRITE_ONCE(node->revoked, true);
+			any = true;
+		}
+	}
+	spin_unlock(&obj->lock);
+	return any;
+}
+
 unsigned int logos_cap_revoke_descendants(struct logos_cap *cap, bool *revoked_any)
 {
 	struct logos_object *obj = cap->obj;
@@ -188,8 +214,8 @@ unsigned int logos_cap_revoke_descendants(struct logos_cap *cap, bool *revoked_a
 
 	spin_lock(&obj->lock);
 	for (node = logos_cap_next(cap, cap); node; node = logos_cap_next(node, cap)) {
-		/* The revoker keeps the mappings it made itself. */
-		if (node->mapping && node->parent == cap)
+		/* The revoker keeps the mappings it made itself (and their splits). */
+		if (node->mapping && logos_mapping_owner(node) == cap)
 			continue;
 		if (!node->revoked) {
 			WRITE_ONCE(node->revoked, true);
@@ -671,7 +697,8 @@ int logos_handle_take(struct logos_handle_table *table, struct logos_msg_handle 
 		      struct logos_cap **caps, const struct logos_object *const *exclude,
 		      enum logos_object_type only_type)
 {
-	u32 i, j, moved = 0;
+	u32 i, j, moved = 0, missing = 0;
+	u64 object_id = 0;
 	int ret = 0;
 
 	for (i = 0; i < n; i++) {
@@ -698,7 +725,7 @@ int logos_handle_take(struct logos_handle_table *table, struct logos_msg_handle 
 	spin_lock(&table->lock);
 	for (i = 0; i < n; i++) {
 		struct logos_cap *cap = logos_lookup_locked(table, hs[i].handle);
-		u32 rights;
+		u32 rights = 0;
 
 		if (IS_ERR(cap)) {
 			ret = PTR_ERR(cap);
@@ -714,10 +741,16 @@ int logos_handle_take(struct logos_handle_table *table, struct logos_msg_handle 
 			break;
 		}
 		if (!(cap->rights & LOGOS_RIGHT_TRANSFER)) {
+			missing = LOGOS_RIGHT_TRANSFER;
+			object_id = cap->obj->id;
 			ret = -EPERM;
 			break;
 		}
 		ret = logos_derived_rights(hs[i].rights, cap->rights, &rights);
+		if (ret == -EPERM) {
+			missing = hs[i].rights & ~cap->rights;
+			object_id = cap->obj->id;
+		}
 		if (ret)
 			break;
 	}
@@ -741,8 +774,18 @@ int logos_handle_take(struct logos_handle_table *table, struct logos_msg_handle 
 	if (!ret) {
 		while (moved--)
 			logos_uncharge_handle(table);
+		/* A moved memory handle takes the sender's access with it. */
+		for (i = 0; i < n; i++) {
+			struct logos_object *obj = caps[i]->obj;
+
+			if ((hs[i].flags & LOGOS_MSG_HANDLE_MOVE) &&
+			    logos_cap_revoke_own_mappings(caps[i]) && obj->ops->revoked)
+				obj->ops->revoked(obj);
+		}
 		return 0;
 	}
+	if (missing)
+		logos_rights_denied(table, object_id, missing);
 	i = n;
 err_free:
 	while (i--) {

@@ -60,6 +60,7 @@ int logos_handle_derive(struct logos_handle_table *table, u32 value, u32 need, u
 			struct logos_cap **out, u64 *parent_id);
 void logos_cap_free(struct logos_cap *cap);
 unsigned int logos_cap_revoke_descendants(struct logos_cap *cap, bool *revoked_any);
+bool logos_cap_revoke_own_mappings(struct logos_cap *cap);
 
 int logos_table_install(struct logos_handle_table *table, struct logos_cap *cap, u32 *value);
 struct logos_object *logos_handle_get(struct logos_handle_table *table, u32 value,

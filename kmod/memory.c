@@ -36,6 +36,7 @@ struct logos_mapping {
 	struct logos_cap *cap;		/* this mapping's node in the tree */
 	struct vm_area_struct *vma;
 	struct mm_struct *mm;		/* valid while the vma is */
+	unsigned long base_pgoff;	/* vm_pgoff of the mmap: page 0 of the object */
 	struct logos_module *module;	/* charged for the pages; a reference */
 	u32 nr_pages;
 	bool zapped;
@@ -115,7 +116,7 @@ static void logos_memory_revoked(struct logos_object *obj)
 		list_for_each_entry(m, &mem->mappings, node) {
 			if (m->mm != mm || m->zapped || !READ_ONCE(m->cap->revoked))
 				continue;
-			zap_page_range(m->vma, m->vma->vm_start, m->vma->vm_end - m->vma->vm_start);
+			zap_vma_ptes(m->vma, m->vma->vm_start, m->vma->vm_end - m->vma->vm_start);
 			logos_mapping_unaccount(m);
 		}
 		mutex_unlock(&mem->map_lock);
@@ -247,7 +248,7 @@ static void logos_mapping_release(struct logos_mapping *m)
 	kfree(m);
 }
 
-/* fork() or a split: the new vma gets a mapping node of its own. */
+/* A split (never fork: VM_DONTCOPY): the new vma gets a node of its own. */
 static void logos_vm_open(struct vm_area_struct *vma)
 {
 	struct logos_mapping *old = vma->vm_private_data, *m;
@@ -256,13 +257,17 @@ static void logos_vm_open(struct vm_area_struct *vma)
 	if (!old)
 		return;
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
-	if (!m)
-		return;		/* no node: every access to this vma gets SIGBUS */
-	if (logos_cap_derive(old->cap, old->cap->rights, &m->cap)) {
+	if (m && logos_cap_derive(old->cap, old->cap->rights, &m->cap)) {
 		kfree(m);
+		m = NULL;
+	}
+	if (!m) {
+		/* No node, so no revoke could reach it: no pages either. */
+		zap_vma_ptes(vma, vma->vm_start, vma->vm_end - vma->vm_start);
 		return;
 	}
 	m->cap->mapping = true;
+	m->base_pgoff = old->base_pgoff;
 	m->mem = old->mem;
 	m->module = old->module;
 	if (m->module) {
@@ -285,12 +290,15 @@ static void logos_vm_close(struct vm_area_struct *vma)
 static vm_fault_t logos_vm_fault(struct vm_fault *vmf)
 {
 	struct logos_mapping *m = vmf->vma->vm_private_data;
-	unsigned long index = vmf->pgoff - vmf->vma->vm_pgoff;
+	unsigned long index;
 
-	if (!m || READ_ONCE(m->cap->revoked) || index >= m->mem->nr_pages)
+	if (!m || READ_ONCE(m->cap->revoked))
 		return VM_FAULT_SIGBUS;
-	return vmf_insert_mixed(vmf->vma, vmf->address,
-				page_to_pfn_t(m->mem->pages[index]));
+	/* vm_pgoff moves with a split; the object's page 0 does not. */
+	index = vmf->pgoff - m->base_pgoff;
+	if (index >= m->mem->nr_pages)
+		return VM_FAULT_SIGBUS;
+	return vmf_insert_pfn(vmf->vma, vmf->address, page_to_pfn(m->mem->pages[index]));
 }
 
 static const struct vm_operations_struct logos_vm_ops = {
@@ -307,15 +315,19 @@ int logos_memory_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct logos_ctx *ctx = file->private_data;
 	u32 handle = vma->vm_pgoff, need = LOGOS_RIGHT_MAP_READ;
-	unsigned long nr_pages = vma_pages(vma);
+	unsigned long nr_pages = vma_pages(vma), i;
 	struct logos_memory *mem;
 	struct logos_object *obj;
 	struct logos_mapping *m;
 	u64 parent_id;
 	int ret;
 
-	if (vma->vm_pgoff > U32_MAX || !(vma->vm_flags & VM_SHARED))
+	/* VM_MAYSHARE: VM_SHARED is cleared for a file opened read-only. */
+	if (vma->vm_pgoff > U32_MAX || !(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
+	/* Granted memory is data, never code. */
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
 	if (vma->vm_flags & VM_WRITE)
 		need |= LOGOS_RIGHT_MAP_WRITE;
 	obj = logos_handle_get(ctx->table, handle, LOGOS_OBJ_MEMORY, need);
@@ -343,19 +355,35 @@ int logos_memory_mmap(struct file *file, struct vm_area_struct *vma)
 		goto err_charge;
 	m->cap->mapping = true;
 
-	/* Without MAP_WRITE, mprotect() can never make it writable. */
+	/* Mapped without PROT_WRITE, mprotect() can never make it writable. */
 	if (!(need & LOGOS_RIGHT_MAP_WRITE))
 		vma->vm_flags &= ~VM_MAYWRITE;
-	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP | VM_MIXEDMAP;
+	/*
+	 * PFN mappings: pages nobody can pin (vmsplice, O_DIRECT) past a
+	 * revoke; not inherited by fork, whose copies no revoke would reach.
+	 */
+	vma->vm_flags &= ~VM_MAYEXEC;
+	vma->vm_flags |= VM_PFNMAP | VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP | VM_IO;
 	vma->vm_ops = &logos_vm_ops;
+	m->base_pgoff = vma->vm_pgoff;
 	logos_mapping_attach(m, vma);
 
-	/* One pass now instead of a fault per page later. */
-	ret = vm_insert_pages(vma, vma->vm_start, mem->pages, &nr_pages);
-	if (ret) {
-		/* The vma is set up; faults map what is missing. */
-		ret = 0;
+	/* Revoked between the derive and the attach: the revoke missed us. */
+	if (READ_ONCE(m->cap->revoked)) {
+		vma->vm_private_data = NULL;
+		logos_mapping_release(m);
+		ret = -EKEYREVOKED;
+		goto out;
 	}
+	/* One pass now instead of a fault per page later. */
+	for (i = 0; i < nr_pages; i++) {
+		vm_fault_t vmf = vmf_insert_pfn(vma, vma->vm_start + i * PAGE_SIZE,
+					       page_to_pfn(mem->pages[i]));
+
+		if (vmf != VM_FAULT_NOPAGE)
+			break;	/* faults map what is missing */
+	}
+	ret = 0;
 	goto out;
 
 err_charge:

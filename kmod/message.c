@@ -63,7 +63,7 @@ static void logos_kmsg_free(struct logos_kmsg *msg)
 		kvfree_sensitive(p, struct_size(p, data, p->len));
 	}
 	/* NFR-005: message bytes do not linger in freed memory. */
-	kvfree_sensitive(msg, logos_kmsg_size(msg->nr_caps, inline_len));
+	kvfree_sensitive(msg, logos_kmsg_size(msg->alloc_caps, inline_len));
 }
 
 void logos_kmsg_destroy(struct logos_kmsg *msg)
@@ -133,6 +133,7 @@ static struct logos_kmsg *logos_kmsg_new(struct logos_ctx *ctx, const struct log
 	msg->payload = NULL;
 	msg->len = umsg->data_len;
 	msg->nr_caps = 0;
+	msg->alloc_caps = umsg->nr_handles;
 	msg->sender = NULL;
 	if (shared) {
 		msg->payload = logos_payload_new(sender, umsg->data_len);
@@ -231,6 +232,7 @@ struct logos_kmsg *logos_kmsg_share(struct logos_kmsg *src, struct logos_cap **c
 	msg->len = src->len;
 	msg->hdr = src->hdr;
 	msg->nr_caps = src->nr_caps;
+	msg->alloc_caps = src->nr_caps;
 	for (i = 0; i < src->nr_caps; i++)
 		msg->caps[i] = caps[i];
 	msg->sender = sender;

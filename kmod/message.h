@@ -33,6 +33,7 @@ struct logos_kmsg {
 	struct logos_msg_header hdr;
 	u32 len;
 	u32 nr_caps;
+	u32 alloc_caps;			/* slots allocated, for the zeroing free */
 	struct logos_cap *caps[];
 };
 

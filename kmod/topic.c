@@ -18,6 +18,7 @@
 struct logos_topic {
 	struct logos_object obj;	/* obj.lock guards subs and closed */
 	struct list_head subs;		/* subscriber endpoints, each a reference */
+	u32 nr_subs;
 	u32 flags;
 	u32 max_msgs;
 	bool closed;
@@ -49,6 +50,7 @@ static void logos_topic_zero_handles(struct logos_object *obj)
 	spin_lock(&obj->lock);
 	topic->closed = true;
 	list_splice_init(&topic->subs, &subs);
+	topic->nr_subs = 0;
 	spin_unlock(&obj->lock);
 
 	list_for_each_entry_safe(ep, tmp, &subs, topic_node) {
@@ -81,6 +83,8 @@ void logos_topic_unsubscribe(struct logos_endpoint *ep)
 	spin_lock(&topic->obj.lock);
 	listed = !list_empty(&ep->topic_node);
 	list_del_init(&ep->topic_node);
+	if (listed)
+		topic->nr_subs--;
 	spin_unlock(&topic->obj.lock);
 	if (listed)
 		logos_object_put(&ep->obj);
@@ -146,8 +150,11 @@ long logos_ioctl_topic_subscribe(struct logos_call *call)
 	spin_lock(&topic->obj.lock);
 	if (topic->closed) {
 		ret = -EPIPE;
+	} else if (topic->nr_subs >= LOGOS_PUBLISH_MAX_SUBS) {
+		ret = -ENOSPC;	/* every subscriber must be reachable by a publish */
 	} else {
 		list_add_tail(&ep->topic_node, &topic->subs);
+		topic->nr_subs++;
 		logos_object_get(&ep->obj);
 		ret = 0;
 	}
@@ -273,7 +280,12 @@ long logos_ioctl_topic_publish(struct logos_call *call)
 				logos_cap_free(caps[c]);
 			if (topic->flags & LOGOS_TOPIC_BACKPRESSURE)
 				logos_endpoint_unreserve(subs[i], tmpl->len);
-			ret = PTR_ERR(msg);
+			/* Out of quota or memory: a drop, counted and told. */
+			spin_lock(&subs[i]->obj.lock);
+			subs[i]->dropped++;
+			spin_unlock(&subs[i]->obj.lock);
+			arg->dropped++;
+			ret = 0;
 			continue;
 		}
 		msg->hdr.msg_id = atomic64_inc_return(&subs[i]->next_msg_id);

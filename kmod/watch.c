@@ -255,6 +255,8 @@ long logos_ioctl_watch_read(struct logos_call *call)
 							 ktime_sub(deadline, ktime_get()));
 		if (ret == -ETIME)
 			ret = -ETIMEDOUT;
+		else if (ret == -ERESTARTSYS)
+			ret = -EINTR;	/* the timeout is relative: never restart */
 		if (ret)
 			break;
 	}
