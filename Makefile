@@ -6,7 +6,10 @@
 #   make deps       install (apt-get) whatever the build and tests need
 #   make check      deps + static checks + unit, KUnit and guest tests
 #   make demo       deps + build + a demo inside a QEMU guest
+#   make bench      deps + logos.ko + the IPC benchmark in one guest boot
 #   make vm         an interactive shell in the guest with logos.ko loaded
+#   make fuzz       the ioctl/netlink fuzzer on the debug kernel for
+#                   DURATION seconds (default 600; SEED=N replays a run)
 #   make install    install into $(DESTDIR)$(PREFIX)
 #
 # logos.ko is built against /lib/modules/$(KVER)/build; KVER defaults to the
@@ -34,7 +37,7 @@ DKMS_FILES := Kbuild dkms.conf $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h
 # The userspace parts, built by their own Makefiles as they appear.
 USER_DIRS := $(patsubst %/Makefile,%,$(wildcard ulib/Makefile daemon/Makefile tools/Makefile))
 
-.PHONY: all module userspace deps check demo vm install clean \
+.PHONY: all module userspace deps check demo bench vm fuzz install clean \
 	$(USER_DIRS)
 
 all: module userspace
@@ -57,8 +60,18 @@ check: deps
 demo: deps all
 	tests/vm/run --timeout 300 -- scripts/demo
 
+# Results in build/bench/ (see tests/bench/README.md); a missed target is
+# not a failure, an error is.
+bench: deps module
+	tests/bench/run
+
 vm: deps module
 	tests/vm/run
+
+# Builds the debug kernel first if needed (scripts/build-debug-kernel).
+DURATION ?= 600
+fuzz: deps
+	tests/fuzz/run --duration $(DURATION) $(if $(SEED),--seed $(SEED))
 
 install: all
 	install -d $(DESTDIR)$(INCLUDEDIR)/linux
