@@ -58,7 +58,8 @@ check: deps
 	tests/check
 
 demo: deps all
-	tests/vm/run --timeout 300 -- scripts/demo
+	$(MAKE) -C examples
+	tests/vm/run --timeout 900 -- scripts/demo
 
 # Results in build/bench/ (see tests/bench/README.md); a missed target is
 # not a failure, an error is.
