@@ -180,4 +180,40 @@ TEST_F(core, errors_of_the_kernel_have_advice)
 	logos_handle_close(self->fd, ev);
 }
 
+TEST_F(core, exhausted_quota_is_edquot_with_advice)
+{
+	uint64_t limits[LOGOS_RES_COUNT] = { 0 };
+	struct logos_module_info info;
+	logos_handle_t module, ev1, ev2 = 99;
+	int mfd, ret;
+
+	limits[LOGOS_RES_EVENTS] = 1;
+	ASSERT_EQ(0, logos_module_create(self->fd, "core-quota", 0, limits, &module, &mfd, NULL));
+	ASSERT_EQ(0, logos_event_create(mfd, &ev1));
+	ret = logos_event_create(mfd, &ev2);
+	EXPECT_EQ(-EDQUOT, ret);
+	EXPECT_EQ(99, ev2);
+	EXPECT_NE(NULL, strstr(logos_strerror(ret), "quota"));
+	ASSERT_EQ(0, logos_module_get_info(self->fd, module, &info));
+	EXPECT_EQ(1, info.denied_quota);
+	close(mfd);
+	logos_handle_close(self->fd, module);
+}
+
+TEST_F(core, unknown_flags_and_bad_pointers_are_refused)
+{
+	struct logos_wait_item item = { 0 };
+	logos_handle_t ev;
+
+	ASSERT_EQ(0, logos_event_create(self->fd, &ev));
+	item.handle = ev;
+	item.signals = 1;
+	EXPECT_EQ(-EINVAL, logos_wait(self->fd, &item, 1, 0x80, 0, NULL));
+	EXPECT_EQ(-EINVAL, logos_wait(self->fd, &item, 0, 0, 0, NULL));
+	EXPECT_EQ(-EFAULT, logos_wait(self->fd, (struct logos_wait_item *)8, 1, 0, 0, NULL));
+	EXPECT_EQ(-EINVAL, logos_handle_give(self->fd, ev, ev, LOGOS_RIGHTS_SAME, 0x80, NULL));
+	EXPECT_EQ(-EINVAL, logos_topic_create(self->fd, 0, 0, &ev));
+	logos_handle_close(self->fd, ev);
+}
+
 TEST_HARNESS_MAIN

@@ -221,6 +221,41 @@ TEST_F(rpc, reply_may_carry_a_handle)
 	logos_handle_close(self->fd, ev);
 }
 
+TEST_F(rpc, take_refuses_what_is_not_there)
+{
+	struct logos_wire_writer w;
+	logos_handle_t h = 7;
+
+	start(&w, self->buf, M_ECHO);
+	logos_wire_put_bytes(&w, 1, "x", 1);
+	ASSERT_EQ(0, logos_rpc_call(self->fd, self->client, &w, self->rx, LONG));
+	EXPECT_EQ(-ENOENT, logos_rx_take_handle(self->rx, 2, &h));	/* no such field */
+	EXPECT_EQ(-EBADMSG, logos_rx_take_handle(self->rx, 1, &h));	/* bytes, not a handle */
+	EXPECT_EQ(-ENOENT, logos_rx_take_index(self->rx, 0, &h));	/* no handles at all */
+	EXPECT_EQ(7, h);
+}
+
+TEST(buffer_calls_refuse_bad_arguments)
+{
+	struct logos_wire_writer w;
+	struct logos_buf b = { 0 };
+	uint8_t buf[64];
+	int fd = logos_open();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, logos_buf_alloc(fd, 4096, &b));
+	logos_wire_writer_init(&w, buf, sizeof(buf), KIND_TEST, 0, 1);
+	EXPECT_EQ(-EINVAL, logos_buf_put(&w, 1, &b, LOGOS_BUF_READ_ONLY, 0x10));
+	EXPECT_EQ(-EINVAL, logos_buf_alloc(fd, 0, &b));	/* b untouched */
+	EXPECT_NE(NULL, b.addr);
+	logos_buf_release(&b);
+	EXPECT_EQ(NULL, b.addr);
+	b.handle = LOGOS_HANDLE_INVALID;
+	EXPECT_EQ(-EBADF, logos_buf_put(&w, 1, &b, LOGOS_BUF_READ_ONLY, 0));
+	EXPECT_EQ(-EBADF, logos_buf_revoke(&b, NULL));
+	close(fd);
+}
+
 TEST_F(rpc, handles_not_taken_are_closed)
 {
 	struct logos_wire_writer w;
