@@ -316,6 +316,30 @@ TEST_F(rt, restore_state_hands_bytes_and_memory)
 	EXPECT_EQ(0, logos_handle_info(self->t.fd, self->seen.restored_mem, &info));
 }
 
+TEST(state_queued_before_start_is_restored_before_ready)
+{
+	struct seen seen = { .save_mem = LOGOS_HANDLE_INVALID };
+	struct logos_wire_writer w;
+	struct logos_module *m;
+	uint8_t buf[128];
+	struct tmod t;
+	int sfd = logos_open();
+
+	ASSERT_LE(0, sfd);
+	ASSERT_EQ(0, tmod_create(sfd, "rt-restore", &t));
+	/* What logosd does for a restarted instance, before it runs. */
+	logos_wire_writer_init(&w, buf, sizeof(buf), LOGOS_BOOT_RESTORE_STATE, 0, 0);
+	logos_wire_put_bytes(&w, LOGOS_TAG_STATE_BYTES, "counter=7", 9);
+	ASSERT_EQ(0, logos_wire_send(sfd, t.sup_ep, &w, 0, LONG));
+	ASSERT_EQ(0, logos_module_attach(t.fd, t.boot, NULL, 0, &ops, &seen, 0, &m));
+	EXPECT_EQ(1, seen.restores);
+	EXPECT_STREQ("counter=7", seen.restored);
+	EXPECT_EQ(LOGOS_STATE_INITIALIZING, tmod_state(sfd, &t));
+	logos_module_free(m);
+	tmod_release(sfd, &t);
+	close(sfd);
+}
+
 TEST_F(rt, connect_hands_the_provider_its_endpoint)
 {
 	struct logos_wire_writer w;

@@ -128,6 +128,11 @@ int logos_module_attach(int fd, logos_handle_t bootstrap, const char *name,
 		if (ret)
 			goto err;
 	}
+	/*
+	 * logosd queues RESTORE_STATE before the process starts: handle what
+	 * is already there now, so the state is restored before READY.
+	 */
+	on_bootstrap(m->loop, bootstrap, 0, m);
 	if (flags & LOGOS_MODULE_INIT_READY) {
 		ret = logos_module_ready(m);
 		if (ret)

@@ -57,9 +57,11 @@ struct logos_state {
  * save_state:	 fill @state (bytes, copied when the callback returns, and/or
  *		 a memory handle, which is moved to logosd) and return 0, or
  *		 a negative errno. Default: -EOPNOTSUPP.
- * restore_state: the state the previous instance saved. A memory handle
- *		 still in @state->memory when the callback returns is closed:
- *		 set it to LOGOS_HANDLE_INVALID to keep it.
+ * restore_state: the state the previous instance saved. logosd queues it
+ *		 before the process starts, so it normally arrives from within
+ *		 logos_module_init(), before READY. A memory handle still in
+ *		 @state->memory when the callback returns is closed: set it to
+ *		 LOGOS_HANDLE_INVALID to keep it.
  * connect:	 a client connected to service @service: @ep is the provider's
  *		 endpoint of a new channel, now the module's (e.g. give it to
  *		 logos_rpc_attach()). Default: the endpoint is closed.
@@ -87,7 +89,9 @@ struct logos_module_ops {
  * alive), the bootstrap endpoint (LOGOS_BOOTSTRAP), the name, state
  * directory and watchdog interval; checks the ABI (-EPROTO on another
  * major version) and that the bootstrap handle is a channel endpoint.
- * -ENXIO when the process was not started as a module.
+ * -ENXIO when the process was not started as a module. Requests already
+ * queued on the bootstrap channel (normally RESTORE_STATE) are handled
+ * before it returns, so their callbacks may run from within it.
  */
 LOGOS_API int logos_module_init(struct logos_module **m, const struct logos_module_ops *ops,
 				void *arg, unsigned int flags);
