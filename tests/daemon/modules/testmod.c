@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * testmod: the module of logosd's guest tests. It speaks
+ * Documentation/protocol.md directly (raw ioctls and liblogos's wire
+ * format, no runtime), and does what its environment says:
+ *
+ *   PROVIDE="svc:1.2 other:2.0"  REGISTER these services, then serve calls
+ *   LOOKUP="svc:1.0:1.65535"     LOOKUP a service (name:min:max), call it
+ *                                every CALL_MS (200) and log the answers
+ *   MARK=text                    put into every answer ("v1", "v2")
+ *   CRASH_AFTER_MS=n             exit with status 70 n ms after starting
+ *   NO_READY=1                   never send READY
+ *   HEARTBEAT_STOP_MS=n          stop the heartbeats after n ms
+ *   ESCAPE=all|memory|pids|handles  try to break out of the sandbox or quotas
+ *   TARGET_PID=n                 for ESCAPE: a sibling to ptrace
+ *   NET_PORT=n                   for ESCAPE: a TCP port on 127.0.0.1 outside
+ *
+ * It reports to $LOGOS_STATE_DIR/result, one "key=value" line per fact,
+ * which the tests read from outside.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/logos.h>
+#include <logos/bootstrap.h>
+#include <logos/wire.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PTR(p) ((uint64_t)(uintptr_t)(p))
+#define MAX_EPS 16
+
+static int fd = 3;
+static uint32_t boot;
+static const char *state_dir, *name, *mark;
+static uint64_t counter;	/* calls served, carried over by SAVE/RESTORE_STATE */
+static uint32_t eps[MAX_EPS];
+static int nr_eps;
+static uint32_t client_ep;
+static uint64_t t0;
+static bool terminating, paused;
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+static void result(const char *fmt, ...)
+{
+	char path[4096], line[1024];
+	va_list ap;
+	int f, n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	line[n++] = '\n';
+	snprintf(path, sizeof(path), "%s/result", state_dir);
+	f = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (f >= 0) {
+		if (write(f, line, n) < 0) {
+			/* nothing to do */
+		}
+		close(f);
+	} else {
+		printf("%s: cannot write %s: %s\n", name, path, strerror(errno));
+	}
+	printf("%s: %.*s", name, n, line);
+	fflush(stdout);
+}
+
+static int xioctl(unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+}
+
+static int send_msg(uint32_t ep, struct logos_wire_writer *w)
+{
+	struct logos_msg m = { 0 };
+	struct logos_channel_io io = { .handle = ep, .msgs = PTR(&m), .count = 1 };
+	size_t len;
+	int ret = logos_wire_finish(w, &len);
+
+	if (ret)
+		return ret;
+	m.data = PTR(w->buf);
+	m.data_len = len;
+	m.handles = PTR(w->handles);
+	m.nr_handles = w->nr_handles;
+	return xioctl(LOGOS_IOC_CHANNEL_SEND, &io);
+}
+
+static int notify(uint16_t kind)
+{
+	uint8_t buf[64];
+	struct logos_wire_writer w;
+
+	logos_wire_writer_init(&w, buf, sizeof(buf), kind, 0, 0);
+	return send_msg(boot, &w);
+}
+
+static int reply(uint32_t ep, uint64_t txn, struct logos_wire_writer *w)
+{
+	struct logos_channel_reply r = { .handle = ep, .txn_id = txn };
+	size_t len;
+	int ret = logos_wire_finish(w, &len);
+
+	if (ret)
+		return ret;
+	r.reply.data = PTR(w->buf);
+	r.reply.data_len = len;
+	r.reply.handles = PTR(w->handles);
+	r.reply.nr_handles = w->nr_handles;
+	return xioctl(LOGOS_IOC_CHANNEL_REPLY, &r);
+}
+
+/* A call on @ep; the decoded reply in @rw (buffer @rbuf), handles in @rh. */
+static int call(uint32_t ep, struct logos_wire_writer *w, uint8_t *rbuf, size_t rcap,
+		struct logos_msg_handle *rh, struct logos_wire *rw, int64_t timeout_ms)
+{
+	struct logos_channel_call c = { .handle = ep, .timeout_ns = timeout_ms * 1000000 };
+	size_t len;
+	int ret = logos_wire_finish(w, &len);
+
+	if (ret)
+		return ret;
+	c.request.data = PTR(w->buf);
+	c.request.data_len = len;
+	c.reply.data = PTR(rbuf);
+	c.reply.data_len = rcap;
+	c.reply.handles = PTR(rh);
+	c.reply.nr_handles = 4;
+	ret = xioctl(LOGOS_IOC_CHANNEL_CALL, &c);
+	if (ret)
+		return ret;
+	if (logos_wire_decode(rbuf, c.reply.data_len, c.reply.nr_handles, rw))
+		return -EBADMSG;
+	if (rw->flags & LOGOS_WIRE_F_ERROR) {
+		int32_t e = EIO;
+
+		logos_wire_get_i32(rw, LOGOS_WIRE_TAG_ERRNO, &e);
+		return -e;
+	}
+	return 0;
+}
+
+static const char *ename(int e)
+{
+	static char buf[32];
+
+	switch (e < 0 ? -e : e) {
+	case 0: return "0";
+	case EPERM: return "EPERM";
+	case EACCES: return "EACCES";
+	case ENOENT: return "ENOENT";
+	case ESRCH: return "ESRCH";
+	case EAGAIN: return "EAGAIN";
+	case ENETUNREACH: return "ENETUNREACH";
+	case ECONNREFUSED: return "ECONNREFUSED";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case EPIPE: return "EPIPE";
+	case EROFS: return "EROFS";
+	case ENOSYS: return "ENOSYS";
+	case EKEYREVOKED: return "EKEYREVOKED";
+	}
+	snprintf(buf, sizeof(buf), "E%d", e < 0 ? -e : e);
+	return buf;
+}
+
+/* ---- services -------------------------------------------------------- */
+
+static void do_register(const char *spec)
+{
+	char svc[64];
+	unsigned int maj, min;
+	uint8_t buf[256], rbuf[256];
+	struct logos_msg_handle rh[4];
+	struct logos_wire_writer w;
+	struct logos_wire rw;
+	int ret;
+
+	if (sscanf(spec, "%63[^:]:%u.%u", svc, &maj, &min) != 3)
+		return;
+	logos_wire_writer_init(&w, buf, sizeof(buf), LOGOS_BOOT_REGISTER, 0, 0);
+	logos_wire_put_string(&w, LOGOS_TAG_SERVICE, svc);
+	logos_wire_put_u32(&w, LOGOS_TAG_VERSION, LOGOS_SERVICE_VERSION(maj, min));
+	logos_wire_put_string(&w, LOGOS_TAG_CAPS, "test");
+	ret = call(boot, &w, rbuf, sizeof(rbuf), rh, &rw, 10000);
+	result("register_%s=%s", svc, ename(ret));
+}
+
+static void do_lookup(const char *spec)
+{
+	char svc[64];
+	unsigned int a, b, c, d;
+	uint8_t buf[256], rbuf[256];
+	struct logos_msg_handle rh[4];
+	struct logos_wire_writer w;
+	struct logos_wire rw;
+	uint32_t idx, ver = 0;
+	int ret;
+
+	if (sscanf(spec, "%63[^:]:%u.%u:%u.%u", svc, &a, &b, &c, &d) != 5)
+		return;
+	logos_wire_writer_init(&w, buf, sizeof(buf), LOGOS_BOOT_LOOKUP, 0, 0);
+	logos_wire_put_string(&w, LOGOS_TAG_SERVICE, svc);
+	logos_wire_put_u32(&w, LOGOS_TAG_MIN_VERSION, LOGOS_SERVICE_VERSION(a, b));
+	logos_wire_put_u32(&w, LOGOS_TAG_MAX_VERSION, LOGOS_SERVICE_VERSION(c, d));
+	ret = call(boot, &w, rbuf, sizeof(rbuf), rh, &rw, 10000);
+	if (!ret && (logos_wire_get_handle(&rw, LOGOS_TAG_LOOKUP_EP, &idx) || idx >= 4))
+		ret = -EBADMSG;
+	if (!ret) {
+		client_ep = rh[idx].handle;
+		logos_wire_get_u32(&rw, LOGOS_TAG_LOOKUP_VERSION, &ver);
+	}
+	result("lookup_%s=%s version=%u.%u", svc, ename(ret), ver >> 16, ver & 0xffff);
+}
+
+static void call_service(void)
+{
+	uint8_t buf[64], rbuf[512];
+	struct logos_msg_handle rh[4];
+	struct logos_wire_writer w;
+	struct logos_wire rw;
+	char text[256] = "";
+	int ret;
+
+	logos_wire_writer_init(&w, buf, sizeof(buf), LOGOS_KIND_SERVICE_MIN, 0, 1);
+	ret = call(client_ep, &w, rbuf, sizeof(rbuf), rh, &rw, 20000);
+	if (!ret)
+		logos_wire_get_string(&rw, 1, text, sizeof(text));
+	result("call=%s %s", ename(ret), text);
+}
+
+static void serve(uint32_t ep)
+{
+	uint8_t rx[4096];
+	struct logos_msg_handle hs[4];
+	struct logos_msg m = { .data = PTR(rx), .data_len = sizeof(rx), .handles = PTR(hs),
+			       .nr_handles = 4 };
+	struct logos_channel_io io = { .handle = ep, .msgs = PTR(&m), .count = 1 };
+	uint8_t buf[512];
+	struct logos_wire_writer w;
+	char text[256];
+
+	if (xioctl(LOGOS_IOC_CHANNEL_RECV, &io))
+		return;
+	if (!(m.header.flags & LOGOS_MSG_CALL))
+		return;
+	counter++;
+	snprintf(text, sizeof(text), "%s %s n=%llu", name, mark, (unsigned long long)counter);
+	logos_wire_writer_init(&w, buf, sizeof(buf), LOGOS_KIND_SERVICE_MIN, LOGOS_WIRE_F_REPLY, 1);
+	logos_wire_put_string(&w, 1, text);
+	reply(ep, m.header.txn_id, &w);
+}
+
+/* ---- the bootstrap channel --------------------------------------------- */
+
+static void save_counter_file(void)
+{
+	char path[4096], v[32];
+	int f;
+
+	snprintf(path, sizeof(path), "%s/counter", state_dir);
+	f = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (f >= 0) {
+		int n = snprintf(v, sizeof(v), "%llu\n", (unsigned long long)counter);
+
+		if (write(f, v, n) < 0) {
+			/* nothing to do */
+		}
+		close(f);
+	}
+}
+
+static void handle_boot(void)
+{
+	uint8_t rx[65536];
+	struct logos_msg_handle hs[8];
+	struct logos_msg m = { .data = PTR(rx), .data_len = sizeof(rx), .handles = PTR(hs),
+			       .nr_handles = 8 };
+	struct logos_channel_io io = { .handle = boot, .msgs = PTR(&m), .count = 1 };
+	uint8_t buf[256];
+	struct logos_wire_writer w;
+	struct logos_wire msg;
+	const void *data;
+	size_t len;
+	uint32_t idx, deadline = 0;
+
+	if (xioctl(LOGOS_IOC_CHANNEL_RECV, &io))
+		return;
+	if (logos_wire_decode(rx, m.data_len, m.nr_handles, &msg))
+		return;
+	switch (msg.kind) {
+	case LOGOS_BOOT_PAUSE:
+		result("paused=1");
+		paused = true;	/* quiescent: no more calls served until RESUME */
+		logos_wire_writer_init(&w, buf, sizeof(buf), msg.kind, LOGOS_WIRE_F_REPLY, 0);
+		reply(boot, m.header.txn_id, &w);
+		break;
+	case LOGOS_BOOT_RESUME:
+		result("resumed=1");
+		paused = false;
+		break;
+	case LOGOS_BOOT_TERMINATE:
+		logos_wire_get_u32(&msg, LOGOS_TAG_DEADLINE_MS, &deadline);
+		result("terminate deadline_ms=%u", deadline);
+		save_counter_file();
+		logos_wire_writer_init(&w, buf, sizeof(buf), msg.kind, LOGOS_WIRE_F_REPLY, 0);
+		reply(boot, m.header.txn_id, &w);
+		terminating = true;
+		break;
+	case LOGOS_BOOT_SAVE_STATE:
+		logos_wire_writer_init(&w, buf, sizeof(buf), msg.kind, LOGOS_WIRE_F_REPLY, 0);
+		logos_wire_put_bytes(&w, LOGOS_TAG_STATE_BYTES, &counter, sizeof(counter));
+		reply(boot, m.header.txn_id, &w);
+		result("saved=%llu", (unsigned long long)counter);
+		break;
+	case LOGOS_BOOT_RESTORE_STATE:
+		if (!logos_wire_get_bytes(&msg, LOGOS_TAG_STATE_BYTES, &data, &len) &&
+		    len == sizeof(counter)) {
+			memcpy(&counter, data, sizeof(counter));
+			result("restored=%llu", (unsigned long long)counter);
+		}
+		break;
+	case LOGOS_BOOT_CONNECT:
+		if (!logos_wire_get_handle(&msg, LOGOS_TAG_CONNECT_EP, &idx) && idx < m.nr_handles &&
+		    nr_eps < MAX_EPS) {
+			eps[nr_eps++] = hs[idx].handle;
+			result("connected=1");
+		}
+		break;
+	case LOGOS_BOOT_SERVICE_STATE: {
+		uint32_t st = 9;
+
+		logos_wire_get_u32(&msg, LOGOS_TAG_SERVICE_STATE, &st);
+		result("service_state=%s", st == 0 ? "up" : st == 1 ? "restarting" : "gone");
+		break;
+	}
+	default:
+		if (m.header.flags & LOGOS_MSG_CALL) {
+			logos_wire_writer_init(&w, buf, sizeof(buf), msg.kind,
+					       LOGOS_WIRE_F_REPLY | LOGOS_WIRE_F_ERROR, 0);
+			logos_wire_put_i32(&w, LOGOS_WIRE_TAG_ERRNO, EOPNOTSUPP);
+			reply(boot, m.header.txn_id, &w);
+		}
+	}
+}
+
+/* ---- escapes ------------------------------------------------------------ */
+
+static void try_(const char *what, int ret, int err)
+{
+	result("escape_%s=%s %s", what, ret < 0 ? "blocked" : "ALLOWED", ret < 0 ? ename(err) : "");
+}
+
+static void escape_all(void)
+{
+	char *target = getenv("TARGET_PID"), *port = getenv("NET_PORT");
+	int r, s;
+
+	r = open("/etc/shadow", O_RDONLY);
+	try_("read_shadow", r, errno);
+	r = open("/dev/logos", O_RDWR);
+	try_("open_dev_logos", r, errno);
+	r = ptrace(PTRACE_ATTACH, target ? atoi(target) : 1, NULL, NULL);
+	try_("ptrace_sibling", r, errno);
+	r = kill(target ? atoi(target) : 1, SIGKILL);
+	try_("kill_sibling", target ? r : -1, target ? errno : ESRCH);
+	r = mount("none", "/tmp", "tmpfs", 0, NULL);
+	try_("mount", r, errno);
+	r = open("/usr/logos-escape", O_WRONLY | O_CREAT, 0644);
+	try_("write_usr", r, errno);
+	r = open("/etc/passwd", O_RDONLY);
+	try_("read_etc_passwd", r, errno);
+	r = open("/tmp/logosd-test-secret", O_RDONLY);
+	try_("read_host_tmp", r, errno);
+	r = syscall(SYS_unshare, CLONE_NEWUSER);
+	try_("unshare_user", r, errno);
+	r = setuid(0);
+	try_("setuid_root", getuid() == 0 ? 0 : -1, errno);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s >= 0 && port) {
+		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(atoi(port)),
+					  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+		r = connect(s, (struct sockaddr *)&sa, sizeof(sa));
+		try_("network", r, errno);
+	} else {
+		try_("network", s < 0 ? -1 : 0, errno);
+	}
+	if (s >= 0)
+		close(s);
+	s = socket(AF_NETLINK, SOCK_RAW, 16 /* NETLINK_GENERIC: logos events */);
+	try_("netlink_generic", s, errno);
+	{
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/own-file", state_dir);
+		r = open(path, O_WRONLY | O_CREAT, 0600);
+		result("state_dir_writable=%s", r >= 0 ? "yes" : ename(errno));
+	}
+	result("uid=%u", (unsigned int)getuid());
+	{
+		FILE *f = fopen("/proc/self/status", "r");
+		char line[256];
+
+		while (f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, "CapEff:", 7) || !strncmp(line, "NoNewPrivs:", 11) ||
+			    !strncmp(line, "Seccomp:", 8))
+				result("%.*s", (int)strcspn(line, "\n"), line);
+		if (f)
+			fclose(f);
+	}
+	result("pid_in_namespace=%d", (int)getpid());
+}
+
+static void escape_pids(void)
+{
+	int n = 0, err = 0;
+
+	for (; n < 10000; n++) {
+		pid_t p = fork();
+
+		if (p == 0) {
+			pause();
+			_exit(0);
+		}
+		if (p < 0) {
+			err = errno;
+			break;
+		}
+	}
+	result("escape_pids=%s forked=%d", err ? "blocked" : "ALLOWED", n);
+	kill(-1, SIGKILL);	/* every child: this is pid 1 of its namespace */
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+}
+
+static void escape_memory(void)
+{
+	size_t mb = 0;
+
+	for (;;) {
+		char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED) {
+			result("escape_memory=blocked mmap %zu", mb);
+			return;
+		}
+		memset(p, 1, 1 << 20);
+		mb++;
+		if (mb % 16 == 0)
+			result("memory_mb=%zu", mb);
+		if (mb >= 4096) {
+			result("escape_memory=ALLOWED %zu", mb);
+			return;
+		}
+	}
+}
+
+static void escape_handles(void)
+{
+	int n = 0, ret = 0;
+
+	for (; n < 100000; n++) {
+		struct logos_event_create ev = { 0 };
+
+		ret = xioctl(LOGOS_IOC_EVENT_CREATE, &ev);
+		if (ret)
+			break;
+	}
+	result("escape_handles=%s %s created=%d", ret ? "blocked" : "ALLOWED",
+	       ret == -EDQUOT ? "EDQUOT" : ename(ret), n);
+}
+
+/* ---- main ------------------------------------------------------------- */
+
+int main(void)
+{
+	char *e, *spec, *save = NULL;
+	struct logos_version ver = { 0 };
+	uint64_t wd_us = 0, last_hb = 0, next_call = 0, crash_at = 0, hb_stop = 0;
+	unsigned int call_ms = 200;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	t0 = now_ms();
+	name = getenv(LOGOS_ENV_MODULE_NAME) ? getenv(LOGOS_ENV_MODULE_NAME) : "?";
+	state_dir = getenv(LOGOS_ENV_STATE_DIR) ? getenv(LOGOS_ENV_STATE_DIR) : "/tmp";
+	mark = getenv("MARK") ? getenv("MARK") : "v1";
+	e = getenv(LOGOS_ENV_BOOTSTRAP);
+	boot = e ? strtoul(e, NULL, 0) : 0;
+	if ((e = getenv(LOGOS_ENV_WATCHDOG_USEC)))
+		wd_us = strtoull(e, NULL, 10);
+	if ((e = getenv("CRASH_AFTER_MS")))
+		crash_at = t0 + atoi(e);
+	if ((e = getenv("HEARTBEAT_STOP_MS")))
+		hb_stop = t0 + atoi(e);
+	if ((e = getenv("CALL_MS")))
+		call_ms = atoi(e);
+	if (xioctl(LOGOS_IOC_VERSION, &ver) || !boot) {
+		result("init=failed (fd 3 or LOGOS_BOOTSTRAP missing)");
+		return 2;
+	}
+	result("started pid=%d abi=%u.%u", (int)getpid(), ver.major, ver.minor);
+	if ((e = getenv("ESCAPE"))) {
+		if (!strcmp(e, "pids"))
+			escape_pids();
+		else if (!strcmp(e, "memory"))
+			escape_memory();
+		else if (!strcmp(e, "handles"))
+			escape_handles();
+		else
+			escape_all();
+	}
+	if ((e = getenv("PROVIDE"))) {
+		e = strdup(e);
+		for (spec = strtok_r(e, " ", &save); spec; spec = strtok_r(NULL, " ", &save))
+			do_register(spec);
+		free(e);
+	}
+	if (!getenv("NO_READY")) {
+		ioctl(fd, LOGOS_IOC_MODULE_READY);
+		notify(LOGOS_BOOT_READY);
+		result("ready=1");
+	}
+	if ((e = getenv("LOOKUP")))
+		do_lookup(e);
+	while (!terminating) {
+		struct logos_wait_item items[MAX_EPS + 1];
+		struct logos_wait wt = { .items = PTR(items), .timeout_ns = 50 * 1000000LL };
+		uint64_t now = now_ms();
+		int n = 0;
+
+		if (crash_at && now >= crash_at) {
+			result("crashing=1");
+			_exit(70);	/* as pid 1 of its namespace, abort() would not end it */
+		}
+		if (wd_us && now - last_hb >= wd_us / 3000 && (!hb_stop || now < hb_stop)) {
+			notify(LOGOS_BOOT_HEARTBEAT);
+			last_hb = now;
+		}
+		if (client_ep && now >= next_call) {
+			call_service();
+			next_call = now_ms() + call_ms;
+		}
+		items[n++] = (struct logos_wait_item){ .handle = boot, .signals = LOGOS_SIGNAL_READABLE |
+						       LOGOS_SIGNAL_PEER_CLOSED };
+		for (int i = 0; i < nr_eps && !paused; i++)
+			items[n++] = (struct logos_wait_item){ .handle = eps[i],
+							       .signals = LOGOS_SIGNAL_READABLE };
+		wt.count = n;
+		if (xioctl(LOGOS_IOC_WAIT, &wt))
+			continue;
+		if (items[0].observed & LOGOS_SIGNAL_READABLE)
+			handle_boot();
+		else if (items[0].observed & LOGOS_SIGNAL_PEER_CLOSED)
+			break;	/* logosd is gone */
+		for (int i = 1; i < n; i++)
+			if (items[i].observed & LOGOS_SIGNAL_READABLE)
+				serve(eps[i - 1]);
+	}
+	result("exiting");
+	return 0;
+}
