@@ -70,6 +70,8 @@ struct instance {
 	enum stop_reason stopping;
 	int call_kind;		/* the call in flight to it, 0: none */
 	bool exited;
+	uint64_t quota_seen[3];	/* oom kills, memory.max and pids.max events audited */
+	uint64_t quota_next_ms;
 	int exit_code;		/* waitid si_code / si_status */
 	int exit_status;
 };

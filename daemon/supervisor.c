@@ -497,24 +497,40 @@ static void describe_exit(const struct instance *in, char *buf, size_t cap)
 			 sigabbrev_np(in->exit_status) : "?");
 }
 
+/* cgroup limits reached since the last look: audited as quota events. */
 static void audit_quota(struct instance *in)
 {
 	struct cgroup_stats st;
-	char v[32];
+	const char *mod = in->mod->name;
+	char v[32], n[32];
 
+	if (!in->cgroup[0])
+		return;
 	cgroup_stats(in->cgroup, &st);
-	if (st.oom_kills) {
+	if (st.oom_kills > in->quota_seen[0]) {
 		snprintf(v, sizeof(v), "%llu", (unsigned long long)in->m->memory_max);
-		log_warn("%s: hit memory.max (%s bytes): the kernel killed it", in->mod->name, v);
-		AUDIT("quota", "module", in->mod->name, "resource", "memory.max", "limit", v,
-		      "event", "oom-kill");
+		log_warn("%s: hit memory.max (%s bytes): the kernel killed it", mod, v);
+		AUDIT("quota", "module", mod, "resource", "memory.max", "limit", v, "event", "oom-kill");
 	}
-	if (st.pids_max_events) {
+	if (st.memory_max_events > in->quota_seen[1] && st.oom_kills == in->quota_seen[0]) {
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)in->m->memory_max);
+		snprintf(n, sizeof(n), "%llu", (unsigned long long)(st.memory_max_events -
+								   in->quota_seen[1]));
+		log_info("%s: reached memory.max (%s bytes) %s time(s): reclaiming", mod, v, n);
+		AUDIT("quota", "module", mod, "resource", "memory.max", "limit", v, "event", "reached",
+		      "count", n);
+	}
+	if (st.pids_max_events > in->quota_seen[2]) {
 		snprintf(v, sizeof(v), "%llu", (unsigned long long)in->m->pids_max);
-		log_warn("%s: hit pids.max (%s): fork refused", in->mod->name, v);
-		AUDIT("quota", "module", in->mod->name, "resource", "pids.max", "limit", v,
-		      "event", "fork refused");
+		snprintf(n, sizeof(n), "%llu", (unsigned long long)(st.pids_max_events -
+								   in->quota_seen[2]));
+		log_warn("%s: hit pids.max (%s): %s fork(s) refused", mod, v, n);
+		AUDIT("quota", "module", mod, "resource", "pids.max", "limit", v,
+		      "event", "fork refused", "count", n);
 	}
+	in->quota_seen[0] = st.oom_kills;
+	in->quota_seen[1] = st.memory_max_events;
+	in->quota_seen[2] = st.pids_max_events;
 }
 
 static void schedule_restart(struct module *mod, const char *what)
@@ -647,6 +663,10 @@ static void tick_module(struct module *mod, uint64_t now)
 	}
 	if (!in || in->exited)
 		return;
+	if (now >= in->quota_next_ms) {
+		audit_quota(in);
+		in->quota_next_ms = now + 1000;
+	}
 	if (mod->state == M_STARTING && !in->ready && now > in->deadline_ms && !in->stopping) {
 		log_warn("%s: no READY within %llu ms: killing it", mod->name,
 			 (unsigned long long)in->m->start_timeout_ms);

@@ -17,7 +17,7 @@
 #define BINARY_MAX (256ULL << 20)
 
 /* A sealed memfd copy of @path: what is hashed is what is executed. */
-static int copy_sealed(const char *path, int *out, char *why, size_t cap)
+static int copy_sealed(const char *path, const char *name, int *out, char *why, size_t cap)
 {
 	char magic[4];
 	struct stat st;
@@ -41,7 +41,8 @@ static int copy_sealed(const char *path, int *out, char *why, size_t cap)
 		close(src);
 		return -ENOEXEC;
 	}
-	mfd = memfd_create("logos-module", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	/* the module's process name becomes "memfd:NAME" */
+	mfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (mfd < 0) {
 		ret = -errno;
 		close(src);
@@ -128,7 +129,7 @@ int verify_module(const struct daemon_config *cfg, const struct keyring *kr,
 		snprintf(why, cap, "bad manifest: %s", errs[0] ? errs[0] : "?");
 		goto out;
 	}
-	ret = copy_sealed(out->m->executable, &out->exec_fd, why, cap);
+	ret = copy_sealed(out->m->executable, out->m->name, &out->exec_fd, why, cap);
 	if (ret)
 		goto out;
 	ret = hash_fd(out->exec_fd, bh);
