@@ -73,6 +73,27 @@ static int own_cgroup(char *buf, size_t cap)
 	return ret;
 }
 
+/* Module cgroups (NAME@SERIAL) left by a logosd that did not stop cleanly. */
+static void remove_leftovers(const char *base)
+{
+	DIR *d = opendir(base);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char path[PATH_MAX];
+
+		if (e->d_type != DT_DIR || !strchr(e->d_name, '@') ||
+		    path_join(path, sizeof(path), base, e->d_name))
+			continue;
+		log_warn("cgroup: %s is left from an earlier logosd: killing what runs in it", path);
+		cgroup_kill(path);
+		for (int i = 0; i < 50 && rmdir(path) < 0 && errno == EBUSY; i++)
+			usleep(20000);
+	}
+	if (d)
+		closedir(d);
+}
+
 int cgroup_setup(const char *cfg_root, struct cgroup_env *env, char *why, size_t cap)
 {
 	char own[PATH_MAX], base[PATH_MAX], sub[PATH_MAX], avail[512], pid[32];
@@ -119,6 +140,7 @@ int cgroup_setup(const char *cfg_root, struct cgroup_env *env, char *why, size_t
 	}
 	enable_controllers(base);
 	str_copy(env->root, sizeof(env->root), base);
+	remove_leftovers(base);
 	if (!path_join(sub, sizeof(sub), base, "cgroup.subtree_control") &&
 	    !read_line(sub, avail, sizeof(avail))) {
 		env->memory = has_word(avail, "memory");

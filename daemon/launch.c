@@ -310,8 +310,10 @@ int launch(struct module *mod, const char *manifest_path, bool candidate,
 	{
 		char root[PATH_MAX];
 
+		/* searchable: in a user namespace the child looks it up as the module */
 		snprintf(root, sizeof(root), "%s/sandbox", D.cfg.runtime_dir);
-		mkdir_p(root, 0700);
+		mkdir_p(root, 0755);
+		chmod(root, 0755);
 		plan.root_dir = strdup(root);
 	}
 	ret = sandbox_plan_binds(&plan, in->m->ro_paths, in->m->rw_paths, state_dir,

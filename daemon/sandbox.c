@@ -373,8 +373,7 @@ static void drop_privileges(const struct spawn_plan *p)
 			fail("drop the capability bounding set", NULL, errno);
 	if (p->keep_caps)
 		TRY(prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "PR_SET_KEEPCAPS", NULL);
-	if (!(p->namespaces & NS_USER))
-		TRY(syscall(SYS_setgroups, 0, NULL), "setgroups", NULL);
+	TRY(syscall(SYS_setgroups, 0, NULL), "setgroups", NULL);
 	TRY(syscall(SYS_setresgid, p->gid, p->gid, p->gid), "setresgid", NULL);
 	TRY(syscall(SYS_setresuid, p->uid, p->uid, p->uid), "setresuid", NULL);
 	memset(data, 0, sizeof(data));
@@ -408,8 +407,18 @@ static void __attribute__((noreturn)) child(const struct spawn_plan *p, int err_
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
-	if (sync_fd >= 0 && read(sync_fd, &c, 1) != 1)
-		_exit(126);	/* logosd gave up */
+	if (sync_fd >= 0) {
+		if (read(sync_fd, &c, 1) != 1)
+			_exit(126);	/* logosd gave up */
+		/*
+		 * In a user namespace our own uid is unmapped until we take the
+		 * module's: files could not be created. Its capabilities in the
+		 * namespace stay (no change from uid 0 happens).
+		 */
+		TRY(syscall(SYS_setgroups, 0, NULL), "setgroups", NULL);
+		TRY(syscall(SYS_setresgid, p->gid, p->gid, p->gid), "setresgid", NULL);
+		TRY(syscall(SYS_setresuid, p->uid, p->uid, p->uid), "setresuid", NULL);
+	}
 	TRY(setsid(), "setsid", NULL);
 	/* fds 0-3 of the module; everything else closes at exec */
 	mfd = fcntl(p->module_fd, F_DUPFD_CLOEXEC, 10);
@@ -529,7 +538,7 @@ int sandbox_spawn(const struct spawn_plan *p, pid_t *pidp, int *pidfdp, char *wh
 	if (p->namespaces & NS_USER) {
 		char map[64];
 
-		write_map(pid, "setgroups", "deny");
+		/* logosd is privileged: setgroups stays allowed, the child drops them */
 		snprintf(map, sizeof(map), "%u %u 1\n", (unsigned int)p->uid, (unsigned int)p->uid);
 		ret = write_map(pid, "uid_map", map);
 		snprintf(map, sizeof(map), "%u %u 1\n", (unsigned int)p->gid, (unsigned int)p->gid);
