@@ -35,6 +35,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -410,6 +411,8 @@ static void escape_all(void)
 		close(s);
 	s = socket(AF_NETLINK, SOCK_RAW, 16 /* NETLINK_GENERIC: logos events */);
 	try_("netlink_generic", s, errno);
+	r = setpriority(PRIO_PROCESS, 0, -5);
+	try_("priority", r, errno);
 	{
 		char path[4096];
 
