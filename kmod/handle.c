@@ -702,16 +702,19 @@ int logos_handle_take(struct logos_handle_table *table, struct logos_msg_handle 
 	int ret = 0;
 
 	for (i = 0; i < n; i++) {
+		/* caps[0..i-1] may be allocated already: unwind, never return. */
+		ret = -EINVAL;
 		if ((hs[i].flags & ~LOGOS_MSG_HANDLE_MOVE) || hs[i].type)
-			return -EINVAL;
+			goto err_free;
 		if (hs[i].rights != LOGOS_RIGHTS_SAME && (hs[i].rights & ~LOGOS_RIGHTS_ALL))
-			return -EINVAL;
+			goto err_free;
 		for (j = 0; j < i; j++) {
 			/* Moving a handle twice, or moving one also copied, is ambiguous. */
 			if (hs[j].handle == hs[i].handle &&
 			    ((hs[i].flags | hs[j].flags) & LOGOS_MSG_HANDLE_MOVE))
-				return -EINVAL;
+				goto err_free;
 		}
+		ret = 0;
 		caps[i] = NULL;
 		if (!(hs[i].flags & LOGOS_MSG_HANDLE_MOVE)) {
 			caps[i] = logos_cap_alloc();
