@@ -4,6 +4,7 @@
 #include "config.h"
 #include "sign.h"
 #include "util.h"
+#include "verify.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -58,44 +59,39 @@ int cli_sign(const char *key, const char *manifest)
 	return ret ? 1 : 0;
 }
 
+/* The checks logosd makes before every start (verify.c), against the
+ * configuration of @config_dir and the kernel ABI logosd was built for. */
 int cli_verify(const char *config_dir, const char *manifest)
 {
-	char **errs = calloc(1, sizeof(char *)), dir[PATH_MAX], sigpath[PATH_MAX], why[256];
-	uint8_t mh[HASH_BYTES], bh[HASH_BYTES];
-	const struct pubkey *signer;
-	struct manifest *m;
+	char **errs = calloc(1, sizeof(char *)), dir[PATH_MAX], why[512];
+	struct logos_version kver = { .major = LOGOS_ABI_MAJOR, .minor = LOGOS_ABI_MINOR };
+	struct daemon_config cfg;
 	struct keyring kr;
-	struct sig_info sig;
-	int ret = 1;
+	struct verified v;
+	int ret;
 
 	if (crypto_setup())
 		return 1;
-	if (manifest_load(manifest, &m, &errs)) {
+	if (daemon_config_load(config_dir, &cfg, &errs)) {
 		print_errors(errs);
 		strv_free(errs);
 		return 1;
 	}
 	snprintf(dir, sizeof(dir), "%s/trusted.d", config_dir);
 	keyring_load(dir, &kr, &errs);
-	snprintf(sigpath, sizeof(sigpath), "%s.sig", manifest);
-	if (hash_file(manifest, mh) || hash_file(m->executable, bh)) {
-		fprintf(stderr, "%s: cannot read the manifest or %s\n", manifest, m->executable);
-	} else if (sig_load(sigpath, &sig, &errs)) {
-		print_errors(errs);
-		fprintf(stderr, "%s: not signed (no valid %s)\n", manifest, sigpath);
-	} else if (sig_check(&kr, &sig, mh, bh, &signer, why, sizeof(why))) {
+	print_errors(errs);
+	ret = verify_module(&cfg, &kr, &kver, manifest, &v, why, sizeof(why));
+	if (ret) {
 		fprintf(stderr, "%s: refused: %s\n", manifest, why);
-	} else if (m->trust > signer->max_trust) {
-		fprintf(stderr, "%s: refused: asks for trust %s but key %s may grant at most %s\n",
-			manifest, trust_name(m->trust), signer->id, trust_name(signer->max_trust));
 	} else {
-		printf("%s: good: %s; trust %s\n", manifest, why, trust_name(m->trust));
-		ret = 0;
+		printf("%s: good: %s; key %s; manifest %s\n", manifest, why,
+		       v.signed_ ? v.key_id : "none", v.manifest_hash);
+		verified_free(&v);
 	}
 	keyring_free(&kr);
-	manifest_free(m);
+	daemon_config_free(&cfg);
 	strv_free(errs);
-	return ret;
+	return ret ? 1 : 0;
 }
 
 int cli_check_config(const char *config_dir)

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * logosd's verification before a start (daemon/verify.c), on the host:
+ * what is accepted runs from a sealed copy of the hashed bytes; trust,
+ * policy, ABI, DevMode and non-ELF executables are checked.
+ */
+#include "daemon_test.h"
+#include "config.h"
+#include "sign.h"
+#include "util.h"
+#include "verify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/logosd-verify-XXXXXX";
+static char manifest[300], key[400], cmd[1024];
+static struct daemon_config cfg;
+static struct keyring kr;
+static const struct logos_version kver = { .major = LOGOS_ABI_MAJOR, .minor = LOGOS_ABI_MINOR };
+
+static void write_manifest(const char *body, bool sign)
+{
+	FILE *f = fopen(manifest, "w");
+	char **errs = calloc(1, sizeof(char *)), sig[320];
+
+	fprintf(f, "[Module]\nExecutable = %s/bin\nVersion = 1\n%s", dir, body);
+	fclose(f);
+	snprintf(sig, sizeof(sig), "%s.sig", manifest);
+	unlink(sig);
+	if (sign) {
+		char bin[320];
+
+		snprintf(bin, sizeof(bin), "%s/bin", dir);
+		sign_module(key, manifest, bin, &errs);
+	}
+	strv_free(errs);
+}
+
+static int verify(char *why, size_t cap)
+{
+	struct verified v;
+	int ret = verify_module(&cfg, &kr, &kver, manifest, &v, why, cap);
+
+	printf("# %s\n", why);
+	if (!ret)
+		verified_free(&v);
+	return ret;
+}
+
+int main(void)
+{
+	char why[512], prefix[300], trusted[300], **errs = calloc(1, sizeof(char *));
+	struct verified v;
+
+	CHECK(crypto_setup() == 0, "libsodium starts");
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/trusted.d && cp /bin/true %s/bin", dir, dir);
+	CHECK(system(cmd) == 0, "a tree with an ELF executable");
+	snprintf(prefix, sizeof(prefix), "%s/vendor", dir);
+	keygen(prefix, LOGOS_TRUST_SYSTEM, "vendor");
+	snprintf(key, sizeof(key), "%s.key", prefix);
+	snprintf(cmd, sizeof(cmd), "cp %s.pub %s/trusted.d/", prefix, dir);
+	CHECK(system(cmd) == 0, "the key is trusted");
+	snprintf(trusted, sizeof(trusted), "%s/trusted.d", dir);
+	keyring_load(trusted, &kr, &errs);
+	daemon_config_parse(dir, "logosd.conf", "", 0, &cfg, &errs);
+	snprintf(manifest, sizeof(manifest), "%s/m.module", dir);
+
+	write_manifest("Trust = system\n", true);
+	CHECK(verify_module(&cfg, &kr, &kver, manifest, &v, why, sizeof(why)) == 0,
+	      "a signed module is accepted (%s)", why);
+	if (v.m) {
+		uint8_t h[HASH_BYTES], h2[HASH_BYTES];
+		char bin[320];
+
+		snprintf(bin, sizeof(bin), "%s/bin", dir);
+		hash_fd(v.exec_fd, h);
+		hash_file(bin, h2);
+		CHECK(!memcmp(h, h2, HASH_BYTES) && v.trust == LOGOS_TRUST_SYSTEM && v.signed_,
+		      "it runs from a copy of the verified bytes, at its trust level");
+		CHECK(write(v.exec_fd, "x", 1) < 0 && (errno == EPERM || errno == EBADF),
+		      "the copy is sealed against writes");
+		CHECK(fcntl(v.exec_fd, F_GET_SEALS) & F_SEAL_WRITE, "F_SEAL_WRITE is set");
+		verified_free(&v);
+	}
+	write_manifest("Trust = core\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "may grant at most system"),
+	      "trust above the key's MaxTrust is refused");
+	write_manifest("[Network]\nAllow = yes\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "does not allow network"),
+	      "network at trust user is refused by the policy");
+	write_manifest("Trust = system\n[Sandbox]\nReadWritePaths = /srv\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "writable host paths"),
+	      "writable host paths at trust system are refused");
+	write_manifest("Trust = system\n[Sandbox]\nNamespaces = mount\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "requires the pid, mount"),
+	      "fewer namespaces at trust system are refused");
+	write_manifest("Trust = system\nUser = root\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "only trust level core may run as root"),
+	      "root below trust core is refused");
+	write_manifest("AbiVersion = 0.999\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPROTO && strstr(why, "needs kernel ABI"),
+	      "a newer kernel ABI minor than logos.ko's is refused");
+	write_manifest("", false);
+	CHECK(verify(why, sizeof(why)) == -ENOKEY && strstr(why, "DevMode is off"),
+	      "unsigned is refused without DevMode");
+	cfg.dev_mode = true;
+	CHECK(verify_module(&cfg, &kr, &kver, manifest, &v, why, sizeof(why)) == 0 &&
+	      v.trust == LOGOS_TRUST_UNTRUSTED && !v.signed_,
+	      "unsigned in DevMode runs at trust untrusted");
+	verified_free(&v);
+	write_manifest("Trust = system\n[Network]\nAllow = yes\n", false);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "trust level untrusted does not"),
+	      "DevMode caps the trust level: the untrusted policy applies");
+	cfg.dev_mode = false;
+	snprintf(cmd, sizeof(cmd), "printf '#!/bin/sh\\n' > %s/bin", dir);
+	CHECK(system(cmd) == 0, "the executable becomes a script");
+	write_manifest("", true);
+	CHECK(verify(why, sizeof(why)) == -ENOEXEC && strstr(why, "not an ELF"),
+	      "a script is refused (it could not be run from the verified bytes)");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(system(cmd) == 0, "cleanup");
+	keyring_free(&kr);
+	daemon_config_free(&cfg);
+	strv_free(errs);
+	return test_done();
+}
