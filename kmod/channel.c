@@ -398,37 +398,11 @@ out:
 	return ret;
 }
 
-long logos_ioctl_channel_send(struct logos_call *call)
+/* A plain message of a SEND batch. */
+static int logos_send_plain(struct logos_ctx *ctx, struct logos_endpoint *ep,
+			    struct logos_msg *umsg, s64 timeout_ns, ktime_t deadline)
 {
-	struct logos_channel_io *arg = call->arg;
-	struct logos_msg __user *umsgs = u64_to_user_ptr(arg->msgs);
-	struct logos_object *obj;
-	struct logos_msg umsg;
-	s64 timeout = arg->timeout_ns;
-	ktime_t deadline = 0;
-	int ret = 0;
-	u32 i;
-
-	if (arg->flags || !arg->count || arg->count > LOGOS_BATCH_MAX)
-		return -EINVAL;
-	obj = logos_handle_get(call->ctx->table, arg->handle, LOGOS_OBJ_CHANNEL, LOGOS_RIGHT_WRITE);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	if (!logos_timeout_start(timeout, &deadline))
-		timeout = 0;
-	for (i = 0; i < arg->count; i++) {
-		if (copy_from_user(&umsg, &umsgs[i], sizeof(umsg))) {
-			ret = -EFAULT;
-			break;
-		}
-		ret = logos_send_one(call->ctx, logos_endpoint_from_obj(obj), &umsg, 0, 0,
-				     i ? 0 : timeout, deadline);
-		if (ret)
-			break;
-	}
-	logos_object_put(obj);
-	arg->done = i;
-	return i ? 0 : ret;
+	return logos_send_one(ctx, ep, umsg, 0, 0, timeout_ns, deadline);
 }
 
 struct logos_msg_wait {
@@ -514,12 +488,23 @@ static int logos_recv_one(struct logos_ctx *ctx, struct logos_endpoint *ep,
 	return ret;
 }
 
-long logos_ioctl_channel_recv(struct logos_call *call)
+typedef int (*logos_batch_fn)(struct logos_ctx *ctx, struct logos_endpoint *ep,
+			      struct logos_msg *m, s64 timeout_ns, ktime_t deadline);
+
+/*
+ * SEND and RECV: up to LOGOS_BATCH_MAX messages in one call, only the
+ * first of which may wait. @copy_back: each message goes back out (the
+ * received one, or the sizes it needs on -EMSGSIZE). Reports how many
+ * were done; an error counts only when none was.
+ */
+static long logos_channel_batch(struct logos_call *call, u32 right, logos_batch_fn one,
+				bool copy_back)
 {
 	struct logos_channel_io *arg = call->arg;
 	struct logos_msg __user *umsgs = u64_to_user_ptr(arg->msgs);
+	struct logos_endpoint *ep;
 	struct logos_object *obj;
-	struct logos_msg buf;
+	struct logos_msg m;
 	s64 timeout = arg->timeout_ns;
 	ktime_t deadline = 0;
 	int ret = 0;
@@ -527,20 +512,20 @@ long logos_ioctl_channel_recv(struct logos_call *call)
 
 	if (arg->flags || !arg->count || arg->count > LOGOS_BATCH_MAX)
 		return -EINVAL;
-	obj = logos_handle_get(call->ctx->table, arg->handle, LOGOS_OBJ_CHANNEL, LOGOS_RIGHT_READ);
+	obj = logos_handle_get(call->ctx->table, arg->handle, LOGOS_OBJ_CHANNEL, right);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
+	ep = logos_endpoint_from_obj(obj);
 	if (!logos_timeout_start(timeout, &deadline))
 		timeout = 0;
 	for (i = 0; i < arg->count; i++) {
-		if (copy_from_user(&buf, &umsgs[i], sizeof(buf))) {
+		if (copy_from_user(&m, &umsgs[i], sizeof(m))) {
 			ret = -EFAULT;
 			break;
 		}
-		ret = logos_recv_one(call->ctx, logos_endpoint_from_obj(obj), &buf,
-				     i ? 0 : timeout, deadline);
-		/* Sizes for -EMSGSIZE, the message otherwise. */
-		if ((!ret || ret == -EMSGSIZE) && copy_to_user(&umsgs[i], &buf, sizeof(buf)))
+		ret = one(call->ctx, ep, &m, i ? 0 : timeout, deadline);
+		if (copy_back && (!ret || ret == -EMSGSIZE) &&
+		    copy_to_user(&umsgs[i], &m, sizeof(m)))
 			ret = -EFAULT;
 		if (ret)
 			break;
@@ -548,6 +533,16 @@ long logos_ioctl_channel_recv(struct logos_call *call)
 	logos_object_put(obj);
 	arg->done = i;
 	return i ? 0 : ret;
+}
+
+long logos_ioctl_channel_send(struct logos_call *call)
+{
+	return logos_channel_batch(call, LOGOS_RIGHT_WRITE, logos_send_plain, false);
+}
+
+long logos_ioctl_channel_recv(struct logos_call *call)
+{
+	return logos_channel_batch(call, LOGOS_RIGHT_READ, logos_recv_one, true);
 }
 
 struct logos_call_wait {
