@@ -10,6 +10,8 @@
 #   make vm         an interactive shell in the guest with logos.ko loaded
 #   make fuzz       the ioctl/netlink fuzzer on the debug kernel for
 #                   DURATION seconds (default 600; SEED=N replays a run)
+#   make chaos      kills, pauses, revocations and a hostile module under
+#                   load for DURATION seconds of chaos (SEED=N replays)
 #   make install    install into $(DESTDIR)$(PREFIX)
 #
 # logos.ko is built against /lib/modules/$(KVER)/build; KVER defaults to the
@@ -37,7 +39,7 @@ DKMS_FILES := Kbuild dkms.conf $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h
 # The userspace parts, built by their own Makefiles as they appear.
 USER_DIRS := $(patsubst %/Makefile,%,$(wildcard ulib/Makefile daemon/Makefile tools/Makefile))
 
-.PHONY: all module userspace deps check demo bench vm fuzz install clean \
+.PHONY: all module userspace deps check demo bench vm fuzz chaos install clean \
 	$(USER_DIRS)
 
 all: module userspace
@@ -73,6 +75,9 @@ vm: deps module
 DURATION ?= 600
 fuzz: deps
 	tests/fuzz/run --duration $(DURATION) $(if $(SEED),--seed $(SEED))
+
+chaos: deps
+	tests/chaos/run --duration $(DURATION) $(if $(SEED),--seed $(SEED))
 
 install: all
 	install -d $(DESTDIR)$(INCLUDEDIR)/linux

@@ -1,0 +1,1456 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * logos-chaos: logos.ko under load while modules die, stop and misbehave.
+ *
+ * Runs in the guest as root (tests/chaos/run). This program is the
+ * supervisor, doing what logosd does for each module: it creates the
+ * module context (LOGOS_IOC_MODULE_CREATE), gives it its endpoints
+ * (derived handles; the supervisor keeps the roots, so a module's queue
+ * outlives a crash of the module, as logosd keeps a provider's endpoint),
+ * forks the module process with the module file, and pauses (kernel
+ * PAUSED and SIGSTOP, as logosd's PAUSED and cgroup freezer), resumes and
+ * restarts it. The modules:
+ *
+ *   ping, pong      neighbours: ping calls pong (LOGOS_IOC_CHANNEL_CALL)
+ *                   every millisecond and times each call; never disturbed
+ *   prodN -> consN  streams of one-way messages, batched, each carrying its
+ *                   stream id, a per-sender sequence number and a pattern
+ *   mapper          maps the memory grants the supervisor sends it and
+ *                   reads them until the supervisor revokes the grant
+ *   hostile         exhausts each of its quotas in turn, checks the errno
+ *                   and the usage it gets, gives everything back, again
+ *
+ * Time alternates between calm windows (traffic only) and chaos windows
+ * (traffic, plus random SIGKILLs and pauses of the producers, consumers,
+ * mapper and hostile, grant revocations and the hostile's rounds). The
+ * ping latencies of both kinds of window, interleaved in the same boot,
+ * give the latency ratio.
+ *
+ * Nothing may be lost silently: the send and receive buffers of the
+ * streams (logos_channel_io and its messages) live in shared memory, so
+ * what a killed process's last ioctl did is still known after its death
+ * (the ioctl finishes before SIGKILL takes effect: a send with timeout 0
+ * never sleeps). Every stream must end with accepted == delivered, every
+ * message in order and intact; every refused send was told (an errno, or a
+ * short batch) and is counted.
+ *
+ *   logos-chaos [--duration S] [--calm S] [--window S] [--pairs N] [--seed N]
+ *
+ * Prints "ok - ..." / "not ok - ..." lines, the figures, and
+ * "chaos-guest: N passed, N failed". Exit status 0 when nothing failed.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/logos.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PTR(p)		((uint64_t)(uintptr_t)(p))
+#define PAGE		4096UL
+#define MAX_PAIRS	4
+#define BATCH		16
+#define MSG_MAX		1024	/* payload bytes of a stream message */
+#define MAX_STREAMS	4096
+#define MAX_SAMPLES	400000
+#define GRANT_PAGES	4
+#define MAGIC		0x43484153U	/* "CHAS" */
+
+enum role { R_PING, R_PONG, R_PROD, R_CONS, R_MAPPER, R_HOSTILE };
+static const char *const role_name[] = { "ping", "pong", "prod", "cons", "mapper", "hostile" };
+
+enum phase { PH_CALM, PH_CHAOS, PH_STOP_SEND, PH_STOP };
+
+/* ---- memory shared by the supervisor and every module process -------- */
+
+struct payload {
+	uint32_t magic;
+	uint32_t stream;
+	uint64_t seq;
+	uint8_t fill[MSG_MAX - 16];
+};
+
+/*
+ * A producer's counts, committed by one store of @cur: the supervisor
+ * redoes the accounting of a killed producer's last batch exactly once.
+ */
+struct counts {
+	uint64_t batch;		/* the last batch accounted */
+	uint64_t accepted;	/* highest sequence number the kernel accepted */
+	uint64_t offered;	/* messages passed to SEND */
+	uint64_t refused;	/* of those, refused: the sender was told (errno, done) */
+	uint64_t refused_eagain, refused_short, refused_other;
+	uint64_t abandoned;	/* not accepted (per done), the sender killed */
+};
+
+struct stream {
+	uint32_t pair;
+	volatile uint32_t cur;
+	struct counts c[2];
+	uint64_t delivered;	/* highest sequence number received, in order */
+	uint64_t bad;		/* out of order, duplicated or damaged */
+};
+
+struct iobuf {			/* one process's in-flight batch */
+	volatile int pending;
+	uint32_t stream;
+	uint64_t batch;		/* numbers the batches of a producer */
+	uint64_t base;		/* sequence number of msgs[0] */
+	uint32_t count;
+	struct logos_channel_io io;
+	struct logos_msg msgs[BATCH];
+	struct payload data[BATCH];
+};
+
+struct sample {
+	uint32_t us;
+	uint16_t window;
+	uint8_t phase;
+	uint8_t pad;
+};
+
+enum hstep { H_EVENTS, H_CHANNELS, H_OBJECTS, H_HANDLES, H_MEMORY, H_MAPPED, H_MSGS, H_BYTES,
+	     H_QUEUE_FULL, H_RELEASE, H_DENIED, __H_MAX };
+static const char *const hstep_name[] = {
+	"events (EDQUOT)", "channel endpoints (EDQUOT)", "objects (EDQUOT)", "handles (EDQUOT)",
+	"memory pages (EDQUOT)", "mapped pages (mmap EDQUOT)", "queued messages (EDQUOT)",
+	"queued bytes (EDQUOT)", "a full queue, not a quota (EAGAIN)",
+	"usage back to zero after each step", "denied_quota counts every denial",
+};
+
+struct shared {
+	volatile int phase;
+	volatile int window;
+	struct stream streams[MAX_STREAMS];
+	struct iobuf prod[MAX_PAIRS], cons[MAX_PAIRS];
+	/* ping/pong */
+	uint64_t calls, call_ok, call_err, call_bad, pong_bad;
+	uint64_t nsamples;
+	struct sample samples[MAX_SAMPLES];
+	/* mapper */
+	volatile uint64_t mapped_gen, sigbus_gen;
+	uint64_t sigbus, corrupt, stale_grants, map_errors;
+	/* hostile */
+	uint64_t hostile_rounds;
+	uint64_t hok[__H_MAX], hbad[__H_MAX];
+	/* failures reported by module processes */
+	volatile int nfail;
+	char fail[16][200];
+};
+
+static struct shared *sh;
+
+/* ---- small things --------------------------------------------------------- */
+
+static uint64_t rng = 88172645463325252ULL;
+
+static uint64_t rnd64(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 0x2545F4914F6CDD1DULL;
+}
+
+static uint32_t rnd(uint32_t n)
+{
+	return n ? (uint32_t)(rnd64() % n) : 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static uint64_t now_ms(void)
+{
+	return now_ns() / 1000000;
+}
+
+static void sleep_us(unsigned int us)
+{
+	struct timespec ts = { .tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static int xioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+}
+
+/* A failure seen by a module process; the supervisor reports it. */
+static void child_fail(const char *fmt, ...)
+{
+	int i = __atomic_fetch_add(&sh->nfail, 1, __ATOMIC_SEQ_CST);
+	va_list ap;
+
+	if (i >= 16)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(sh->fail[i], sizeof(sh->fail[i]), fmt, ap);
+	va_end(ap);
+}
+
+static int passed, failed;
+
+static void check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s - ", ok ? "ok" : "not ok");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+static void fill_pattern(struct payload *p, uint32_t len)
+{
+	for (uint32_t i = 16; i < len; i++)
+		((uint8_t *)p)[i] = (uint8_t)(p->seq * 7 + i);
+}
+
+static bool pattern_ok(const struct payload *p, uint32_t len)
+{
+	for (uint32_t i = 16; i < len; i++)
+		if (((const uint8_t *)p)[i] != (uint8_t)(p->seq * 7 + i))
+			return false;
+	return true;
+}
+
+/* ---- the modules ---------------------------------------------------------- */
+
+static int mfd;			/* a module process's module file */
+static uint32_t hA, hB;		/* its given handles */
+static int my_pair;
+static uint32_t my_stream;
+
+static void ping_main(void)
+{
+	struct payload req = { .magic = MAGIC }, rep;
+	uint64_t seq = 0;
+
+	while (sh->phase < PH_STOP_SEND) {
+		struct logos_channel_call c = {
+			.handle = hA, .timeout_ns = 5000000000LL,
+			.request = { .data = PTR(&req), .data_len = 64 },
+			.reply = { .data = PTR(&rep), .data_len = sizeof(rep) },
+		};
+		int phase = sh->phase, window = sh->window;
+		uint64_t t0;
+		int ret;
+
+		req.seq = ++seq;
+		fill_pattern(&req, 64);
+		t0 = now_ns();
+		ret = xioctl(mfd, LOGOS_IOC_CHANNEL_CALL, &c);
+		t0 = now_ns() - t0;
+		__atomic_add_fetch(&sh->calls, 1, __ATOMIC_RELAXED);
+		if (ret) {
+			sh->call_err++;
+			child_fail("ping: call %llu failed: %s", (unsigned long long)seq, strerror(-ret));
+		} else if (rep.magic != MAGIC || rep.seq != seq || c.reply.data_len != 64 ||
+			   !pattern_ok(&rep, 64)) {
+			sh->call_bad++;
+			child_fail("ping: call %llu got a wrong reply (seq %llu)",
+				   (unsigned long long)seq, (unsigned long long)rep.seq);
+		} else {
+			sh->call_ok++;
+			if (phase == sh->phase && window == sh->window && sh->nsamples < MAX_SAMPLES)
+				sh->samples[sh->nsamples++] = (struct sample){
+					.us = t0 / 1000 > UINT32_MAX ? UINT32_MAX : t0 / 1000,
+					.window = window, .phase = phase };
+		}
+		sleep_us(1000);
+	}
+}
+
+static void pong_main(void)
+{
+	struct payload buf;
+	uint64_t expect = 1;
+
+	while (sh->phase < PH_STOP) {
+		struct logos_msg m = { .data = PTR(&buf), .data_len = sizeof(buf) };
+		struct logos_channel_io io = { .handle = hB, .msgs = PTR(&m), .count = 1,
+					       .timeout_ns = 100000000 };
+		struct logos_channel_reply r = { .handle = hB };
+		int ret = xioctl(mfd, LOGOS_IOC_CHANNEL_RECV, &io);
+
+		if (ret == -ETIMEDOUT || ret == -EAGAIN || ret == -EINTR)
+			continue;
+		if (ret) {
+			child_fail("pong: receive failed: %s", strerror(-ret));
+			return;
+		}
+		if (!(m.header.flags & LOGOS_MSG_CALL) || buf.seq != expect) {
+			sh->pong_bad++;
+			child_fail("pong: call with seq %llu, expected %llu",
+				   (unsigned long long)buf.seq, (unsigned long long)expect);
+		}
+		expect = buf.seq + 1;
+		r.txn_id = m.header.txn_id;
+		r.reply = (struct logos_msg){ .data = PTR(&buf), .data_len = m.data_len };
+		ret = xioctl(mfd, LOGOS_IOC_CHANNEL_REPLY, &r);
+		if (ret)
+			child_fail("pong: reply failed: %s", strerror(-ret));
+	}
+}
+
+/*
+ * What a producer's batch did. The supervisor runs it again for a killed
+ * producer (@killed): io.done, in shared memory, says what the kernel took
+ * even when the process died before it could look.
+ */
+static void prod_account(struct iobuf *b, int ret, bool killed)
+{
+	struct stream *s = &sh->streams[b->stream];
+	struct counts n = s->c[s->cur];
+	uint32_t done = b->io.done;
+
+	if (n.batch == b->batch)
+		return;		/* accounted already */
+	n.batch = b->batch;
+	n.accepted = b->base - 1 + done;
+	n.offered += b->count;
+	if (done < b->count && killed) {
+		n.abandoned += b->count - done;
+	} else if (done < b->count) {
+		n.refused += b->count - done;
+		if (ret == -EAGAIN)
+			n.refused_eagain += b->count - done;
+		else if (!ret)
+			n.refused_short += b->count - done;
+		else
+			n.refused_other += b->count - done;
+	}
+	s->c[!s->cur] = n;
+	__atomic_store_n(&s->cur, !s->cur, __ATOMIC_SEQ_CST);
+}
+
+static void prod_main(void)
+{
+	struct iobuf *b = &sh->prod[my_pair];
+	uint64_t seq = 1;
+
+	while (sh->phase < PH_STOP_SEND) {
+		uint32_t n = 1 + rnd(BATCH);
+		int ret;
+
+		for (uint32_t k = 0; k < n; k++) {
+			uint32_t len = 16 + rnd(MSG_MAX - 15);
+
+			b->data[k].magic = MAGIC;
+			b->data[k].stream = my_stream;
+			b->data[k].seq = seq + k;
+			fill_pattern(&b->data[k], len);
+			b->msgs[k] = (struct logos_msg){ .data = PTR(&b->data[k]), .data_len = len };
+		}
+		b->stream = my_stream;
+		b->batch++;
+		b->base = seq;
+		b->count = n;
+		b->io = (struct logos_channel_io){ .handle = hA, .msgs = PTR(b->msgs), .count = n };
+		__atomic_store_n(&b->pending, 1, __ATOMIC_SEQ_CST);
+		ret = xioctl(mfd, LOGOS_IOC_CHANNEL_SEND, &b->io);
+		prod_account(b, ret, false);
+		if (ret && ret != -EAGAIN)
+			child_fail("prod%d: send refused with %s", my_pair, strerror(-ret));
+		seq += b->io.done;
+		__atomic_store_n(&b->pending, 0, __ATOMIC_SEQ_CST);
+		sleep_us(ret == -EAGAIN ? 5000 : 2000);
+	}
+}
+
+/* Takes what a consumer's batch received; idempotent (salvage runs it again). */
+static void cons_account(struct iobuf *b, int pair)
+{
+	for (uint32_t k = 0; k < b->io.done; k++) {
+		struct payload *p = &b->data[k];
+		uint32_t len = b->msgs[k].data_len;
+		struct stream *s;
+
+		if (p->magic != MAGIC || !p->stream || p->stream >= MAX_STREAMS || len < 16 ||
+		    len > MSG_MAX) {
+			child_fail("cons%d: a damaged message (%u bytes)", pair, len);
+			continue;
+		}
+		s = &sh->streams[p->stream];
+		if (p->seq <= s->delivered)
+			continue;	/* counted before the salvage */
+		if (s->pair != (uint32_t)pair || p->seq != s->delivered + 1 || !pattern_ok(p, len)) {
+			s->bad++;
+			child_fail("cons%d: stream %u: seq %llu after %llu%s", pair, p->stream,
+				   (unsigned long long)p->seq, (unsigned long long)s->delivered,
+				   pattern_ok(p, len) ? "" : " (damaged)");
+		}
+		s->delivered = p->seq;
+	}
+}
+
+static void cons_main(void)
+{
+	struct iobuf *b = &sh->cons[my_pair];
+
+	for (;;) {
+		int ret;
+
+		for (int k = 0; k < BATCH; k++) {
+			b->data[k].magic = 0;
+			b->msgs[k] = (struct logos_msg){ .data = PTR(&b->data[k]),
+							 .data_len = MSG_MAX };
+		}
+		b->io = (struct logos_channel_io){ .handle = hB, .msgs = PTR(b->msgs),
+						   .count = BATCH, .timeout_ns = 100000000 };
+		__atomic_store_n(&b->pending, 1, __ATOMIC_SEQ_CST);
+		ret = xioctl(mfd, LOGOS_IOC_CHANNEL_RECV, &b->io);
+		cons_account(b, my_pair);
+		__atomic_store_n(&b->pending, 0, __ATOMIC_SEQ_CST);
+		if (ret == -ETIMEDOUT || ret == -EAGAIN) {
+			if (sh->phase == PH_STOP)
+				return;	/* drained: the producers are gone */
+			continue;
+		}
+		if (ret && ret != -EINTR) {
+			child_fail("cons%d: receive failed: %s", my_pair, strerror(-ret));
+			sleep_us(10000);
+		}
+	}
+}
+
+static sigjmp_buf bus_jmp;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_jmp, 1);
+}
+
+static void mapper_main(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus };
+
+	sigaction(SIGBUS, &sa, NULL);
+	while (sh->phase < PH_STOP) {
+		uint64_t gen;
+		struct logos_msg_handle mh = { 0 };
+		struct logos_msg m = { .data = PTR(&gen), .data_len = sizeof(gen),
+				       .handles = PTR(&mh), .nr_handles = 1 };
+		struct logos_channel_io io = { .handle = hB, .msgs = PTR(&m), .count = 1,
+					       .timeout_ns = 100000000 };
+		struct logos_mem_info mi = { 0 };
+		struct logos_handle_close hc = { 0 };
+		volatile uint64_t *volatile map = NULL;
+		volatile size_t size = 0;
+		int ret = xioctl(mfd, LOGOS_IOC_CHANNEL_RECV, &io);
+
+		if (ret == -ETIMEDOUT || ret == -EAGAIN || ret == -EINTR)
+			continue;
+		if (ret || m.nr_handles != 1 || m.data_len != sizeof(gen)) {
+			child_fail("mapper: receive: %s, %u handles", strerror(-ret), m.nr_handles);
+			sleep_us(10000);
+			continue;
+		}
+		hc.handle = mh.handle;
+		mi.handle = mh.handle;
+		ret = xioctl(mfd, LOGOS_IOC_MEM_INFO, &mi);
+		if (!ret) {
+			void *p = mmap(NULL, mi.size, PROT_READ, MAP_SHARED, mfd, mi.mmap_offset);
+
+			ret = p == MAP_FAILED ? -errno : 0;
+			if (!ret) {
+				map = p;
+				size = mi.size;
+			}
+		}
+		if (ret == -EKEYREVOKED) {
+			sh->stale_grants++;	/* revoked in flight: the supervisor gave up on it */
+		} else if (ret) {
+			sh->map_errors++;
+			child_fail("mapper: grant %llu: %s", (unsigned long long)gen, strerror(-ret));
+		} else if (!sigsetjmp(bus_jmp, 1)) {
+			sh->mapped_gen = gen;
+			while (sh->phase < PH_STOP) {
+				for (size_t i = 0; i < size / 8; i++) {
+					if (map[i] != gen) {
+						sh->corrupt++;
+						child_fail("mapper: grant %llu word %zu reads %llu",
+							   (unsigned long long)gen, i,
+							   (unsigned long long)map[i]);
+						break;
+					}
+				}
+				sleep_us(500);
+			}
+		} else {
+			sh->sigbus++;
+			sh->sigbus_gen = gen;
+		}
+		if (map)
+			munmap((void *)map, size);
+		xioctl(mfd, LOGOS_IOC_HANDLE_CLOSE, &hc);
+	}
+}
+
+/* ---- the hostile module --------------------------------------------------- */
+
+static void hclose(uint32_t h)
+{
+	struct logos_handle_close c = { .handle = h };
+
+	xioctl(mfd, LOGOS_IOC_HANDLE_CLOSE, &c);
+}
+
+static int hinfo(struct logos_module_info *mi)
+{
+	memset(mi, 0, sizeof(*mi));
+	mi->handle = LOGOS_HANDLE_SELF;
+	return xioctl(mfd, LOGOS_IOC_MODULE_INFO, mi);
+}
+
+/* Records whether step @st ended as it must: @ret is @want and usage of
+ * @res could not take @need more. */
+static void hjudge(int st, int ret, int want, int res, uint64_t need)
+{
+	struct logos_module_info mi;
+	bool ok = ret == want;
+
+	if (ok && res >= 0 && !hinfo(&mi))
+		ok = mi.usage[res] + need > mi.limit[res] && mi.usage[res] <= mi.limit[res];
+	if (ok) {
+		sh->hok[st]++;
+	} else {
+		sh->hbad[st]++;
+		child_fail("hostile: %s: got %s", hstep_name[st], strerror(-ret));
+	}
+}
+
+static void hzero(void)
+{
+	struct logos_module_info mi;
+	bool ok = !hinfo(&mi);
+
+	for (int r = 0; ok && r < __LOGOS_RES_MAX; r++)
+		ok = !mi.usage[r];
+	if (ok) {
+		sh->hok[H_RELEASE]++;
+	} else {
+		sh->hbad[H_RELEASE]++;
+		child_fail("hostile: usage not back to zero after a step");
+	}
+}
+
+static void hostile_round(void)
+{
+	static uint32_t hs[512];
+	struct logos_module_info mi;
+	uint64_t denied0;
+	int n, ret, denials = 0;
+	uint8_t big[8192] = { 0 };
+
+	if (hinfo(&mi))
+		return;
+	denied0 = mi.denied_quota;
+
+	/* events */
+	for (n = 0, ret = 0; n < 512; n++) {
+		struct logos_event_create e = { 0 };
+
+		ret = xioctl(mfd, LOGOS_IOC_EVENT_CREATE, &e);
+		if (ret)
+			break;
+		hs[n] = e.handle;
+	}
+	hjudge(H_EVENTS, ret, -EDQUOT, LOGOS_RES_EVENTS, 1);
+	denials++;
+	while (n--)
+		hclose(hs[n]);
+	hzero();
+
+	/* channel endpoints */
+	for (n = 0, ret = 0; n < 256; n++) {
+		struct logos_channel_create c = { 0 };
+
+		ret = xioctl(mfd, LOGOS_IOC_CHANNEL_CREATE, &c);
+		if (ret)
+			break;
+		hs[2 * n] = c.handle0;
+		hs[2 * n + 1] = c.handle1;
+	}
+	hjudge(H_CHANNELS, ret, -EDQUOT, LOGOS_RES_CHANNELS, 2);
+	denials++;
+	for (n *= 2; n--;)
+		hclose(hs[n]);
+	hzero();
+
+	/* objects: one-page memory objects, the object limit comes first */
+	for (n = 0, ret = 0; n < 512; n++) {
+		struct logos_mem_create c = { .size = PAGE };
+
+		ret = xioctl(mfd, LOGOS_IOC_MEM_CREATE, &c);
+		if (ret)
+			break;
+		hs[n] = c.handle;
+	}
+	hjudge(H_OBJECTS, ret, -EDQUOT, LOGOS_RES_OBJECTS, 1);
+	denials++;
+	while (n--)
+		hclose(hs[n]);
+	hzero();
+
+	/* handles: duplicates of one event */
+	{
+		struct logos_event_create e = { 0 };
+
+		if (!xioctl(mfd, LOGOS_IOC_EVENT_CREATE, &e)) {
+			for (n = 0, ret = 0; n < 512; n++) {
+				struct logos_handle_dup d = { .handle = e.handle,
+							      .rights = LOGOS_RIGHTS_SAME };
+
+				ret = xioctl(mfd, LOGOS_IOC_HANDLE_DUPLICATE, &d);
+				if (ret)
+					break;
+				hs[n] = d.new_handle;
+			}
+			hjudge(H_HANDLES, ret, -EDQUOT, LOGOS_RES_HANDLES, 1);
+			denials++;
+			while (n--)
+				hclose(hs[n]);
+			hclose(e.handle);
+			hzero();
+		}
+	}
+
+	/* memory pages: 32-page objects */
+	for (n = 0, ret = 0; n < 512; n++) {
+		struct logos_mem_create c = { .size = 32 * PAGE };
+
+		ret = xioctl(mfd, LOGOS_IOC_MEM_CREATE, &c);
+		if (ret)
+			break;
+		hs[n] = c.handle;
+	}
+	hjudge(H_MEMORY, ret, -EDQUOT, LOGOS_RES_MEMORY_PAGES, 32);
+	denials++;
+	while (n--)
+		hclose(hs[n]);
+	hzero();
+
+	/* mapped pages: 4-page mappings of one object */
+	{
+		struct logos_mem_create c = { .size = 64 * PAGE };
+		void *maps[64];
+
+		if (!xioctl(mfd, LOGOS_IOC_MEM_CREATE, &c)) {
+			for (n = 0, ret = 0; n < 64; n++) {
+				maps[n] = mmap(NULL, 4 * PAGE, PROT_READ, MAP_SHARED, mfd,
+					       c.mmap_offset);
+				if (maps[n] == MAP_FAILED) {
+					ret = -errno;
+					break;
+				}
+			}
+			hjudge(H_MAPPED, ret, -EDQUOT, LOGOS_RES_MAPPED_PAGES, 4);
+			denials++;
+			while (n--)
+				munmap(maps[n], 4 * PAGE);
+			hclose(c.handle);
+			hzero();
+		}
+	}
+
+	/* queued messages, queued bytes, a full queue */
+	for (int st = H_MSGS; st <= H_QUEUE_FULL; st++) {
+		struct logos_channel_create c = { .max_msgs = st == H_QUEUE_FULL ? 4 : 0 };
+		uint32_t len = st == H_BYTES ? sizeof(big) : 16;
+
+		if (xioctl(mfd, LOGOS_IOC_CHANNEL_CREATE, &c))
+			continue;
+		for (n = 0, ret = 0; n < 512; n++) {
+			struct logos_msg m = { .data = PTR(big), .data_len = len };
+			struct logos_channel_io io = { .handle = c.handle0, .msgs = PTR(&m),
+						       .count = 1 };
+
+			ret = xioctl(mfd, LOGOS_IOC_CHANNEL_SEND, &io);
+			if (ret)
+				break;
+		}
+		if (st == H_QUEUE_FULL) {
+			hjudge(st, ret, -EAGAIN, -1, 0);
+		} else {
+			hjudge(st, ret, -EDQUOT,
+			       st == H_MSGS ? LOGOS_RES_MSGS_QUEUED : LOGOS_RES_BYTES_QUEUED,
+			       st == H_MSGS ? 1 : len);
+			denials++;
+		}
+		hclose(c.handle0);
+		hclose(c.handle1);
+		hzero();
+	}
+
+	if (!hinfo(&mi) && mi.denied_quota - denied0 == (uint64_t)denials) {
+		sh->hok[H_DENIED]++;
+	} else {
+		sh->hbad[H_DENIED]++;
+		child_fail("hostile: denied_quota grew by %llu, %d denials",
+			   (unsigned long long)(mi.denied_quota - denied0), denials);
+	}
+	sh->hostile_rounds++;
+}
+
+static void hostile_main(void)
+{
+	while (sh->phase < PH_STOP) {
+		if (sh->phase == PH_CHAOS)
+			hostile_round();
+		sleep_us(20000 + rnd(30000));
+	}
+}
+
+/* The hostile module's limits: each is reached before the others. */
+static const uint64_t hostile_limits[LOGOS_RES_COUNT] = {
+	[LOGOS_RES_HANDLES] = 96,
+	[LOGOS_RES_OBJECTS] = 64,
+	[LOGOS_RES_EVENTS] = 24,
+	[LOGOS_RES_CHANNELS] = 16,
+	[LOGOS_RES_MSGS_QUEUED] = 32,
+	[LOGOS_RES_BYTES_QUEUED] = 65536,
+	[LOGOS_RES_MEMORY_PAGES] = 128,
+	[LOGOS_RES_MAPPED_PAGES] = 16,
+};
+
+/* ---- the supervisor ------------------------------------------------------- */
+
+struct slot {
+	enum role role;
+	int pair;
+	bool victim;
+	pid_t pid;
+	uint32_t mod;		/* module handle in the supervisor's table */
+	uint32_t give[2];	/* supervisor's endpoints to give it */
+	bool killed, paused;
+	uint64_t resume_at, restart_at;
+	int incarnations;
+};
+
+static int sfd;
+static struct slot slots[4 + 2 * MAX_PAIRS];
+static int nslots, npairs = 2;
+static uint32_t next_stream = 1;
+static uint64_t kills, pauses, kernel_paused, resumes, paused_killed, revokes, restarts;
+static uint64_t sigbus_seen, revoke_then_killed;
+static uint64_t post_mortem_bad, state_bad, unexpected_deaths, pause_skipped;
+static char first_problem[200];
+
+static void problem(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (first_problem[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(first_problem, sizeof(first_problem), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "chaos: %s\n", first_problem);
+}
+
+static int set_state(struct slot *s, uint32_t state)
+{
+	struct logos_module_set_state a = { .handle = s->mod, .state = state };
+
+	return xioctl(sfd, LOGOS_IOC_MODULE_SET_STATE, &a);
+}
+
+static int mod_info(struct slot *s, struct logos_module_info *mi)
+{
+	memset(mi, 0, sizeof(*mi));
+	mi->handle = s->mod;
+	return xioctl(sfd, LOGOS_IOC_MODULE_INFO, mi);
+}
+
+static void sclose(uint32_t h)
+{
+	struct logos_handle_close c = { .handle = h };
+
+	if (h)
+		xioctl(sfd, LOGOS_IOC_HANDLE_CLOSE, &c);
+}
+
+static int spawn(struct slot *s)
+{
+	struct logos_module_create mc = { .trust_level = LOGOS_TRUST_USER };
+	uint32_t given[2] = { 0 };
+	int ret;
+	pid_t pid;
+
+	snprintf(mc.name, sizeof(mc.name), "%s%d.%d", role_name[s->role], s->pair,
+		 s->incarnations);
+	if (s->role == R_HOSTILE)
+		memcpy(mc.limits, hostile_limits, sizeof(mc.limits));
+	ret = xioctl(sfd, LOGOS_IOC_MODULE_CREATE, &mc);
+	if (ret) {
+		problem("MODULE_CREATE %s: %s", mc.name, strerror(-ret));
+		return ret;
+	}
+	s->mod = mc.handle;
+	ret = set_state(s, LOGOS_STATE_INITIALIZING);
+	for (int i = 0; !ret && i < 2; i++) {
+		struct logos_handle_give g = { .module = s->mod, .handle = s->give[i],
+					       .rights = LOGOS_RIGHTS_SAME };
+
+		if (!s->give[i])
+			continue;
+		ret = xioctl(sfd, LOGOS_IOC_HANDLE_GIVE, &g);
+		given[i] = g.new_handle;
+	}
+	if (ret) {
+		problem("setting up %s: %s", mc.name, strerror(-ret));
+		close(mc.fd);
+		return ret;
+	}
+	if (s->role == R_PROD) {
+		my_stream = next_stream++;
+		if (my_stream >= MAX_STREAMS) {
+			problem("out of stream slots");
+			close(mc.fd);
+			return -ENOSPC;
+		}
+		sh->streams[my_stream].pair = s->pair;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		close(mc.fd);
+		return ret;
+	}
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(sfd);
+		mfd = mc.fd;
+		hA = given[0];
+		hB = given[1];
+		my_pair = s->pair;
+		rng ^= (uint64_t)getpid() * 0x9E3779B97F4A7C15ULL;
+		if (xioctl(mfd, LOGOS_IOC_MODULE_READY, NULL))
+			child_fail("%s: READY refused", mc.name);
+		switch (s->role) {
+		case R_PING: ping_main(); break;
+		case R_PONG: pong_main(); break;
+		case R_PROD: prod_main(); break;
+		case R_CONS: cons_main(); break;
+		case R_MAPPER: mapper_main(); break;
+		case R_HOSTILE: hostile_main(); break;
+		}
+		_exit(0);
+	}
+	close(mc.fd);
+	s->pid = pid;
+	s->killed = s->paused = false;
+	s->restart_at = 0;
+	s->incarnations++;
+	return 0;
+}
+
+/* After a module process died: what the kernel must have done. */
+static void post_mortem(struct slot *s, int status)
+{
+	struct logos_module_info mi;
+	bool crash = s->killed;
+
+	if (s->role == R_PROD && sh->prod[s->pair].pending)
+		prod_account(&sh->prod[s->pair], 0, true);
+	if (s->role == R_CONS && sh->cons[s->pair].pending)
+		cons_account(&sh->cons[s->pair], s->pair);
+	if (s->killed ? !(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) :
+			!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		unexpected_deaths++;
+		problem("%s%d died unexpectedly (status 0x%x)", role_name[s->role], s->pair, status);
+	}
+	if (mod_info(s, &mi) || mi.state != LOGOS_STATE_TERMINATED ||
+	    !!(mi.exit_flags & LOGOS_EXIT_CRASHED) != crash) {
+		state_bad++;
+		problem("%s%d: after its death state %u, exit flags %u", role_name[s->role],
+			s->pair, mi.state, mi.exit_flags);
+	}
+	for (int r = 0; r < __LOGOS_RES_MAX; r++) {
+		/* a producer's messages still queued stay charged until received */
+		if (s->role == R_PROD && (r == LOGOS_RES_MSGS_QUEUED || r == LOGOS_RES_BYTES_QUEUED))
+			continue;
+		if (mi.usage[r]) {
+			post_mortem_bad++;
+			problem("%s%d: usage of resource %d is %llu after its death",
+				role_name[s->role], s->pair, r, (unsigned long long)mi.usage[r]);
+		}
+	}
+	sclose(s->mod);
+	s->mod = 0;
+	s->pid = 0;
+}
+
+/* ---- grants and revocations ----------------------------------------------- */
+
+enum gstate { G_IDLE, G_SENT, G_MAPPED, G_REVOKED };
+static struct {
+	enum gstate state;
+	uint32_t root, ep;	/* the memory object; the supervisor's endpoint to the mapper */
+	uint64_t *map;
+	uint64_t gen, due;
+} g;
+
+static void grant_drop(void)
+{
+	if (g.root) {
+		struct logos_handle_revoke r = { .handle = g.root };
+
+		xioctl(sfd, LOGOS_IOC_HANDLE_REVOKE, &r);
+		sclose(g.root);
+	}
+	if (g.map)
+		munmap(g.map, GRANT_PAGES * PAGE);
+	g.root = 0;
+	g.map = NULL;
+	g.state = G_IDLE;
+}
+
+static void grant_step(struct slot *mapper, uint64_t now)
+{
+	if (!mapper->pid || mapper->killed)
+		return;
+	switch (g.state) {
+	case G_IDLE: {
+		struct logos_mem_create c = { .size = GRANT_PAGES * PAGE };
+		struct logos_msg_handle mh;
+		struct logos_msg m = { .data = PTR(&g.gen), .data_len = sizeof(g.gen),
+				       .handles = PTR(&mh), .nr_handles = 1 };
+		struct logos_channel_io io = { .handle = g.ep, .msgs = PTR(&m), .count = 1 };
+		int ret = xioctl(sfd, LOGOS_IOC_MEM_CREATE, &c);
+
+		if (ret) {
+			problem("MEM_CREATE: %s", strerror(-ret));
+			return;
+		}
+		g.root = c.handle;
+		g.map = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, sfd, c.mmap_offset);
+		if (g.map == MAP_FAILED) {
+			g.map = NULL;
+			problem("mmap of a grant: %s", strerror(errno));
+			grant_drop();
+			return;
+		}
+		g.gen++;
+		for (size_t i = 0; i < GRANT_PAGES * PAGE / 8; i++)
+			g.map[i] = g.gen;
+		mh = (struct logos_msg_handle){ .handle = g.root,
+						.rights = LOGOS_RIGHT_READ | LOGOS_RIGHT_MAP_READ };
+		ret = xioctl(sfd, LOGOS_IOC_CHANNEL_SEND, &io);
+		if (ret) {
+			problem("sending a grant: %s", strerror(-ret));
+			grant_drop();
+			return;
+		}
+		g.state = G_SENT;
+		break;
+	}
+	case G_SENT:
+		if (sh->mapped_gen == g.gen) {
+			g.state = G_MAPPED;
+			g.due = now + 20 + rnd(300);
+		}
+		break;
+	case G_MAPPED:
+		if (sh->phase == PH_CHAOS && now >= g.due && !mapper->paused) {
+			struct logos_handle_revoke r = { .handle = g.root };
+			int ret = xioctl(sfd, LOGOS_IOC_HANDLE_REVOKE, &r);
+
+			if (ret || !r.revoked)
+				problem("revoke of a mapped grant: %s, %u revoked",
+					strerror(-ret), r.revoked);
+			revokes++;
+			g.state = G_REVOKED;
+			g.due = now + 10000;
+		}
+		break;
+	case G_REVOKED:
+		if (sh->sigbus_gen == g.gen) {
+			sigbus_seen++;
+			grant_drop();
+		} else if (now >= g.due && !mapper->paused) {
+			problem("grant %llu revoked 10 s ago, the mapper never got SIGBUS",
+				(unsigned long long)g.gen);
+			grant_drop();
+		}
+		break;
+	}
+}
+
+/* ---- the run -------------------------------------------------------------- */
+
+static void reap(uint64_t now)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (int i = 0; i < nslots; i++) {
+			struct slot *s = &slots[i];
+
+			if (s->pid != pid)
+				continue;
+			if (s->paused) {
+				s->paused = false;	/* the pause ended with the kill */
+				paused_killed++;
+			}
+			post_mortem(s, status);
+			if (s->role == R_MAPPER && g.state == G_REVOKED) {
+				if (sh->sigbus_gen == g.gen)
+					sigbus_seen++;
+				else
+					revoke_then_killed++;	/* died before touching it again */
+			}
+			if (s->role == R_MAPPER)
+				grant_drop();
+			if (sh->phase < PH_STOP_SEND)
+				s->restart_at = now + 20 + rnd(80);
+		}
+	}
+}
+
+static void chaos_action(uint64_t now)
+{
+	struct slot *v[2 * MAX_PAIRS + 2];
+	struct slot *s;
+	int n = 0;
+
+	for (int i = 0; i < nslots; i++)
+		if (slots[i].victim && slots[i].pid && !slots[i].killed)
+			v[n++] = &slots[i];
+	if (!n)
+		return;
+	s = v[rnd(n)];
+	if (rnd(100) < 45) {
+		kill(s->pid, SIGKILL);
+		s->killed = true;
+		kills++;
+	} else if (!s->paused) {
+		int ret = set_state(s, LOGOS_STATE_PAUSED);
+		struct logos_module_info mi;
+
+		if (ret == -EINVAL) {
+			pause_skipped++;	/* not RUNNING yet: READY still on its way */
+			return;
+		}
+		if (ret)
+			problem("PAUSED: %s", strerror(-ret));
+		kill(s->pid, SIGSTOP);
+		if (!mod_info(s, &mi) && mi.state == LOGOS_STATE_PAUSED)
+			kernel_paused++;
+		s->paused = true;
+		s->resume_at = now + 50 + rnd(400);
+		pauses++;
+	}
+}
+
+static void resume(struct slot *s)
+{
+	int ret;
+
+	kill(s->pid, SIGCONT);
+	ret = set_state(s, LOGOS_STATE_RUNNING);
+	if (ret)
+		problem("RUNNING after PAUSED: %s", strerror(-ret));
+	else
+		resumes++;
+	s->paused = false;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* p-th percentile of the samples of @phase (and @window unless -1), in µs. */
+static uint32_t percentile(int phase, int window, double p, uint64_t *count)
+{
+	uint32_t *v = malloc(sizeof(*v) * (sh->nsamples + 1));
+	uint64_t n = 0;
+	uint32_t r = 0;
+
+	for (uint64_t i = 0; v && i < sh->nsamples; i++)
+		if (sh->samples[i].phase == phase && (window < 0 || sh->samples[i].window == window))
+			v[n++] = sh->samples[i].us;
+	if (v && n) {
+		uint64_t k = (uint64_t)(p * n + 0.999999);
+
+		qsort(v, n, sizeof(*v), cmp_u32);
+		r = v[k ? k - 1 : 0];
+	}
+	free(v);
+	if (count)
+		*count = n;
+	return r;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "duration", required_argument, NULL, 'd' },
+		{ "calm", required_argument, NULL, 'c' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "pairs", required_argument, NULL, 'p' },
+		{ "seed", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	double duration = 60, calm = 2, window = 4, ratio, ratios[512];
+	uint64_t seed = 0, t_start, chaos_ms = 0, calm_ms = 0, phase_end, next_action = 0;
+	uint32_t mapper_ep[2], ping_ep[2], pair_ep[MAX_PAIRS][2];
+	int c, nratios = 0, nwindows;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': duration = atof(optarg); break;
+		case 'c': calm = atof(optarg); break;
+		case 'w': window = atof(optarg); break;
+		case 'p': npairs = atoi(optarg); break;
+		case 's': seed = strtoull(optarg, NULL, 0); break;
+		default:
+			fprintf(stderr, "usage: %s [--duration S] [--calm S] [--window S] "
+				"[--pairs N] [--seed N]\n", argv[0]);
+			return 2;
+		}
+	}
+	if (npairs < 1 || npairs > MAX_PAIRS || duration <= 0 || calm <= 0 || window <= 0) {
+		fprintf(stderr, "chaos: bad arguments\n");
+		return 2;
+	}
+	if (!seed)
+		seed = now_ns() ^ ((uint64_t)getpid() << 32);
+	rng = seed | 1;
+	printf("chaos: seed %llu, %.0f s of chaos in %.0f s windows, %.0f s calm windows between, %d stream pairs\n",
+	       (unsigned long long)seed, duration, window, calm, npairs);
+
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	sfd = open(LOGOS_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (sh == MAP_FAILED || sfd < 0) {
+		perror("chaos: setup");
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+	/* the supervisor keeps every endpoint's root: queues outlive crashes */
+	{
+		struct logos_channel_create cc = { 0 };
+
+		if (xioctl(sfd, LOGOS_IOC_CHANNEL_CREATE, &cc))
+			return perror("chaos: channel"), 1;
+		ping_ep[0] = cc.handle0, ping_ep[1] = cc.handle1;
+		memset(&cc, 0, sizeof(cc));
+		if (xioctl(sfd, LOGOS_IOC_CHANNEL_CREATE, &cc))
+			return perror("chaos: channel"), 1;
+		mapper_ep[0] = cc.handle0, mapper_ep[1] = cc.handle1;
+		for (int i = 0; i < npairs; i++) {
+			/* short queues: a paused consumer soon pushes back */
+			memset(&cc, 0, sizeof(cc));
+			cc.max_msgs = 64;
+			if (xioctl(sfd, LOGOS_IOC_CHANNEL_CREATE, &cc))
+				return perror("chaos: channel"), 1;
+			pair_ep[i][0] = cc.handle0, pair_ep[i][1] = cc.handle1;
+		}
+	}
+	g.ep = mapper_ep[0];
+	slots[nslots++] = (struct slot){ .role = R_PONG, .give = { 0, ping_ep[1] } };
+	slots[nslots++] = (struct slot){ .role = R_PING, .give = { ping_ep[0], 0 } };
+	for (int i = 0; i < npairs; i++) {
+		slots[nslots++] = (struct slot){ .role = R_CONS, .pair = i, .victim = true,
+						 .give = { 0, pair_ep[i][1] } };
+		slots[nslots++] = (struct slot){ .role = R_PROD, .pair = i, .victim = true,
+						 .give = { pair_ep[i][0], 0 } };
+	}
+	slots[nslots++] = (struct slot){ .role = R_MAPPER, .victim = true,
+					 .give = { 0, mapper_ep[1] } };
+	slots[nslots++] = (struct slot){ .role = R_HOSTILE, .victim = true };
+	for (int i = 0; i < nslots; i++)
+		if (spawn(&slots[i]))
+			return 1;
+	check(!first_problem[0], "%d modules started under one supervisor", nslots);
+
+	/* calm first, then alternate */
+	t_start = now_ms();
+	sh->phase = PH_CALM;
+	sh->window = 0;
+	phase_end = t_start + (uint64_t)(calm * 1000);
+	for (;;) {
+		uint64_t now = now_ms();
+
+		reap(now);
+		for (int i = 0; i < nslots; i++) {
+			struct slot *s = &slots[i];
+
+			if (s->paused && (now >= s->resume_at || sh->phase != PH_CHAOS))
+				resume(s);
+			if (!s->pid && s->restart_at && now >= s->restart_at) {
+				if (spawn(s))
+					goto stop;
+				restarts++;
+			}
+		}
+		grant_step(&slots[nslots - 2], now);
+		if (sh->phase == PH_CHAOS && now >= next_action) {
+			chaos_action(now);
+			next_action = now + 30 + rnd(200);
+		}
+		if (now >= phase_end) {
+			if (sh->phase == PH_CALM) {
+				calm_ms += now - (phase_end - (uint64_t)(calm * 1000));
+				if (chaos_ms >= duration * 1000)
+					break;
+				sh->window++;
+				sh->phase = PH_CHAOS;
+				phase_end = now + (uint64_t)(window * 1000);
+			} else {
+				chaos_ms += now - (phase_end - (uint64_t)(window * 1000));
+				sh->window++;
+				sh->phase = PH_CALM;
+				phase_end = now + (uint64_t)(calm * 1000);
+			}
+		}
+		sleep_us(5000);
+	}
+stop:
+	nwindows = sh->window + 1;
+	/* resume everyone, wait for restarts, then stop the senders */
+	for (int i = 0; i < nslots; i++)
+		if (slots[i].paused)
+			resume(&slots[i]);
+	for (uint64_t end = now_ms() + 5000; now_ms() < end;) {
+		bool all = true;
+
+		reap(now_ms());
+		for (int i = 0; i < nslots; i++) {
+			if (!slots[i].pid && slots[i].restart_at) {
+				if (!spawn(&slots[i]))
+					restarts++;
+			}
+			all &= slots[i].pid != 0;
+		}
+		if (all)
+			break;
+		sleep_us(10000);
+	}
+	for (int i = 0; i < nslots; i++)
+		if (slots[i].pid && set_state(&slots[i], LOGOS_STATE_TERMINATING))
+			problem("TERMINATING %s: refused", role_name[slots[i].role]);
+	sh->phase = PH_STOP_SEND;
+	for (uint64_t end = now_ms() + 20000; now_ms() < end;) {
+		bool any = false;
+
+		reap(now_ms());
+		for (int i = 0; i < nslots; i++)
+			any |= (slots[i].role == R_PROD || slots[i].role == R_PING) && slots[i].pid;
+		if (!any)
+			break;
+		sleep_us(10000);
+	}
+	sh->phase = PH_STOP;
+	for (uint64_t end = now_ms() + 30000; now_ms() < end;) {
+		bool any = false;
+
+		reap(now_ms());
+		for (int i = 0; i < nslots; i++)
+			any |= slots[i].pid != 0;
+		if (!any)
+			break;
+		sleep_us(10000);
+	}
+	for (int i = 0; i < nslots; i++) {
+		if (slots[i].pid) {
+			problem("%s%d did not stop within 30 s", role_name[slots[i].role],
+				slots[i].pair);
+			kill(slots[i].pid, SIGKILL);
+			slots[i].killed = true;
+			waitpid(slots[i].pid, NULL, 0);
+			slots[i].pid = 0;
+			unexpected_deaths++;
+		}
+	}
+	grant_drop();
+
+	/* ---- the verdict ---- */
+	{
+		uint64_t offered = 0, accepted = 0, delivered = 0, refused = 0, eagain = 0,
+			 shrt = 0, other = 0, abandoned = 0, bad = 0, lost = 0, leftover = 0;
+		int nstreams = 0;
+
+		for (uint32_t i = 1; i < next_stream; i++) {
+			struct stream *s = &sh->streams[i];
+			struct counts *c = &s->c[s->cur];
+
+			nstreams++;
+			offered += c->offered;
+			accepted += c->accepted;
+			delivered += s->delivered;
+			refused += c->refused;
+			eagain += c->refused_eagain;
+			shrt += c->refused_short;
+			other += c->refused_other;
+			abandoned += c->abandoned;
+			bad += s->bad;
+			if (s->delivered != c->accepted) {
+				lost++;
+				if (lost <= 3)
+					printf("# stream %u (pair %u): accepted %llu, delivered %llu\n", i,
+					       s->pair, (unsigned long long)c->accepted,
+					       (unsigned long long)s->delivered);
+			}
+		}
+		/* nothing may be left in the supervisor-held queues */
+		for (int i = 0; i < npairs; i++) {
+			struct payload p;
+			struct logos_msg m = { .data = PTR(&p), .data_len = sizeof(p) };
+			struct logos_channel_io io = { .handle = pair_ep[i][1], .msgs = PTR(&m),
+						       .count = 1 };
+
+			while (!xioctl(sfd, LOGOS_IOC_CHANNEL_RECV, &io))
+				leftover++;
+		}
+		printf("# chaos: %.1f s of chaos, %.1f s calm, %d windows\n", chaos_ms / 1000.0,
+		       calm_ms / 1000.0, nwindows);
+		printf("# chaos: kills %llu, restarts %llu, pauses %llu (kernel PAUSED %llu, skipped before READY %llu), resumes %llu, paused then killed %llu, revokes %llu\n",
+		       (unsigned long long)kills, (unsigned long long)restarts,
+		       (unsigned long long)pauses, (unsigned long long)kernel_paused,
+		       (unsigned long long)pause_skipped, (unsigned long long)resumes, (unsigned long long)paused_killed,
+		       (unsigned long long)revokes);
+		printf("# streams: %d (one per producer incarnation); messages offered %llu = accepted %llu + refused %llu (EAGAIN %llu, behind a full queue in a batch %llu, other %llu) + unsent when killed %llu; delivered %llu\n",
+		       nstreams, (unsigned long long)offered, (unsigned long long)accepted,
+		       (unsigned long long)refused, (unsigned long long)eagain,
+		       (unsigned long long)shrt, (unsigned long long)other,
+		       (unsigned long long)abandoned, (unsigned long long)delivered);
+		printf("# calls: %llu made, %llu answered, %llu failed, %llu wrong\n",
+		       (unsigned long long)sh->calls, (unsigned long long)sh->call_ok,
+		       (unsigned long long)sh->call_err, (unsigned long long)sh->call_bad);
+		printf("# grants: revoked while mapped %llu, SIGBUS %llu, mapper killed before its next read %llu, corrupt reads %llu, revoked in flight %llu\n",
+		       (unsigned long long)revokes, (unsigned long long)sigbus_seen,
+		       (unsigned long long)revoke_then_killed,
+		       (unsigned long long)sh->corrupt, (unsigned long long)sh->stale_grants);
+		printf("# hostile: %llu rounds\n", (unsigned long long)sh->hostile_rounds);
+
+		check(kills > 0 && restarts > 0, "modules SIGKILLed at random (%llu) and restarted (%llu)",
+		      (unsigned long long)kills, (unsigned long long)restarts);
+		check(!unexpected_deaths, "no module died but those killed (%llu others)",
+		      (unsigned long long)unexpected_deaths);
+		check(!state_bad, "every dead module is TERMINATED, crashed exactly when killed");
+		check(!post_mortem_bad, "a dead module holds nothing (handles, objects, mappings)");
+		check(pauses > 0 && kernel_paused == pauses && resumes + paused_killed == pauses,
+		      "pauses (%llu): kernel PAUSED and stopped, then resumed to RUNNING (%llu) or killed (%llu)",
+		      (unsigned long long)pauses, (unsigned long long)resumes,
+		      (unsigned long long)paused_killed);
+		check(accepted > 0 && !other && offered == accepted + refused + abandoned,
+		      "every message offered was accepted, refused with an answer, or unsent when its sender was killed (%llu = %llu + %llu + %llu)",
+		      (unsigned long long)offered, (unsigned long long)accepted,
+		      (unsigned long long)refused, (unsigned long long)abandoned);
+		check(!lost && accepted == delivered,
+		      "every accepted message was delivered (%llu of %llu; %llu streams short)",
+		      (unsigned long long)delivered, (unsigned long long)accepted,
+		      (unsigned long long)lost);
+		check(!bad, "in order, once, intact (%llu bad)", (unsigned long long)bad);
+		check(!leftover, "no message left in a queue at the end (%llu)",
+		      (unsigned long long)leftover);
+		check(sh->calls > 0 && sh->call_ok == sh->calls && !sh->pong_bad,
+		      "neighbours: every call answered in order (%llu of %llu)",
+		      (unsigned long long)sh->call_ok, (unsigned long long)sh->calls);
+		check(revokes > 0 && sigbus_seen + revoke_then_killed == revokes && !sh->map_errors,
+		      "grants revoked while mapped (%llu): the mapper's next read got SIGBUS each time (%llu; killed before reading again %llu)",
+		      (unsigned long long)revokes, (unsigned long long)sigbus_seen,
+		      (unsigned long long)revoke_then_killed);
+		check(!sh->corrupt, "a mapped grant never read anything but its contents");
+		for (int st = 0; st < __H_MAX; st++)
+			check(sh->hok[st] > 0 && !sh->hbad[st], "hostile: %s (%llu times, %llu wrong)",
+			      hstep_name[st], (unsigned long long)sh->hok[st],
+			      (unsigned long long)sh->hbad[st]);
+	}
+
+	/* latency: pooled over the interleaved windows, and window by window */
+	{
+		uint64_t ncalm, nchaos;
+		uint32_t calm99 = percentile(PH_CALM, -1, 0.99, &ncalm);
+		uint32_t chaos99 = percentile(PH_CHAOS, -1, 0.99, &nchaos);
+		uint32_t calm50 = percentile(PH_CALM, -1, 0.50, NULL);
+		uint32_t chaos50 = percentile(PH_CHAOS, -1, 0.50, NULL);
+
+		for (int w = 1; w + 1 < nwindows && nratios < 512; w += 2) {
+			uint64_t a, b;
+			uint32_t before = percentile(PH_CALM, w - 1, 0.99, &a);
+			uint32_t during = percentile(PH_CHAOS, w, 0.99, &b);
+
+			if (a >= 40 && b >= 40 && before)
+				ratios[nratios++] = (double)during / before;
+		}
+		qsort(ratios, nratios, sizeof(double), cmp_double);
+		ratio = calm99 ? (double)chaos99 / calm99 : 0;
+		printf("# latency of ping's calls: calm p50 %u us p99 %u us (%llu calls), chaos p50 %u us p99 %u us (%llu calls)\n",
+		       calm50, calm99, (unsigned long long)ncalm, chaos50, chaos99,
+		       (unsigned long long)nchaos);
+		printf("# latency ratio p99 chaos/calm: %.2f pooled; window by window (chaos window / the calm one before it): median %.2f, min %.2f, max %.2f over %d pairs\n",
+		       ratio, nratios ? ratios[nratios / 2] : 0, nratios ? ratios[0] : 0,
+		       nratios ? ratios[nratios - 1] : 0, nratios);
+		check(ncalm >= 100 && nchaos >= 100 && ratio <= 2.0,
+		      "neighbours' p99 latency under chaos within 2x of calm (%.2f)", ratio);
+	}
+
+	for (int i = 0; i < sh->nfail && i < 16; i++)
+		printf("# module: %s\n", sh->fail[i]);
+	check(!sh->nfail, "no module process saw anything wrong (%d reports)", sh->nfail);
+	if (first_problem[0])
+		printf("# supervisor: %s\n", first_problem);
+	check(!first_problem[0], "the supervisor saw nothing wrong");
+
+	/* close everything: nothing may outlive it */
+	close(sfd);
+	{
+		FILE *f = fopen("/sys/module/logos/parameters/live_objects", "r");
+		long live = -1;
+
+		if (f) {
+			if (fscanf(f, "%ld", &live) != 1)
+				live = -1;
+			fclose(f);
+		}
+		check(live == 0, "no logos object outlives the supervisor (live_objects %ld)", live);
+	}
+	printf("chaos-guest: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
