@@ -5,6 +5,14 @@
  * so it takes no table lock: it only marks the watch ready when the
  * signals match (or a revoke happened), and LOGOS_IOC_WATCH_READ re-reads
  * the truth through the caller's table before reporting anything.
+ *
+ * LOGOS_IOC_WATCH_READ works on a private batch of ready watches with
+ * set->lock dropped (to peek the table and copy to user memory). While a
+ * watch is in such a batch the reader owns its ready_node: removing the
+ * watch meanwhile only unlinks it from set->watches and marks it dead, and
+ * the reader frees it. A dead watch is never made ready again, so a wake-up
+ * between the unlink and remove_wait_queue() cannot put freed memory on
+ * set->ready.
  */
 
 #include "watch.h"
@@ -26,6 +34,8 @@ struct logos_watch_entry {
 	u32 signals;
 	u32 flags;
 	u64 key;
+	bool live;			/* in set->watches */
+	bool batched;			/* ready_node is in a reader's batch */
 };
 
 void logos_watch_set_init(struct logos_watch_set *set)
@@ -43,7 +53,7 @@ static void logos_watch_mark_ready(struct logos_watch_entry *w)
 	unsigned long flags;
 
 	spin_lock_irqsave(&set->lock, flags);
-	if (list_empty(&w->ready_node))
+	if (w->live && list_empty(&w->ready_node))
 		list_add_tail(&w->ready_node, &set->ready);
 	spin_unlock_irqrestore(&set->lock, flags);
 	wake_up_all(&set->poll_wait);
@@ -65,13 +75,20 @@ static void logos_watch_free(struct logos_watch_entry *w)
 	kfree(w);
 }
 
-/* Unlinks @w from its set; the caller frees it outside the lock. */
-static void logos_watch_unlink(struct logos_watch_set *set, struct logos_watch_entry *w)
+/*
+ * Unlinks @w from its set. Returns true if the caller must free it (outside
+ * the lock), false if a reader holds it in its batch and will free it.
+ */
+static bool logos_watch_unlink(struct logos_watch_set *set, struct logos_watch_entry *w)
 {
 	lockdep_assert_held(&set->lock);
 	list_del(&w->node);
-	list_del_init(&w->ready_node);
+	w->live = false;
 	set->nr_watches--;
+	if (w->batched)
+		return false;
+	list_del_init(&w->ready_node);
+	return true;
 }
 
 void logos_watch_set_release(struct logos_watch_set *set)
@@ -81,8 +98,9 @@ void logos_watch_set_release(struct logos_watch_set *set)
 
 	spin_lock_irq(&set->lock);
 	list_for_each_entry_safe(w, tmp, &set->watches, node) {
-		logos_watch_unlink(set, w);
-		list_add(&w->node, &doomed);
+		/* No reader is left (the file is going), so nothing is batched. */
+		if (logos_watch_unlink(set, w))
+			list_add(&w->node, &doomed);
 	}
 	spin_unlock_irq(&set->lock);
 	list_for_each_entry_safe(w, tmp, &doomed, node)
@@ -105,19 +123,21 @@ __poll_t logos_watch_poll(struct file *file, struct poll_table_struct *pt)
 static long logos_watch_remove(struct logos_watch_set *set, u64 key)
 {
 	struct logos_watch_entry *w, *found = NULL;
+	bool free_it = false;
 
 	spin_lock_irq(&set->lock);
 	list_for_each_entry(w, &set->watches, node) {
 		if (w->key == key) {
 			found = w;
-			logos_watch_unlink(set, w);
+			free_it = logos_watch_unlink(set, w);
 			break;
 		}
 	}
 	spin_unlock_irq(&set->lock);
 	if (!found)
 		return -ENOENT;
-	logos_watch_free(found);
+	if (free_it)
+		logos_watch_free(found);
 	return 0;
 }
 
@@ -127,6 +147,7 @@ long logos_ioctl_watch(struct logos_call *call)
 	struct logos_watch_set *set = &call->ctx->watches;
 	struct logos_watch_entry *w;
 	struct logos_object *obj;
+	bool ready = false;
 	int ret = 0;
 
 	if ((arg->flags & ~(LOGOS_WATCH_ONESHOT | LOGOS_WATCH_REMOVE)) || arg->reserved)
@@ -151,24 +172,37 @@ long logos_ioctl_watch(struct logos_call *call)
 	w->key = arg->key;
 	INIT_LIST_HEAD(&w->ready_node);
 	init_waitqueue_func_entry(&w->wq, logos_watch_wake);
+	/*
+	 * On the wait queue before it is in the set: once in the set, a
+	 * concurrent remove by key may free it. Until then it is not live and
+	 * its wake-ups are ignored.
+	 */
+	add_wait_queue(&obj->wait, &w->wq);
 
 	spin_lock_irq(&set->lock);
 	if (set->nr_watches >= LOGOS_WATCH_MAX) {
 		ret = -ENOSPC;
 	} else {
 		list_add_tail(&w->node, &set->watches);
+		w->live = true;
 		set->nr_watches++;
+		/*
+		 * Level-triggered: what is already true is reported at once.
+		 * Checked here, after add_wait_queue(): a signal set later
+		 * wakes us. After the unlock @w may be removed and freed.
+		 */
+		if (logos_object_signals(obj) & w->signals) {
+			list_add_tail(&w->ready_node, &set->ready);
+			ready = true;
+		}
 	}
 	spin_unlock_irq(&set->lock);
 	if (ret) {
-		logos_object_put(obj);
-		kfree(w);
+		logos_watch_free(w);
 		return ret;
 	}
-	add_wait_queue(&obj->wait, &w->wq);
-	/* Level-triggered: what is already true is reported at once. */
-	if (logos_object_signals(obj) & w->signals)
-		logos_watch_mark_ready(w);
+	if (ready)
+		wake_up_all(&set->poll_wait);
 	return 0;
 }
 
@@ -188,6 +222,7 @@ static u32 logos_watch_take_ready(struct logos_watch_set *set, struct list_head 
 		if (n == max)
 			break;
 		list_move_tail(&w->ready_node, out);
+		w->batched = true;
 		n++;
 	}
 	spin_unlock_irq(&set->lock);
@@ -222,7 +257,11 @@ long logos_ioctl_watch_read(struct logos_call *call)
 
 			spin_lock_irq(&set->lock);
 			list_del_init(&w->ready_node);
-			if (err) {
+			w->batched = false;
+			if (!w->live) {
+				/* Removed while in our batch: ours to free. */
+				list_add(&w->node, &doomed);
+			} else if (err) {
 				/* The handle is gone: so is its watch. */
 				logos_watch_unlink(set, w);
 				list_add(&w->node, &doomed);
@@ -244,7 +283,7 @@ long logos_ioctl_watch_read(struct logos_call *call)
 				continue;
 			}
 			/* A wake-up that found us in the batch must not be lost. */
-			if (!err && (logos_object_signals(w->obj) & w->signals))
+			if (w->live && (logos_object_signals(w->obj) & w->signals))
 				list_add_tail(&w->ready_node, &set->ready);
 			spin_unlock_irq(&set->lock);
 		}

@@ -520,4 +520,90 @@ TEST_F(watch, the_most_watches_allowed_per_file_are_accepted_and_no_more)
 	EXPECT_EQ(0, logos_watch(self->dev, self->b, LOGOS_SIGNAL_READABLE, 0, k));
 }
 
+/* ---- concurrency ------------------------------------------------------------------ */
+
+struct watch_race {
+	int dev;
+	__u32 h;
+	volatile int stop;
+	int bad;	/* a result outside the ABI, or -errno */
+};
+
+static void *race_reader(void *arg)
+{
+	struct watch_race *r = arg;
+	struct logos_watch_report rep[64];
+
+	while (!r->stop) {
+		int ret = logos_watch_read(r->dev, rep, 64, 0, NULL);
+
+		if (ret && ret != -ETIMEDOUT)
+			r->bad = ret;
+	}
+	return NULL;
+}
+
+static void *race_remover(void *arg)
+{
+	struct watch_race *r = arg;
+	__u64 k = 0;
+
+	while (!r->stop) {
+		int ret = logos_watch(r->dev, 0, 0, LOGOS_WATCH_REMOVE, k++ % 16);
+
+		if (ret && ret != -ENOENT)
+			r->bad = ret;
+	}
+	return NULL;
+}
+
+/*
+ * Watches added and removed by key while other threads read them: a watch
+ * removed while a reader held it in its batch used to be freed under the
+ * reader (list corruption, use-after-free), and one removed between its
+ * creation and its arming on the wait queue too. Found by tests/fuzz.
+ * Needs two CPUs to race (the debug suite's guest has them).
+ */
+TEST_F(watch, watches_removed_while_other_threads_read_them)
+{
+	struct watch_race r = { .dev = self->dev, .h = self->b };
+	struct timespec t0, t;
+	pthread_t th[3];
+	unsigned long rounds = 0;
+	__u64 k;
+	int i, ret;
+
+	/* b stays READABLE: every watch on it is always ready. */
+	ASSERT_EQ(0, logos_send_bytes(self->dev, self->a, "x", 1));
+	ASSERT_EQ(0, pthread_create(&th[0], NULL, race_reader, &r));
+	ASSERT_EQ(0, pthread_create(&th[1], NULL, race_reader, &r));
+	ASSERT_EQ(0, pthread_create(&th[2], NULL, race_remover, &r));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		for (k = 0; k < 16; k++) {
+			ret = logos_watch(self->dev, self->b, LOGOS_SIGNAL_READABLE,
+					  k & 1 ? LOGOS_WATCH_ONESHOT : 0, k);
+			if (ret)
+				r.bad = ret;
+		}
+		for (k = 0; k < 16; k++) {
+			ret = logos_watch(self->dev, 0, 0, LOGOS_WATCH_REMOVE, k);
+			if (ret && ret != -ENOENT)
+				r.bad = ret;
+		}
+		rounds++;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < 3);
+	r.stop = 1;
+	for (i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	TH_LOG("%lu rounds of 16 watches", rounds);
+	EXPECT_EQ(0, r.bad);
+	/* Whatever is left is consistent: remove it, then nothing is reported. */
+	for (k = 0; k < 16; k++)
+		logos_watch(self->dev, 0, 0, LOGOS_WATCH_REMOVE, k);
+	EXPECT_TRUE(nothing_reported(self->dev));
+	EXPECT_EQ(0, poll_in(self->dev, 0));
+}
+
 TEST_HARNESS_MAIN
