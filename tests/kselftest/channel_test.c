@@ -336,6 +336,35 @@ TEST_F(ch, unknown_handle_flags_or_nonzero_type_are_einval_and_nothing_moves)
 	EXPECT_TRUE(queue_is_empty(self->dev, self->b));
 }
 
+/*
+ * A refused entry after copied ones: the copies' capability nodes were
+ * already allocated and used to leak (kmemleak and "Objects remaining in
+ * logos_cap" at rmmod on the debug kernel). Found by tests/fuzz.
+ */
+TEST_F(ch, a_bad_entry_after_copied_handles_is_einval_and_leaks_nothing)
+{
+	struct logos_msg_handle hs[3];
+	__u32 e;
+	int i;
+
+	ASSERT_EQ(0, logos_event_new(self->dev, &e));
+	for (i = 0; i < 3; i++) {
+		hs[0] = logos_mh(e, LOGOS_RIGHTS_SAME, 0);
+		hs[1] = logos_mh(e, LOGOS_RIGHTS_SAME, 0);
+		hs[2] = logos_mh(e, LOGOS_RIGHTS_SAME, 0);
+		if (i == 0)
+			hs[2].flags = 0x2;			/* unknown flag */
+		else if (i == 1)
+			hs[2].type = LOGOS_OBJ_EVENT;		/* type must be 0 */
+		else
+			hs[2].flags = LOGOS_MSG_HANDLE_MOVE;	/* moved and copied */
+		EXPECT_EQ(-EINVAL, logos_send(self->dev, self->a, NULL, 0, hs, 3, 0, 0))
+			TH_LOG("case %d", i);
+	}
+	EXPECT_EQ(LOGOS_EVENT_RIGHTS, logos_rights_of(self->dev, e));
+	EXPECT_TRUE(queue_is_empty(self->dev, self->b));
+}
+
 /* ---- handles -------------------------------------------------------------------------- */
 
 TEST_F(ch, handle_arrives_with_the_rights_asked_and_names_the_same_object)
