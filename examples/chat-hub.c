@@ -10,8 +10,12 @@
 
 #include "chat.h"
 
+#define MAX_MEMBERS 64
+
 static logos_handle_t room;
 static uint32_t members;
+/* The channels of the members in the room: a closed one has left. */
+static logos_handle_t in_room[MAX_MEMBERS];
 
 static int do_join(struct logos_rpc_request *req, struct logos_wire_writer *reply, void *arg)
 {
@@ -38,7 +42,11 @@ static int do_enter(struct logos_rpc_request *req, struct logos_wire_writer *rep
 	(void)arg;
 	if (ret)
 		return ret;
-	members++;
+	if (members == MAX_MEMBERS) {
+		req->error_text = "the room is full";
+		return -EMFILE;
+	}
+	in_room[members++] = req->ep;
 	logos_wire_writer_init(&w, buf, sizeof(buf), CHAT_KIND, 0, CHAT_PRESENCE);
 	logos_wire_put_string(&w, CHAT_TAG_NICK, nick);
 	logos_wire_put_u32(&w, CHAT_TAG_MEMBERS, members);
@@ -56,6 +64,21 @@ static const struct logos_rpc_method methods[] = {
 };
 
 static struct logos_rpc_server *server;
+
+/* A member's channel closed (it left, or died): it is out of the room. */
+static void on_close(struct logos_rpc_server *srv, logos_handle_t ep, void *arg)
+{
+	(void)srv;
+	(void)arg;
+	for (uint32_t i = 0; i < members; i++) {
+		if (in_room[i] != ep)
+			continue;
+		in_room[i] = in_room[--members];
+		printf("chat-hub: a member left (%u members)\n", members);
+		fflush(stdout);
+		return;
+	}
+}
 
 static void on_connect(struct logos_module *m, const char *service, uint32_t client,
 		       logos_handle_t ep, void *arg)
@@ -82,6 +105,8 @@ int main(void)
 	ret = logos_topic_create(logos_module_fd(m), LOGOS_TOPIC_BACKPRESSURE, 0, &room);
 	if (!ret)
 		ret = logos_rpc_server_new(CHAT_KIND, methods, 2, NULL, &server);
+	if (!ret)
+		logos_rpc_server_on_close(server, on_close);
 	if (!ret)
 		ret = logos_service_register(m, CHAT_SERVICE, CHAT_VERSION, "rooms");
 	if (!ret)
