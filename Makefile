@@ -61,6 +61,7 @@ check: deps
 
 demo: deps all
 	$(MAKE) -C examples
+	$(MAKE) -C tests/daemon
 	tests/vm/run --timeout 900 -- scripts/demo
 
 # Results in build/bench/ (see tests/bench/README.md); a missed target is
