@@ -2,9 +2,11 @@
 #include "verify.h"
 #include "util.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <logos/core.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +72,92 @@ static int copy_sealed(const char *path, const char *name, int *out, char *why, 
 		return ret;
 	}
 	*out = mfd;
+	return 0;
+}
+
+/* File offset of virtual address @va in the PT_LOAD segments, or -1. */
+static off_t elf_offset(const Elf64_Phdr *ph, unsigned int n, uint64_t va)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (ph[i].p_type == PT_LOAD && va >= ph[i].p_vaddr &&
+		    va - ph[i].p_vaddr < ph[i].p_filesz)
+			return (off_t)(ph[i].p_offset + (va - ph[i].p_vaddr));
+	return -1;
+}
+
+/*
+ * The liblogos major the executable was linked against (its DT_NEEDED
+ * liblogos.so.N), 0 when it does not use the shared library (static, or
+ * not a 64-bit ELF we can read: the loader judges those), or -ENOEXEC
+ * for a dynamic section that does not hold together.
+ */
+static int elf_liblogos_major(int fd)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[64];
+	Elf64_Dyn dyn[512];
+	uint64_t strtab = 0, strsz = 0;
+	ssize_t n, nd = 0;
+	off_t stroff;
+	int major = 0;
+
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0)
+		return 0;
+	if (eh.e_phnum > ARRAY_SIZE(ph))
+		return -ENOEXEC;
+	n = (ssize_t)eh.e_phnum * (ssize_t)sizeof(Elf64_Phdr);
+	if (pread(fd, ph, n, (off_t)eh.e_phoff) != n)
+		return -ENOEXEC;
+	for (unsigned int i = 0; i < eh.e_phnum; i++) {
+		if (ph[i].p_type != PT_DYNAMIC)
+			continue;
+		n = ph[i].p_filesz < sizeof(dyn) ? (ssize_t)ph[i].p_filesz : (ssize_t)sizeof(dyn);
+		if (pread(fd, dyn, n, (off_t)ph[i].p_offset) != n)
+			return -ENOEXEC;
+		nd = n / (ssize_t)sizeof(Elf64_Dyn);
+	}
+	for (ssize_t i = 0; i < nd && dyn[i].d_tag != DT_NULL; i++) {
+		if (dyn[i].d_tag == DT_STRTAB)
+			strtab = dyn[i].d_un.d_ptr;
+		else if (dyn[i].d_tag == DT_STRSZ)
+			strsz = dyn[i].d_un.d_val;
+	}
+	if (!nd)
+		return 0;
+	stroff = elf_offset(ph, eh.e_phnum, strtab);
+	if (stroff < 0 || !strsz)
+		return -ENOEXEC;
+	for (ssize_t i = 0; i < nd && dyn[i].d_tag != DT_NULL; i++) {
+		char name[64];
+		unsigned int v;
+
+		if (dyn[i].d_tag != DT_NEEDED || dyn[i].d_un.d_val >= strsz)
+			continue;
+		n = pread(fd, name, sizeof(name) - 1, stroff + (off_t)dyn[i].d_un.d_val);
+		if (n <= 0)
+			return -ENOEXEC;
+		name[n] = 0;
+		if (sscanf(name, "liblogos.so.%u", &v) == 1)
+			major = v ? (int)v : -ENOEXEC;
+	}
+	return major;
+}
+
+/* liblogos is versioned by its SONAME: a module linked against another major cannot load. */
+static int check_liblogos(int fd, char *why, size_t cap)
+{
+	int major = elf_liblogos_major(fd);
+
+	if (major < 0) {
+		snprintf(why, cap, "the executable's dynamic section is malformed");
+		return -ENOEXEC;
+	}
+	if (major && major != LOGOS_LIB_VERSION_MAJOR) {
+		snprintf(why, cap, "needs liblogos.so.%d, this logosd goes with liblogos.so.%d (rebuild the module against liblogos %d.x)",
+			 major, LOGOS_LIB_VERSION_MAJOR, LOGOS_LIB_VERSION_MAJOR);
+		return -EPROTO;
+	}
 	return 0;
 }
 
@@ -174,6 +262,9 @@ int verify_module(const struct daemon_config *cfg, const struct keyring *kr,
 		ret = -EPROTO;
 		goto out;
 	}
+	ret = check_liblogos(out->exec_fd, why, cap);
+	if (ret)
+		goto out;
 	ret = check_policy(cfg, out->m, out->trust, why, cap);
 	if (!ret)
 		snprintf(why, cap, "%s, trust %s, binary %.16s", out->signed_ ? "signed" :

@@ -2,7 +2,8 @@
 /*
  * logosd's verification before a start (daemon/verify.c), on the host:
  * what is accepted runs from a sealed copy of the hashed bytes; trust,
- * policy, ABI, DevMode and non-ELF executables are checked.
+ * policy, kernel ABI, liblogos major, DevMode and non-ELF executables are
+ * checked.
  */
 #include "daemon_test.h"
 #include "config.h"
@@ -12,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <logos/core.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -118,6 +120,21 @@ int main(void)
 	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "trust level untrusted does not"),
 	      "DevMode caps the trust level: the untrusted policy applies");
 	cfg.dev_mode = false;
+	/* liblogos is checked by its SONAME in the executable's DT_NEEDED */
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && echo 'int logos_x(void) { return 0; }' >l.c && echo 'int logos_x(void); int main(void) { return logos_x(); }' >m.c && "
+		 "cc -shared -fPIC -Wl,-soname,liblogos.so.%d -o liblogos.so l.c && cc -o bin m.c ./liblogos.so",
+		 dir, LOGOS_LIB_VERSION_MAJOR);
+	CHECK(system(cmd) == 0, "an executable linked against liblogos.so.%d", LOGOS_LIB_VERSION_MAJOR);
+	write_manifest("", true);
+	CHECK(verify(why, sizeof(why)) == 0, "a module linked against this liblogos major is accepted");
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && cc -shared -fPIC -Wl,-soname,liblogos.so.%d -o liblogos.so l.c && cc -o bin m.c ./liblogos.so",
+		 dir, LOGOS_LIB_VERSION_MAJOR + 1);
+	CHECK(system(cmd) == 0, "an executable linked against liblogos.so.%d", LOGOS_LIB_VERSION_MAJOR + 1);
+	write_manifest("", true);
+	CHECK(verify(why, sizeof(why)) == -EPROTO && strstr(why, "needs liblogos.so."),
+	      "a module linked against another liblogos major is refused");
 	snprintf(cmd, sizeof(cmd), "printf '#!/bin/sh\\n' > %s/bin", dir);
 	CHECK(system(cmd) == 0, "the executable becomes a script");
 	write_manifest("", true);
