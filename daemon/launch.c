@@ -307,6 +307,16 @@ int launch(struct module *mod, const char *manifest_path, bool candidate,
 		plan.keep_caps |= 1ULL << CAP_NET_RAW;
 	if (in->m->priority)
 		plan.keep_caps |= 1ULL << CAP_SYS_NICE;
+	/*
+	 * A capability held in a user namespace of its own is no use against
+	 * the host's network namespace or scheduler (both belong to the initial
+	 * user namespace): a module that keeps one gets no user namespace.
+	 */
+	if (plan.keep_caps && (plan.namespaces & NS_USER)) {
+		plan.namespaces &= ~NS_USER;
+		log_debug("%s: no user namespace: it keeps capabilities for the host's network or scheduler",
+			  mod->name);
+	}
 	{
 		char root[PATH_MAX];
 

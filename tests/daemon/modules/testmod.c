@@ -411,6 +411,17 @@ static void escape_all(void)
 		close(s);
 	s = socket(AF_NETLINK, SOCK_RAW, 16 /* NETLINK_GENERIC: logos events */);
 	try_("netlink_generic", s, errno);
+	if (s >= 0)
+		close(s);
+	/* raw sockets: CAP_NET_RAW, and AF_PACKET only with [Network] RawSockets */
+	s = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	try_("raw_socket", s, errno);
+	if (s >= 0)
+		close(s);
+	s = socket(AF_PACKET, SOCK_RAW, 0);
+	try_("packet_socket", s, errno);
+	if (s >= 0)
+		close(s);
 	r = setpriority(PRIO_PROCESS, 0, -5);
 	try_("priority", r, errno);
 	{
@@ -433,6 +444,30 @@ static void escape_all(void)
 			fclose(f);
 	}
 	result("pid_in_namespace=%d", (int)getpid());
+}
+
+/*
+ * Landlock on its own: run without a mount namespace, the module sees the
+ * host's filesystem, where /var/tmp is writable by anyone; only the
+ * ruleset (writes in /tmp and the state directory only) stops it.
+ */
+static void escape_landlock(void)
+{
+	char path[64];
+	int r;
+
+	snprintf(path, sizeof(path), "/var/tmp/logosd-landlock-%d", (int)getpid());
+	r = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	try_("write_var_tmp", r, errno);
+	if (r >= 0) {
+		close(r);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/own-file", state_dir);
+	r = open(path, O_WRONLY | O_CREAT, 0600);
+	result("state_dir_writable=%s", r >= 0 ? "yes" : ename(errno));
+	if (r >= 0)
+		close(r);
 }
 
 static void escape_pids(void)
@@ -530,6 +565,8 @@ int main(void)
 			escape_memory();
 		else if (!strcmp(e, "handles"))
 			escape_handles();
+		else if (!strcmp(e, "landlock"))
+			escape_landlock();
 		else
 			escape_all();
 	}
