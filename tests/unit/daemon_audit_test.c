@@ -6,6 +6,7 @@
  */
 #include "daemon_test.h"
 #include "audit.h"
+#include "cli.h"
 #include "sign.h"
 #include "util.h"
 
@@ -181,6 +182,51 @@ int main(void)
 		ret = audit_verify_file(p2, pk, r1.last_hash, r1.last_seq, &r0, why, sizeof(why));
 		CHECK(ret == -EBADMSG && strstr(why, "does not continue"),
 		      "files out of order are detected");
+
+		/* logosd --audit-verify over every file, oldest first */
+		char *files[8], names[8][300], pub[300];
+		int n = 0;
+
+		snprintf(pub, sizeof(pub), "%s", pubpath);
+		for (int k = (int)cfg.keep; k >= 1; k--) {
+			snprintf(names[n], sizeof(names[n]), "%s.%d", logpath, k);
+			if (access(names[n], F_OK) == 0) {
+				files[n] = names[n];
+				n++;
+			}
+		}
+		files[n++] = logpath;
+		fflush(stdout);
+		CHECK(n >= 3 && cli_audit_verify(dir, pub, files, n) == 0,
+		      "the verifier checks the chain across all %d files", n);
+		fflush(stdout);
+		CHECK(cli_audit_verify(dir, pub, files + 1, n - 1) == 0,
+		      "a verification may start at any kept file (older ones rotated away)");
+		files[1] = files[0];
+		fflush(stdout);
+		CHECK(cli_audit_verify(dir, pub, files + 1, n - 1) == 1,
+		      "a rotated file deleted from the middle is detected");
+	}
+
+	/* time-based checkpoints (CheckpointInterval) */
+	{
+		cfg.max_size = 1 << 20;
+		cfg.every = 1000;
+		cfg.interval_ms = 60000;
+		audit_open(&a, &cfg, why, sizeof(why));
+		audit_log(&a, "quota", "module", "m", NULL);
+		audit_tick(&a, a.last_checkpoint_ms + 59999);
+		CHECK(a.since_checkpoint == 1, "no checkpoint before the interval");
+		audit_tick(&a, a.last_checkpoint_ms + 60000);
+		CHECK(a.since_checkpoint == 0, "a checkpoint once the interval passed");
+		audit_tick(&a, a.last_checkpoint_ms + 120000);
+		CHECK(a.since_checkpoint == 0, "none for an idle log (nothing new to cover)");
+		audit_log(&a, "quota", "module", "m", NULL);
+		audit_tick(&a, a.last_checkpoint_ms + 60000);
+		audit_close(&a);
+		ret = audit_verify_file(logpath, pk, NULL, 0, &rep, why, sizeof(why));
+		CHECK(ret == 0 && rep.uncovered == 0, "the log verifies, every record covered (%s)",
+		      ret ? why : "ok");
 	}
 	snprintf(why, sizeof(why), "rm -rf %s", dir);
 	CHECK(system(why) == 0, "cleanup");
