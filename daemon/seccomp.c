@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <linux/sched.h>
 #include <linux/logos.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -12,6 +13,10 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+/* clone() flags of new namespaces (CLONE_NEWTIME is clone3/unshare only) */
+#define CLONE_NS_FLAGS (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | \
+			CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)
 
 /* What an ordinary process needs: files it can reach, memory, threads,
  * its own processes and signals, time, polling, local sockets. */
@@ -35,7 +40,7 @@ static const char *const allowed[] = {
 	"set_robust_list", "get_robust_list", "set_tid_address", "rseq", "arch_prctl",
 	"prctl", "sched_yield", "sched_getaffinity", "sched_setaffinity", "sched_getparam",
 	"sched_getscheduler", "sched_get_priority_max", "sched_get_priority_min", "getcpu",
-	"clone", "clone3", "fork", "vfork", "execve", "execveat", "exit", "exit_group",
+	"fork", "vfork", "execve", "execveat", "exit", "exit_group",
 	"wait4", "waitid", "poll", "ppoll", "select", "pselect6", "epoll_create",
 	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd",
 	"eventfd2", "timerfd_create", "timerfd_settime", "timerfd_gettime", "signalfd",
@@ -80,6 +85,20 @@ static int add_rules(scmp_filter_ctx ctx, const struct filter_opts *o, char *why
 			continue;
 		ret = allow(ctx, allowed[i], why, cap);
 	}
+	/*
+	 * Processes and threads, but no namespaces: clone() without any
+	 * CLONE_NEW* flag (a new user namespace would open the kernel's
+	 * namespaced-capability attack surface, unshare() is not allowed
+	 * either). clone3() passes its flags in memory a filter cannot read:
+	 * it fails with ENOSYS, on which glibc falls back to clone().
+	 */
+	if (!ret)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+				       SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NS_FLAGS, 0));
+	if (!ret)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	if (ret && !why[0])
+		snprintf(why, cap, "cannot add the clone rules: %s", strerror(-ret));
 	if (o->priority)
 		for (size_t i = 0; i < ARRAY_SIZE(priority_calls) && !ret; i++)
 			ret = allow(ctx, priority_calls[i], why, cap);

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/logos.h>
+#include <linux/sched.h>
 #include <logos/bootstrap.h>
 #include <logos/wire.h>
 #include <netinet/in.h>
@@ -395,6 +396,23 @@ static void escape_all(void)
 	try_("read_host_tmp", r, errno);
 	r = syscall(SYS_unshare, CLONE_NEWUSER);
 	try_("unshare_user", r, errno);
+	/* a user namespace through clone() or clone3() instead of unshare() */
+	r = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (r == 0)
+		_exit(0);
+	if (r > 0)
+		waitpid(r, NULL, 0);
+	try_("clone_newuser", r, errno);
+	{
+		struct clone_args ca = { .flags = CLONE_NEWUSER, .exit_signal = SIGCHLD };
+
+		r = syscall(SYS_clone3, &ca, sizeof(ca));
+		if (r == 0)
+			_exit(0);
+		if (r > 0)
+			waitpid(r, NULL, 0);
+		try_("clone3_newuser", r, errno);
+	}
 	r = setuid(0);
 	try_("setuid_root", getuid() == 0 ? 0 : -1, errno);
 	s = socket(AF_INET, SOCK_STREAM, 0);
