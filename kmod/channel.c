@@ -36,6 +36,21 @@ MODULE_PARM_DESC(channel_max_bytes, "Largest queue of one endpoint, in inline by
 static LIST_HEAD(logos_endpoints);
 static DEFINE_SPINLOCK(logos_endpoints_lock);
 
+/* Endpoints are many (10k channels idle are 20k) and not a kmalloc size. */
+static struct kmem_cache *logos_endpoint_cache;
+
+int __init logos_channel_init(void)
+{
+	logos_endpoint_cache = KMEM_CACHE(logos_endpoint, SLAB_ACCOUNT);
+	return logos_endpoint_cache ? 0 : -ENOMEM;
+}
+
+/* After logos_channel_uninit(), once every endpoint is freed. */
+void logos_channel_exit(void)
+{
+	kmem_cache_destroy(logos_endpoint_cache);
+}
+
 struct logos_pending_call {
 	struct list_head node;
 	u64 txn;
@@ -52,7 +67,7 @@ static void logos_endpoint_free(struct logos_object *obj)
 	spin_lock(&logos_endpoints_lock);
 	list_del(&ep->all_node);
 	spin_unlock(&logos_endpoints_lock);
-	kfree(ep);
+	kmem_cache_free(logos_endpoint_cache, ep);
 }
 
 static bool logos_has_room(struct logos_endpoint *ep, u32 len)
@@ -142,12 +157,12 @@ struct logos_endpoint *logos_endpoint_new(struct logos_ctx *ctx, u32 max_msgs, u
 	struct logos_endpoint *ep;
 	int ret;
 
-	ep = kzalloc(sizeof(*ep), GFP_KERNEL_ACCOUNT);
+	ep = kmem_cache_zalloc(logos_endpoint_cache, GFP_KERNEL);
 	if (!ep)
 		return ERR_PTR(-ENOMEM);
 	ret = logos_object_init(&ep->obj, &logos_endpoint_ops, ctx->module);
 	if (ret) {
-		kfree(ep);
+		kmem_cache_free(logos_endpoint_cache, ep);
 		return ERR_PTR(ret);
 	}
 	INIT_LIST_HEAD(&ep->queue[0]);
@@ -275,7 +290,7 @@ void logos_endpoint_unreserve(struct logos_endpoint *dst, u32 len)
 		logos_update_room(dst);
 	}
 	spin_unlock(&dst->obj.lock);
-	wake_up_all(&dst->obj.wait);
+	logos_object_wake(&dst->obj, false);
 }
 
 static void logos_enqueue(struct logos_endpoint *dst, struct logos_kmsg *msg)
@@ -296,7 +311,7 @@ int logos_endpoint_commit(struct logos_endpoint *dst, struct logos_kmsg *msg)
 	}
 	logos_enqueue(dst, msg);
 	spin_unlock(&dst->obj.lock);
-	logos_object_signal(&dst->obj, 0, LOGOS_SIGNAL_READABLE);
+	logos_object_signal_sync(&dst->obj, 0, LOGOS_SIGNAL_READABLE);
 	return 0;
 }
 
@@ -462,7 +477,7 @@ static int logos_recv_one(struct logos_ctx *ctx, struct logos_endpoint *ep,
 		logos_object_signal(&ep->obj, LOGOS_SIGNAL_READABLE, 0);
 	spin_unlock(&ep->obj.lock);
 	/* Senders waiting for room. */
-	wake_up_all(&ep->obj.wait);
+	logos_object_wake(&ep->obj, false);
 
 	msg->hdr.dropped = dropped;
 	ret = logos_kmsg_deliver(ctx, msg, buf);
@@ -638,7 +653,7 @@ static bool logos_answer(struct logos_endpoint *ep, u64 txn, struct logos_kmsg *
 	}
 	spin_unlock(&ep->obj.lock);
 	if (found && msg)
-		wake_up_all(&ep->obj.wait);
+		logos_object_wake(&ep->obj, true);
 	return found;
 }
 

@@ -26,14 +26,16 @@ struct logos_endpoint {
 	u32 dropped;			/* since the last delivered message */
 	bool closed;			/* no handle left: nothing more is queued */
 	bool peer_closed;
+	bool swept;			/* by the unload sweep */
 	struct list_head calls;		/* calls made here, awaiting replies */
 	struct list_head all_node;	/* in the list swept at unload */
-	bool swept;
 	atomic64_t next_msg_id;
 	atomic64_t next_txn;
 };
 
+int logos_channel_init(void);
 void logos_channel_uninit(void);
+void logos_channel_exit(void);
 
 struct logos_endpoint *logos_endpoint_new(struct logos_ctx *ctx, u32 max_msgs, u32 max_bytes);
 int logos_endpoint_install(struct logos_ctx *ctx, struct logos_endpoint *ep, u32 rights,

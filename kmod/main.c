@@ -8,6 +8,7 @@
 #include "channel.h"
 #include "device.h"
 #include "handle.h"
+#include "message.h"
 #include "module.h"
 #include "netlink.h"
 
@@ -24,6 +25,14 @@ static int __init logos_mod_init(void)
 	ret = logos_handle_init();
 	if (ret < 0)
 		goto err_handle;
+
+	ret = logos_message_init();
+	if (ret < 0)
+		goto err_message;
+
+	ret = logos_channel_init();
+	if (ret < 0)
+		goto err_channel;
 
 	ret = logos_module_init();
 	if (ret < 0)
@@ -46,6 +55,10 @@ err_device:
 err_netlink:
 	logos_module_uninit();
 err_module:
+	logos_channel_exit();
+err_channel:
+	logos_message_uninit();
+err_message:
 	logos_handle_uninit();
 err_handle:
 	return ret;
@@ -57,6 +70,8 @@ static void __exit logos_mod_exit(void)
 	logos_genetlink_uninit();
 	logos_channel_uninit();
 	logos_module_uninit();
+	logos_channel_exit();
+	logos_message_uninit();
 	logos_handle_uninit();
 	pr_info("unloaded\n");
 }

@@ -16,6 +16,52 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+/*
+ * Most messages are small (a request, a reply, a grant's header and one
+ * handle): they come from a cache of their own, charged to the sender's
+ * memory cgroup like the kvmalloc() of larger ones.
+ */
+#define LOGOS_KMSG_SMALL 256
+
+static struct kmem_cache *logos_kmsg_cache;
+
+int __init logos_message_init(void)
+{
+	/* Only the handles and inline bytes after the header meet user copies. */
+	logos_kmsg_cache = kmem_cache_create_usercopy("logos_kmsg", LOGOS_KMSG_SMALL, 0,
+						      SLAB_ACCOUNT,
+						      offsetof(struct logos_kmsg, caps),
+						      LOGOS_KMSG_SMALL -
+						      offsetof(struct logos_kmsg, caps),
+						      NULL);
+	return logos_kmsg_cache ? 0 : -ENOMEM;
+}
+
+void logos_message_uninit(void)
+{
+	kmem_cache_destroy(logos_kmsg_cache);
+}
+
+/*
+ * Handle arrays of a message, in and out: on the stack for the common few
+ * (a grant carries one), allocated for more.
+ */
+#define LOGOS_STACK_HANDLES 4
+
+static struct logos_msg_handle *logos_handles_buffer(struct logos_msg_handle *stack, u32 n)
+{
+	if (n <= LOGOS_STACK_HANDLES)
+		return stack;
+	return kcalloc(n, sizeof(*stack), GFP_KERNEL);
+}
+
+static void logos_handles_buffer_free(struct logos_msg_handle *hs,
+				      struct logos_msg_handle *stack)
+{
+	if (hs != stack)
+		kfree(hs);
+}
+
 static int logos_kmsg_charge(struct logos_module *m, u32 len)
 {
 	int ret;
@@ -44,6 +90,17 @@ static size_t logos_kmsg_size(u32 nr_caps, u32 len)
 	return struct_size_t(struct logos_kmsg, caps, nr_caps) + len;
 }
 
+/* NFR-005: message bytes do not linger in freed memory. */
+static void logos_kmsg_zfree(struct logos_kmsg *msg, size_t size)
+{
+	if (msg->small) {
+		memzero_explicit(msg, size);
+		kmem_cache_free(logos_kmsg_cache, msg);
+	} else {
+		kvfree_sensitive(msg, size);
+	}
+}
+
 /* Frees the shell only: caps and payload are the caller's business. */
 static void logos_kmsg_free(struct logos_kmsg *msg)
 {
@@ -62,8 +119,24 @@ static void logos_kmsg_free(struct logos_kmsg *msg)
 		}
 		kvfree_sensitive(p, struct_size(p, data, p->len));
 	}
-	/* NFR-005: message bytes do not linger in freed memory. */
-	kvfree_sensitive(msg, logos_kmsg_size(msg->alloc_caps, inline_len));
+	logos_kmsg_zfree(msg, logos_kmsg_size(msg->alloc_caps, inline_len));
+}
+
+/* The shell of a message of @size bytes, with its allocator noted. */
+static struct logos_kmsg *logos_kmsg_alloc(size_t size)
+{
+	struct logos_kmsg *msg;
+
+	if (size <= LOGOS_KMSG_SMALL) {
+		msg = kmem_cache_alloc(logos_kmsg_cache, GFP_KERNEL);
+		if (msg)
+			msg->small = true;
+	} else {
+		msg = kvmalloc(size, GFP_KERNEL_ACCOUNT);
+		if (msg)
+			msg->small = false;
+	}
+	return msg;
 }
 
 void logos_kmsg_destroy(struct logos_kmsg *msg)
@@ -112,8 +185,8 @@ static struct logos_kmsg *logos_kmsg_new(struct logos_ctx *ctx, const struct log
 					 enum logos_object_type only_type)
 {
 	u32 inline_len = shared ? 0 : umsg->data_len;
+	struct logos_msg_handle stack_hs[LOGOS_STACK_HANDLES], *hs;
 	struct logos_module *sender = ctx->module;
-	struct logos_msg_handle *hs;
 	struct logos_kmsg *msg;
 	u8 *data;
 	u32 i;
@@ -125,7 +198,7 @@ static struct logos_kmsg *logos_kmsg_new(struct logos_ctx *ctx, const struct log
 	ret = logos_kmsg_charge(sender, umsg->data_len);
 	if (ret)
 		return ERR_PTR(ret);
-	msg = kvmalloc(logos_kmsg_size(umsg->nr_handles, inline_len), GFP_KERNEL_ACCOUNT);
+	msg = logos_kmsg_alloc(logos_kmsg_size(umsg->nr_handles, inline_len));
 	if (!msg) {
 		ret = -ENOMEM;
 		goto err_charge;
@@ -151,10 +224,15 @@ static struct logos_kmsg *logos_kmsg_new(struct logos_ctx *ctx, const struct log
 		goto err_payload;
 	}
 	if (umsg->nr_handles) {
-		hs = memdup_user(u64_to_user_ptr(umsg->handles),
-				 array_size(umsg->nr_handles, sizeof(*hs)));
-		if (IS_ERR(hs)) {
-			ret = PTR_ERR(hs);
+		hs = logos_handles_buffer(stack_hs, umsg->nr_handles);
+		if (!hs) {
+			ret = -ENOMEM;
+			goto err_payload;
+		}
+		if (copy_from_user(hs, u64_to_user_ptr(umsg->handles),
+				   array_size(umsg->nr_handles, sizeof(*hs)))) {
+			logos_handles_buffer_free(hs, stack_hs);
+			ret = -EFAULT;
 			goto err_payload;
 		}
 		for (i = 0; shared && i < umsg->nr_handles; i++) {
@@ -164,7 +242,7 @@ static struct logos_kmsg *logos_kmsg_new(struct logos_ctx *ctx, const struct log
 		if (!ret)
 			ret = logos_handle_take(ctx->table, hs, umsg->nr_handles, msg->caps,
 						exclude, only_type);
-		kfree(hs);
+		logos_handles_buffer_free(hs, stack_hs);
 		if (ret)
 			goto err_payload;
 		msg->nr_caps = umsg->nr_handles;
@@ -188,7 +266,7 @@ err_payload:
 		kvfree_sensitive(msg->payload, struct_size(msg->payload, data, msg->len));
 	}
 err_msg:
-	kvfree_sensitive(msg, logos_kmsg_size(umsg->nr_handles, inline_len));
+	logos_kmsg_zfree(msg, logos_kmsg_size(umsg->nr_handles, inline_len));
 err_charge:
 	if (sender)
 		logos_kmsg_uncharge(sender, umsg->data_len);
@@ -220,7 +298,7 @@ struct logos_kmsg *logos_kmsg_share(struct logos_kmsg *src, struct logos_cap **c
 
 	if (sender && logos_charge(sender, LOGOS_RES_MSGS_QUEUED, 1))
 		return ERR_PTR(-EDQUOT);
-	msg = kmalloc(logos_kmsg_size(src->nr_caps, 0), GFP_KERNEL_ACCOUNT);
+	msg = logos_kmsg_alloc(logos_kmsg_size(src->nr_caps, 0));
 	if (!msg) {
 		if (sender)
 			logos_uncharge(sender, LOGOS_RES_MSGS_QUEUED, 1);
@@ -268,7 +346,7 @@ bool logos_kmsg_fits(const struct logos_kmsg *msg, struct logos_msg *buf)
  */
 int logos_kmsg_deliver(struct logos_ctx *ctx, struct logos_kmsg *msg, struct logos_msg *buf)
 {
-	struct logos_msg_handle *hs = NULL;
+	struct logos_msg_handle stack_hs[LOGOS_STACK_HANDLES], *hs;
 	u32 values[LOGOS_MSG_MAX_HANDLES];
 	u32 i, n = msg->nr_caps;
 	int ret = 0;
@@ -276,12 +354,12 @@ int logos_kmsg_deliver(struct logos_ctx *ctx, struct logos_kmsg *msg, struct log
 	if (copy_to_user(u64_to_user_ptr(buf->data), msg->data, msg->len))
 		return -EFAULT;
 	if (n) {
-		hs = kcalloc(n, sizeof(*hs), GFP_KERNEL);
+		hs = logos_handles_buffer(stack_hs, n);
 		if (!hs)
 			return -ENOMEM;
 		ret = logos_table_install_many(ctx->table, msg->caps, n, values);
 		if (ret) {
-			kfree(hs);
+			logos_handles_buffer_free(hs, stack_hs);
 			return ret;
 		}
 		for (i = 0; i < n; i++) {
@@ -296,7 +374,7 @@ int logos_kmsg_deliver(struct logos_ctx *ctx, struct logos_kmsg *msg, struct log
 		}
 		if (copy_to_user(u64_to_user_ptr(buf->handles), hs, n * sizeof(*hs)))
 			ret = LOGOS_DELIVERED_FAULT;
-		kfree(hs);
+		logos_handles_buffer_free(hs, stack_hs);
 	}
 
 	buf->data_len = msg->len;

@@ -34,10 +34,14 @@ struct logos_kmsg {
 	u32 len;
 	u32 nr_caps;
 	u32 alloc_caps;			/* slots allocated, for the zeroing free */
+	bool small;			/* from logos_kmsg_cache, not kvmalloc() */
 	struct logos_cap *caps[];
 };
 
 #define LOGOS_DELIVERED_FAULT 1
+
+int logos_message_init(void);
+void logos_message_uninit(void);
 
 int logos_kmsg_check_send(const struct logos_msg *umsg);
 struct logos_kmsg *logos_kmsg_build(struct logos_ctx *ctx, const struct logos_msg *umsg,

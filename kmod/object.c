@@ -104,16 +104,57 @@ u32 logos_object_owner_id(const struct logos_object *obj)
  * Signals change without the object lock: a channel updates its peer's
  * WRITABLE while holding its own lock, and must not nest the two.
  */
-void logos_object_signal(struct logos_object *obj, u32 clear, u32 set)
+/*
+ * True when a bit was newly set: every waiter (logos_object_wait() callers,
+ * LOGOS_IOC_WAIT, watches) waits for bits to be set, so a change that only
+ * clears bits (a queue read empty) wakes nobody.
+ */
+static bool logos_object_update_signals(struct logos_object *obj, u32 clear, u32 set)
 {
 	u32 old = atomic_read(&obj->signals), new;
 
 	do {
 		new = (old & ~clear) | set;
 		if (new == old)
-			return;
+			return false;
 	} while (!atomic_try_cmpxchg(&obj->signals, &old, new));
-	wake_up_all(&obj->wait);
+	return new & ~old;
+}
+
+void logos_object_signal(struct logos_object *obj, u32 clear, u32 set)
+{
+	if (logos_object_update_signals(obj, clear, set))
+		wake_up_all(&obj->wait);
+}
+
+/*
+ * The same, for a waker about to sleep (see logos_object_wake()). Every
+ * waiter is woken: watches and LOGOS_IOC_WAIT queue themselves on @obj
+ * too, without the barrier that would let an empty queue be skipped.
+ */
+void logos_object_signal_sync(struct logos_object *obj, u32 clear, u32 set)
+{
+	if (logos_object_update_signals(obj, clear, set))
+		__wake_up_sync(&obj->wait, TASK_NORMAL);
+}
+
+/*
+ * Wakes whoever sleeps in logos_object_wait() on @obj for a reason other
+ * than a signal bit (room in a queue, a reply). Those waiters queue
+ * themselves with a full barrier before they check, so an empty queue is
+ * safely skipped. @sync: the waker is about to sleep itself (a caller
+ * waiting for its reply, a server for its next request), so the woken task
+ * may run on this CPU without preempting it, as with pipes, AF_UNIX
+ * sockets and binder.
+ */
+void logos_object_wake(struct logos_object *obj, bool sync)
+{
+	if (!wq_has_sleeper(&obj->wait))
+		return;
+	if (sync)
+		__wake_up_sync(&obj->wait, TASK_NORMAL);
+	else
+		wake_up_all(&obj->wait);
 }
 
 bool logos_timeout_start(s64 timeout_ns, ktime_t *deadline)

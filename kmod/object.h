@@ -58,6 +58,8 @@ static inline enum logos_object_type logos_object_type(const struct logos_object
 
 u32 logos_object_owner_id(const struct logos_object *obj);
 void logos_object_signal(struct logos_object *obj, u32 clear, u32 set);
+void logos_object_signal_sync(struct logos_object *obj, u32 clear, u32 set);
+void logos_object_wake(struct logos_object *obj, bool sync);
 
 static inline u32 logos_object_signals(struct logos_object *obj)
 {
