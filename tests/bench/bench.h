@@ -46,8 +46,12 @@ struct bench_case {
 	uint32_t handle;	/* logos: the server's endpoint */
 	uint32_t nfds;
 	int32_t server_cpu;	/* where the server runs this case */
-	uint32_t reserved;
+	uint32_t pair;		/* logos: which module pair (PAIR_*) */
 };
+
+/* The module pairs: the main one, and the scale test's reference. */
+#define PAIR_MAIN 0
+#define PAIR_REF 1
 
 #define CASE_RUN 1
 #define CASE_EXIT 2
@@ -122,6 +126,15 @@ struct lg_env {
 	int server_fd;		/* the server module's file (until forked) */
 	uint64_t features;
 	uint32_t abi_major, abi_minor;
+	/*
+	 * The scale test's second pair, "bench-client-ref" and
+	 * "bench-server-ref": a few channels only, measured in alternation
+	 * with the main pair once that holds 10k (see README).
+	 */
+	bool want_ref;		/* spawn_server() makes the reference server too */
+	uint32_t ref_client_mod, ref_server_mod;
+	int ref_client_fd, ref_server_fd;
+	uint32_t pair;		/* PAIR_*: the pair of the next case */
 };
 extern struct lg_env lg;
 int lg_open(char *why, size_t len);

@@ -47,8 +47,11 @@ extern bool placement_on[P_COUNT];
 
 extern struct result res[P_COUNT][T_COUNT][NSIZES][MODE_COUNT];
 
-/* Scale points: 64 B logos call RTT, "transfer" mode. */
-enum { SC_10, SC_10K, SC_10K_MODS, SC_COUNT };
+/*
+ * Scale points: 64 B logos call RTT, "transfer" mode. SC_REF: 10 channels
+ * on the second module pair, measured in alternation with SC_10K.
+ */
+enum { SC_10, SC_10K, SC_10K_MODS, SC_REF, SC_COUNT };
 extern struct result scale_res[P_COUNT][SC_COUNT];
 extern const char *scale_names[SC_COUNT];
 extern uint32_t scale_channels[SC_COUNT], scale_modules[SC_COUNT];
@@ -71,6 +74,7 @@ extern bool baselines_only, logos_only, no_scale;
 extern uint32_t opt_channels, opt_modules;
 extern unsigned int size_mask;
 extern const char *out_dir;
+extern const char *host_load;
 extern int spin;
 
 /* State of the run (main.c). */
@@ -116,7 +120,8 @@ const char *clocksource(void);
 /* measure.c */
 void print_result_line(const char *label, const char *size, const char *mode,
 		       const struct result *r);
-void measure_group(const int *trs, int ntr, int si, int mode, struct result **out);
+void measure_group(const int *trs, const uint32_t *pairs, int ntr, int si, int mode,
+		   struct result **out);
 void scale(void);
 
 /* report.c */

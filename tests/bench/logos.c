@@ -20,7 +20,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-struct lg_env lg = { .dev = -1, .client_fd = -1, .server_fd = -1 };
+struct lg_env lg = {
+	.dev = -1, .client_fd = -1, .server_fd = -1, .ref_client_fd = -1, .ref_server_fd = -1,
+};
 
 #define PTR(p) ((__u64)(unsigned long)(p))
 
@@ -105,22 +107,29 @@ int lg_open(char *why, size_t len)
 	return 0;
 }
 
-/* A channel with one endpoint in each bench module. */
+/* The client module's file of the pair in use. */
+static int lg_client_fd(void)
+{
+	return lg.pair == PAIR_REF ? lg.ref_client_fd : lg.client_fd;
+}
+
+/* A channel with one endpoint in each module of the pair in use. */
 int lg_channel_between(uint32_t *client_ep, uint32_t *server_ep)
 {
 	struct logos_channel_create cc = { 0 };
 	struct logos_handle_give g0 = { 0 }, g1 = { 0 };
+	bool ref = lg.pair == PAIR_REF;
 	int ret;
 
 	ret = lg_ioctl(lg.dev, LOGOS_IOC_CHANNEL_CREATE, &cc);
 	if (ret)
 		return ret;
-	g0.module = lg.client_mod;
+	g0.module = ref ? lg.ref_client_mod : lg.client_mod;
 	g0.handle = cc.handle0;
 	g0.rights = LOGOS_RIGHTS_SAME;
 	g0.flags = LOGOS_GIVE_MOVE;
 	g1 = g0;
-	g1.module = lg.server_mod;
+	g1.module = ref ? lg.ref_server_mod : lg.server_mod;
 	g1.handle = cc.handle1;
 	ret = lg_ioctl(lg.dev, LOGOS_IOC_HANDLE_GIVE, &g0);
 	if (ret) {
@@ -130,7 +139,7 @@ int lg_channel_between(uint32_t *client_ep, uint32_t *server_ep)
 	}
 	ret = lg_ioctl(lg.dev, LOGOS_IOC_HANDLE_GIVE, &g1);
 	if (ret) {
-		lg_close(lg.client_fd, g0.new_handle);
+		lg_close(lg_client_fd(), g0.new_handle);
 		lg_close(lg.dev, cc.handle1);
 		return ret;
 	}
@@ -149,7 +158,7 @@ static int logos_client_setup(struct side *s, int *server_fds)
 	int ret;
 
 	(void)server_fds;
-	s->mfd = lg.client_fd;
+	s->mfd = lg_client_fd();
 	ret = lg_channel_between(&s->ep, &s->peer_ep);
 	if (ret)
 		return lfail(s, ret, "channel create/give");

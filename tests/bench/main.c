@@ -73,6 +73,7 @@ bool baselines_only, logos_only, no_scale;
 uint32_t opt_channels = 10000, opt_modules = 1000;
 unsigned int size_mask = (1U << NSIZES) - 1;
 const char *out_dir;
+const char *host_load = "unknown";	/* the host's /proc/loadavg at start */
 int spin;			/* SCHED_IDLE spinners: off unless --spin */
 static pid_t spinners[2] = { -1, -1 };
 
@@ -356,7 +357,8 @@ int recv_status(struct bench_status *st, int ms)
 
 /* ---------------------------------------------------------------- server */
 
-static void server_main(int fd, int mfd)
+/* @mfd, @ref_mfd: the module files of the main and reference servers. */
+static void server_main(int fd, int mfd, int ref_mfd)
 {
 	uint8_t *buf = big_buffer();
 	char cb[CMSG_SPACE(4 * sizeof(int))];
@@ -388,7 +390,7 @@ static void server_main(int fd, int mfd)
 		}
 		pin(c.server_cpu);
 		s.c = &c;
-		s.mfd = mfd;
+		s.mfd = c.pair == PAIR_REF ? ref_mfd : mfd;
 		s.ep = c.handle;
 		s.buf = buf;
 		t = transports[c.transport];
@@ -431,6 +433,14 @@ int spawn_server(void)
 			errors++;
 		}
 	}
+	if (logos_ok && lg.want_ref) {
+		ret = lg_new_module("bench-server-ref", true, &lg.ref_server_mod, &lg.ref_server_fd);
+		if (ret) {
+			fail(NULL, -ret, "creating module bench-server-ref");
+			lg.want_ref = false;
+			errors++;
+		}
+	}
 	fflush(stdout);
 	server_pid = fork();
 	if (server_pid < 0)
@@ -445,16 +455,21 @@ int spawn_server(void)
 			close(lg.dev);
 		if (lg.client_fd >= 0)
 			close(lg.client_fd);
+		if (lg.ref_client_fd >= 0)
+			close(lg.ref_client_fd);
 		for (k = 0; k < nidle_fds; k++)
 			close(idle_fds[k]);
 		pin(1);
-		server_main(sv[1], lg.server_fd);
+		server_main(sv[1], lg.server_fd, lg.ref_server_fd);
 		_exit(0);
 	}
 	close(sv[1]);
 	if (lg.server_fd >= 0)
 		close(lg.server_fd);	/* the supervisor keeps only the handle */
 	lg.server_fd = -1;
+	if (lg.ref_server_fd >= 0)
+		close(lg.ref_server_fd);
+	lg.ref_server_fd = -1;
 	ctl = sv[0];
 	return 0;
 }
@@ -480,6 +495,10 @@ void stop_server(bool kill_it)
 	if (logos_ok && lg.server_mod) {
 		lg_close(lg.dev, lg.server_mod);
 		lg.server_mod = 0;
+	}
+	if (logos_ok && lg.ref_server_mod) {
+		lg_close(lg.dev, lg.ref_server_mod);
+		lg.ref_server_mod = 0;
 	}
 }
 const char *clocksource(void)
@@ -512,7 +531,8 @@ static void usage(void)
 	       "  --sizes LIST       comma-separated sizes in bytes (default all five)\n"
 	       "  --channels N       channels in the scale test (default 10000)\n"
 	       "  --modules N        module contexts in the scale test (default 1000)\n"
-	       "  --out DIR          also write results.csv, ratios.csv, results.json to DIR\n");
+	       "  --out DIR          also write results.csv, ratios.csv, results.json to DIR\n"
+	       "  --host-load TEXT   the host's load average at start, for the record\n");
 }
 
 static void parse_sizes(char *list)
@@ -549,6 +569,7 @@ int main(int argc, char **argv)
 		{ "channels", required_argument, NULL, 'c' },
 		{ "modules", required_argument, NULL, 'm' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "host-load", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -578,6 +599,7 @@ int main(int argc, char **argv)
 		case 'c': opt_channels = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'm': opt_modules = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'o': out_dir = optarg; break;
+		case 'L': host_load = optarg; break;
 		case 'h': usage(); return 0;
 		default: usage(); return 2;
 		}
@@ -611,6 +633,7 @@ int main(int argc, char **argv)
 	printf("logos-bench: timer %s, %.0f ns per reading (clock_gettime %.0f ns)\n",
 	       use_tsc ? "rdtsc on CPU 0, calibrated against CLOCK_MONOTONIC" : "clock_gettime(CLOCK_MONOTONIC)",
 	       timer_cost_ns, clock_gettime_cost_ns);
+	printf("logos-bench: host load average at start: %s\n", host_load);
 	if (ncpus < 2)
 		printf("logos-bench: fewer than 2 CPUs: not pinned\n");
 	if (spin) {
@@ -627,6 +650,8 @@ int main(int argc, char **argv)
 			errors++;
 		}
 	}
+	/* The scale test's reference server lives from the start (see README). */
+	lg.want_ref = !no_scale && !baselines_only;
 	if (spawn_server())
 		return 1;
 
@@ -655,7 +680,7 @@ int main(int argc, char **argv)
 					trs[ntr++] = tr;
 				}
 				server_cpu = placement_cpu[p];
-				measure_group(trs, ntr, si, m, outs);
+				measure_group(trs, NULL, ntr, si, m, outs);
 				for (k = 0; k < ntr; k++) {
 					printf("[%3d/%d] %-9s", ++done, total, placement_labels[p]);
 					print_result_line(transports[trs[k]]->label, size_labels[si],

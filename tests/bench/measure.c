@@ -53,7 +53,7 @@ static int run_case(int tr, uint64_t size, int mode, uint32_t iters, uint32_t wa
 	const struct transport_ops *t = transports[tr];
 	struct bench_case c = {
 		.cmd = CASE_RUN, .transport = tr, .mode = mode, .iters = iters,
-		.size = size, .nfds = t->nfds, .server_cpu = server_cpu,
+		.size = size, .nfds = t->nfds, .server_cpu = server_cpu, .pair = lg.pair,
 	};
 	struct side s = { .c = &c, .fd = { -1, -1, -1, -1 }, .mfd = lg.client_fd, .buf = cbuf };
 	int sfds[4] = { -1, -1, -1, -1 }, k, rc = 0;
@@ -220,17 +220,21 @@ static int calibrate(int tr, int si, int mode, struct result *r, uint32_t *iters
 /*
  * Measures transports @trs[0..@ntr) at one size and mode: calibrates each,
  * then runs them in turn, @rounds times, so that a drift of the machine's
- * speed (QEMU shares the host) reaches all of them alike.
+ * speed (QEMU shares the host) reaches all of them alike. @pairs: the
+ * module pair (PAIR_*) of each logos case; NULL: the main pair.
  */
-void measure_group(const int *trs, int ntr, int si, int mode, struct result **out)
+void measure_group(const int *trs, const uint32_t *pairs, int ntr, int si, int mode,
+		   struct result **out)
 {
 	struct acc accs[T_COUNT] = { 0 };
 	uint32_t iters[T_COUNT] = { 0 }, n, warm;
 	bool live[T_COUNT] = { false };
 	int k, round;
 
-	for (k = 0; k < ntr; k++)
+	for (k = 0; k < ntr; k++) {
+		lg.pair = pairs ? pairs[k] : PAIR_MAIN;
 		live[k] = !calibrate(trs[k], si, mode, out[k], &iters[k]);
+	}
 	for (round = 0; round < rounds; round++)
 		for (k = 0; k < ntr; k++) {
 			if (!live[k])
@@ -240,20 +244,17 @@ void measure_group(const int *trs, int ntr, int si, int mode, struct result **ou
 				continue;
 			/* The first round warms up more; later ones just refill caches. */
 			warm = round ? 1 : n / 10 < 1 ? 1 : n / 10 > 100 ? 100 : n / 10;
+			lg.pair = pairs ? pairs[k] : PAIR_MAIN;
 			if (run_case(trs[k], sizes[si], mode, n + warm, warm, &accs[k], out[k])) {
 				errors++;
 				live[k] = false;
 			}
 		}
+	lg.pair = PAIR_MAIN;
 	for (k = 0; k < ntr; k++) {
 		finish(out[k], &accs[k], sizes[si]);
 		acc_free(&accs[k]);
 	}
-}
-
-static void measure(int tr, int si, int mode, struct result *r)
-{
-	measure_group(&tr, 1, si, mode, &r);
 }
 
 /* ----------------------------------------------------------------- scale */
@@ -348,21 +349,50 @@ static int idle_channels(uint32_t n)
 	return 0;
 }
 
-static void scale_point(int k)
+/*
+ * Scale point @k on the main pair; with @ref >= 0, point @ref on the
+ * reference pair too, the two measured in alternating rounds.
+ */
+static void scale_point(int k, int ref)
 {
+	static const int trs[2] = { T_LOGOS_CALL, T_LOGOS_CALL };
+	static const uint32_t pairs[2] = { PAIR_MAIN, PAIR_REF };
+	struct result *outs[2];
 	int p;
 
 	for (p = 0; p < P_COUNT; p++) {
 		if (!placement_on[p])
 			continue;
 		server_cpu = placement_cpu[p];
-		budget_ns *= 2;		/* two runs far apart in time are compared */
-		measure(T_LOGOS_CALL, 0, MODE_TRANSFER, &scale_res[p][k]);
+		outs[0] = &scale_res[p][k];
+		outs[1] = ref >= 0 ? &scale_res[p][ref] : NULL;
+		budget_ns *= 2;		/* runs far apart in time are compared too */
+		measure_group(trs, pairs, ref >= 0 ? 2 : 1, 0, MODE_TRANSFER, outs);
 		budget_ns /= 2;
 		printf("  %-9s", placement_labels[p]);
-		print_result_line(scale_names[k], "64 B", "transfer", &scale_res[p][k]);
+		print_result_line(scale_names[k], "64 B", "transfer", outs[0]);
+		if (ref >= 0) {
+			printf("  %-9s", placement_labels[p]);
+			print_result_line(scale_names[ref], "64 B", "transfer", outs[1]);
+		}
 	}
 	server_cpu = 1;
+}
+
+/* The reference pair's client module and its 9 idle channels. */
+static int scale_ref_pair(void)
+{
+	int ret;
+
+	if (!lg.ref_server_mod)
+		return fail(NULL, ENOENT, "no reference server module");
+	ret = lg_new_module("bench-client-ref", true, &lg.ref_client_mod, &lg.ref_client_fd);
+	if (ret)
+		return fail(NULL, -ret, "creating module bench-client-ref");
+	lg.pair = PAIR_REF;
+	ret = idle_channels(9);
+	lg.pair = PAIR_MAIN;
+	return ret;
 }
 
 void scale(void)
@@ -373,12 +403,13 @@ void scale(void)
 	uint32_t h, k;
 	int ret, p;
 
-	scale_names[SC_10] = "10 channels";
+	scale_names[SC_10] = "10 channels (first)";
 	scale_names[SC_10K] = "10k channels";
 	scale_names[SC_10K_MODS] = "10k channels + 1k modules";
-	scale_channels[SC_10] = 10;
+	scale_names[SC_REF] = "10 channels (alternating)";
+	scale_channels[SC_10] = scale_channels[SC_REF] = 10;
 	scale_channels[SC_10K] = scale_channels[SC_10K_MODS] = opt_channels;
-	scale_modules[SC_10] = scale_modules[SC_10K] = 2;
+	scale_modules[SC_10] = scale_modules[SC_10K] = scale_modules[SC_REF] = 2;
 	scale_modules[SC_10K_MODS] = 2 + opt_modules;
 	if (!logos_ok) {
 		for (p = 0; p < P_COUNT; p++)
@@ -390,10 +421,10 @@ void scale(void)
 		return;
 	}
 	printf("\nscale: 64 B logos call, transfer mode (each case adds its own channel)\n");
-	/* 9 idle + the case's own = 10 channels. */
-	if (idle_channels(9))
+	/* 9 idle + the case's own = 10 channels, on either pair. */
+	if (idle_channels(9) || scale_ref_pair())
 		goto err;
-	scale_point(SC_10);
+	scale_point(SC_10, -1);
 
 	snap_slabs(&s0);
 	if (idle_channels(opt_channels - 10))
@@ -405,7 +436,7 @@ void scale(void)
 				  mem.channels;
 	mem.vmalloc_per_channel = ((double)s1.vmalloc - (double)s0.vmalloc) / mem.channels;
 	slab_growth(&s0, &s1, mem.top_caches, sizeof(mem.top_caches));
-	scale_point(SC_10K);
+	scale_point(SC_10K, SC_REF);
 
 	getrlimit(RLIMIT_NOFILE, &rl);
 	if (rl.rlim_cur < opt_modules + 64) {
@@ -438,7 +469,7 @@ void scale(void)
 				 opt_modules;
 	mem.vmalloc_per_module = ((double)s3.vmalloc - (double)s2.vmalloc) / opt_modules;
 	mem.done = true;
-	scale_point(SC_10K_MODS);
+	scale_point(SC_10K_MODS, -1);
 	free(s0.v);
 	free(s1.v);
 	free(s2.v);
