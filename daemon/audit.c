@@ -91,6 +91,8 @@ static int write_record(struct audit *a, const char *type, const char *members, 
 		a->size += n + 1;
 		a->seq++;
 		memcpy(a->last, h, HASH_BYTES);
+		if (a->tap)
+			a->tap(line, n);
 	}
 	free(line);
 	if (!ret && sign)

@@ -34,6 +34,9 @@ struct audit {
 	uint64_t last_checkpoint_ms;
 	uint64_t max_size, interval_ms;
 	unsigned int keep, every;
+	/* Called with each record written (without its newline), for the
+	 * control socket's subscribers. */
+	void (*tap)(const char *line, size_t len);
 };
 
 struct audit_cfg {

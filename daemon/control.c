@@ -25,6 +25,8 @@
 
 #define MAX_CLIENTS 32
 #define REQ_MAX 8192
+/* What a subscriber may have queued before events are dropped for it. */
+#define SUB_QUEUE_MAX (256 * 1024)
 
 struct client {
 	int fd;
@@ -32,6 +34,11 @@ struct client {
 	pid_t pid;
 	char buf[REQ_MAX];
 	size_t len;
+	/* subscribe: events queued for a slow reader, and those dropped */
+	bool subscribed, dead;
+	char *out;
+	size_t out_len;
+	uint64_t dropped;
 };
 
 static struct client clients[MAX_CLIENTS];
@@ -166,6 +173,8 @@ static void module_json(struct jw *w, struct module *mod, bool detail)
 	jw_uint(w, "restarts", mod->restarts);
 	jw_str(w, "last_error", mod->last_error);
 	jw_bool(w, "updating", mod->update_path != NULL);
+	if (in)
+		jw_uint(w, "kernel_module_id", in->kid);
 	if (detail) {
 		struct logos_module_info info;
 		struct cgroup_stats st;
@@ -179,7 +188,6 @@ static void module_json(struct jw *w, struct module *mod, bool detail)
 		jw_bool(w, "saved_state", mod->has_saved);
 		jw_uint(w, "saved_state_bytes", mod->saved_len);
 		if (in) {
-			jw_uint(w, "kernel_module_id", in->kid);
 			jw_uint(w, "uptime_ms", now_ms() - in->started_ms);
 			jw_str(w, "cgroup", in->cgroup);
 			cgroup_stats(in->cgroup, &st);
@@ -301,6 +309,9 @@ static char *answer(struct client *c, const struct jobj *req, const char **cmd_o
 		jw_bool(&w, "chain_intact", v == 0);
 		if (v)
 			jw_str(&w, "problem", err);
+	} else if (!strcmp(cmd, "subscribe")) {
+		/* events follow this answer: subscribe_now() */
+		jw_uint(&w, "seq", D.audit_ok ? D.audit.seq : 0);
 	} else if (!strcmp(cmd, "version")) {
 		char v[32];
 
@@ -323,9 +334,82 @@ static char *answer(struct client *c, const struct jobj *req, const char **cmd_o
 	return jw_finish(&w);
 }
 
+/* ---- subscribers ---------------------------------------------------------- */
+
+/* Appends @a (@alen bytes) and the string @b to @c's queue if it stays
+ * within @cap bytes. */
+static bool enqueue(struct client *c, const char *a, size_t alen, const char *b, size_t cap)
+{
+	size_t blen = strlen(b);
+	char *out;
+
+	if (c->out_len + alen + blen > cap)
+		return false;
+	out = realloc(c->out, c->out_len + alen + blen);
+	if (!out)
+		return false;
+	memcpy(out + c->out_len, a, alen);
+	memcpy(out + c->out_len + alen, b, blen);
+	c->out = out;
+	c->out_len += alen + blen;
+	return true;
+}
+
+/* Writes what the socket takes now; the rest waits for POLLOUT. */
+static void flush_client(struct client *c)
+{
+	while (c->out_len && !c->dead) {
+		ssize_t w = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (w < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				c->dead = true;	/* dropped by control_poll_fds() */
+			if (errno != EINTR)
+				return;
+			continue;
+		}
+		c->out_len -= w;
+		memmove(c->out, c->out + w, c->out_len);
+	}
+}
+
+/*
+ * Called for every audit record: {"event":RECORD} to each subscriber. A
+ * subscriber that does not keep up loses events, never blocks logosd; the
+ * next line it gets is {"dropped":N} (Documentation/control-protocol.md).
+ */
+void control_publish(const char *line, size_t len)
+{
+	for (int i = 0; i < nr_clients; i++) {
+		struct client *c = &clients[i];
+		char note[64];
+		int n;
+
+		if (!c->subscribed || c->dead)
+			continue;
+		if (c->dropped) {
+			n = snprintf(note, sizeof(note), "{\"dropped\":%llu}",
+				     (unsigned long long)c->dropped);
+			if (!enqueue(c, note, n, "\n", SUB_QUEUE_MAX)) {
+				c->dropped++;
+				continue;
+			}
+			c->dropped = 0;
+		}
+		if (len > SUB_QUEUE_MAX / 2 ||
+		    !enqueue(c, "{\"event\":", 9, "", SUB_QUEUE_MAX - len - 2) ||
+		    !enqueue(c, line, len, "}\n", SUB_QUEUE_MAX)) {
+			c->dropped++;
+			continue;
+		}
+		flush_client(c);
+	}
+}
+
 static void handle_line(struct client *c, char *line)
 {
-	static const char *const queries[] = { "list", "status", "services", "audit", "version" };
+	static const char *const queries[] = { "list", "status", "services", "audit", "version",
+					       "subscribe" };
 	const char *cmd = "?", *mod = "";
 	struct jobj req;
 	char *ans;
@@ -348,7 +432,17 @@ static void handle_line(struct client *c, char *line)
 		AUDIT("admin", "command", cmd, "module", mod, "uid", uid, "pid", pid, "result",
 		      ret ? strerror(-ret) : "ok");
 	}
-	send_line(c->fd, ans ? ans : "{\"ok\":false,\"error\":\"out of memory\"}");
+	if (!ans)
+		ans = strdup("{\"ok\":false,\"error\":\"out of memory\"}");
+	if (c->subscribed) {
+		/* behind the queued events, in order */
+		if (ans && !enqueue(c, ans, strlen(ans), "\n", SUB_QUEUE_MAX * 2))
+			c->dead = true;
+	} else {
+		send_line(c->fd, ans ? ans : "");
+		if (!ret && !strcmp(cmd, "subscribe"))
+			c->subscribed = true;
+	}
 	free(ans);
 	jobj_free(&req);
 }
@@ -356,6 +450,7 @@ static void handle_line(struct client *c, char *line)
 static void drop_client(int i)
 {
 	close(clients[i].fd);
+	free(clients[i].out);
 	clients[i] = clients[--nr_clients];
 }
 
@@ -392,9 +487,14 @@ void control_poll_fds(void *arg, int *n, int max)
 
 	if (D.ctl_fd < 0 || *n >= max)
 		return;
+	for (int i = 0; i < nr_clients; i++) {
+		if (clients[i].dead)
+			drop_client(i--);
+	}
 	p[(*n)++] = (struct pollfd){ .fd = D.ctl_fd, .events = POLLIN };
 	for (int i = 0; i < nr_clients && *n < max; i++)
-		p[(*n)++] = (struct pollfd){ .fd = clients[i].fd, .events = POLLIN };
+		p[(*n)++] = (struct pollfd){ .fd = clients[i].fd,
+					     .events = POLLIN | (clients[i].out_len ? POLLOUT : 0) };
 }
 
 void control_handle(void *arg, int n)
@@ -409,10 +509,13 @@ void control_handle(void *arg, int n)
 			continue;
 		}
 		for (int i = 0; i < nr_clients; i++) {
-			if (clients[i].fd == p[k].fd) {
+			if (clients[i].fd != p[k].fd)
+				continue;
+			if (p[k].revents & POLLOUT)
+				flush_client(&clients[i]);
+			if (p[k].revents & ~POLLOUT)
 				read_client(i);
-				break;
-			}
+			break;
 		}
 	}
 }

@@ -193,6 +193,8 @@ int events_fd(void);
 int control_open(char *why, size_t cap);
 void control_poll_fds(void *pfds, int *n, int max);
 void control_handle(void *pfds, int n);
+/* An audit record to every subscriber (audit.tap). */
+void control_publish(const char *line, size_t len);
 
 /* notify.c: sd_notify without libsystemd */
 void notify_send(const char *msg);

@@ -161,6 +161,7 @@ static int setup(const char *config_dir, bool verbose)
 		return ret;
 	}
 	D.audit_ok = true;
+	D.audit.tap = control_publish;
 	snprintf(why, sizeof(why), "%u.%u", D.kver.major, D.kver.minor);
 	AUDIT("daemon", "event", "start", "kernel_abi", why, "config", config_dir,
 	      "dev_mode", D.cfg.dev_mode ? "yes" : "no");
