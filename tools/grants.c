@@ -26,20 +26,17 @@ int grants_main(int argc, char *argv[])
 	struct lnl nl;
 	int count = 0, ret;
 
-	if (argc != 1) {
-		fprintf(stderr, "Usage: %s %s\n", prog, argv[0]);
-		return 1;
-	}
+	(void)argv;
+	if (argc != 1)
+		return usage();
 	ret = lnl_open(&nl);
 	if (!ret) {
 		printf("%-10s %-10s %10s %12s\n", "FROM", "TO", "HANDLES", "PAGES");
 		ret = lnl_request(&nl, LOGOS_CMD_GET_GRANTS, true, NULL, 0, print_grant, &count);
 		lnl_close(&nl);
 	}
-	if (ret) {
-		fprintf(stderr, "%s: %s\n", prog, lnl_strerror(ret));
-		return 1;
-	}
+	if (ret)
+		return kernel_fail(ret, NULL);
 	if (!count)
 		printf("(no grants)\n");
 	return 0;

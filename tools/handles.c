@@ -38,10 +38,8 @@ int handles_main(int argc, char *argv[])
 	struct lnl nl;
 	int count = 0, ret;
 
-	if (argc != 2) {
-		fprintf(stderr, "Usage: %s %s NAME|ID\n", prog, argv[0]);
-		return 1;
-	}
+	if (argc != 2)
+		return usage();
 	ret = lnl_open(&nl);
 	if (!ret)
 		ret = modinfo_find(&nl, argv[1], &m);
@@ -52,14 +50,8 @@ int handles_main(int argc, char *argv[])
 		ret = lnl_request(&nl, LOGOS_CMD_GET_HANDLES, true, &attr, 1, print_handle, &count);
 	}
 	lnl_close(&nl);
-	if (ret == -ENOENT) {
-		fprintf(stderr, "%s: no module named %s: see '%s list'\n", prog, argv[1], prog);
-		return 2;
-	}
-	if (ret) {
-		fprintf(stderr, "%s: %s\n", prog, lnl_strerror(ret));
-		return 1;
-	}
+	if (ret)
+		return kernel_fail(ret, argv[1]);
 	printf("%d handle%s\n", count, count == 1 ? "" : "s");
 	return 0;
 }

@@ -110,18 +110,45 @@ int modinfo_find(struct lnl *nl, const char *which, struct modinfo *out)
 	return ret;
 }
 
-void print_json_string(const char *s)
+static json_object *u64_json(__u64 v)
 {
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
+	return json_object_new_uint64(v);
+}
+
+json_object *modinfo_json(const struct modinfo *m, bool detail)
+{
+	json_object *o = json_object_new_object(), *res;
+	int i;
+
+	json_object_object_add(o, "id", json_object_new_int64(m->id));
+	json_object_object_add(o, "name", json_object_new_string(m->name));
+	json_object_object_add(o, "state", json_object_new_string(lnl_state_name(m->state)));
+	json_object_object_add(o, "trust", json_object_new_string(lnl_trust_name(m->trust)));
+	json_object_object_add(o, "pid", json_object_new_int64(m->pid));
+	json_object_object_add(o, "crashed",
+			       json_object_new_boolean(m->exit_flags & LOGOS_EXIT_CRASHED));
+	json_object_object_add(o, "cpu_ns", u64_json(m->cpu_ns));
+	json_object_object_add(o, "msgs_sent", u64_json(m->msgs_sent));
+	json_object_object_add(o, "msgs_received", u64_json(m->msgs_received));
+	if (!detail) {
+		json_object_object_add(o, "handles", u64_json(m->usage[LOGOS_RES_HANDLES]));
+		json_object_object_add(o, "objects", u64_json(m->usage[LOGOS_RES_OBJECTS]));
+		return o;
 	}
-	putchar('"');
+	json_object_object_add(o, "bytes_sent", u64_json(m->bytes_sent));
+	json_object_object_add(o, "bytes_received", u64_json(m->bytes_received));
+	json_object_object_add(o, "denied_rights", u64_json(m->denied_rights));
+	json_object_object_add(o, "denied_quota", u64_json(m->denied_quota));
+	res = json_object_new_object();
+	for (i = 0; i < __LOGOS_RES_MAX; i++) {
+		json_object *r = json_object_new_object();
+
+		json_object_object_add(r, "usage", u64_json(m->usage[i]));
+		json_object_object_add(r, "limit", u64_json(m->limit[i]));
+		json_object_object_add(res, lnl_resource_name(i), r);
+	}
+	json_object_object_add(o, "resources", res);
+	return o;
 }
 
 const char *fmt_limit(__u64 limit, char *buf, int size)

@@ -5,6 +5,7 @@
 #ifndef _LOGOSCTL_MODINFO_H
 #define _LOGOSCTL_MODINFO_H
 
+#include <json-c/json.h>
 #include <linux/logos.h>
 #include <stdbool.h>
 
@@ -30,8 +31,9 @@ void modlist_free(struct modlist *list);
 /* NAME or numeric ID; the first match by name. -ENOENT if none. */
 int modinfo_find(struct lnl *nl, const char *which, struct modinfo *out);
 
+/* The module as JSON: short (list) or with every counter and quota. */
+json_object *modinfo_json(const struct modinfo *m, bool detail);
 /* Helpers for printing. */
-void print_json_string(const char *s);
 const char *fmt_limit(__u64 limit, char *buf, int size);
 
 #endif /* _LOGOSCTL_MODINFO_H */

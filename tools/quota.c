@@ -23,16 +23,14 @@ int quota_main(int argc, char *argv[])
 	struct lnl nl;
 	int res, ret;
 
-	if (argc != 3 || !(eq = strchr(argv[2], '='))) {
-		fprintf(stderr, "Usage: %s %s NAME|ID RESOURCE=N|default|unlimited\n", prog, argv[0]);
-		return 1;
-	}
+	if (argc != 3 || !(eq = strchr(argv[2], '=')))
+		return usage();
 	*eq = '\0';
 	res = lnl_resource_parse(argv[2]);
 	if (res < 0) {
 		fprintf(stderr, "%s: unknown resource '%s' (one of handles, objects, events, channels, "
 			"msgs_queued, bytes_queued, memory_pages, mapped_pages)\n", prog, argv[2]);
-		return 1;
+		return EXIT_USAGE;
 	}
 	if (!strcmp(eq + 1, "unlimited")) {
 		attrs[2].value = LOGOS_LIMIT_UNLIMITED;
@@ -43,7 +41,7 @@ int quota_main(int argc, char *argv[])
 		if (!eq[1] || *end || !attrs[2].value) {
 			fprintf(stderr, "%s: '%s' is not a limit: a positive number, default or unlimited\n",
 				prog, eq + 1);
-			return 1;
+			return EXIT_USAGE;
 		}
 	}
 	attrs[1].value = res;
@@ -55,14 +53,8 @@ int quota_main(int argc, char *argv[])
 		ret = lnl_request(&nl, LOGOS_CMD_SET_QUOTA, false, attrs, 3, NULL, NULL);
 	}
 	lnl_close(&nl);
-	if (ret == -ENOENT) {
-		fprintf(stderr, "%s: no module named %s: see '%s list'\n", prog, argv[1], prog);
-		return 2;
-	}
-	if (ret) {
-		fprintf(stderr, "%s: %s\n", prog, lnl_strerror(ret));
-		return 1;
-	}
+	if (ret)
+		return kernel_fail(ret, argv[1]);
 	printf("%s: %s limit set to %s\n", m.name, argv[2], eq + 1);
 	return 0;
 }

@@ -30,18 +30,15 @@ int stats_main(int argc, char *argv[])
 	struct lnl nl;
 	int ret;
 
-	if (argc != 1) {
-		fprintf(stderr, "Usage: %s %s\n", prog, argv[0]);
-		return 1;
-	}
+	(void)argv;
+	if (argc != 1)
+		return usage();
 	ret = lnl_open(&nl);
 	if (!ret) {
 		ret = lnl_request(&nl, LOGOS_CMD_GET_STATS, false, NULL, 0, print_stats, NULL);
 		lnl_close(&nl);
 	}
-	if (ret) {
-		fprintf(stderr, "%s: %s\n", prog, lnl_strerror(ret));
-		return 1;
-	}
+	if (ret)
+		return kernel_fail(ret, NULL);
 	return 0;
 }

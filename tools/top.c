@@ -36,8 +36,7 @@ int top_main(int argc, char *argv[])
 		} else if (!strcmp(argv[i], "-n") && i + 1 < argc) {
 			rounds = strtol(argv[++i], NULL, 10);
 		} else {
-			fprintf(stderr, "Usage: %s %s [-d SECONDS] [-n ROUNDS]\n", prog, argv[0]);
-			return 1;
+			return usage();
 		}
 	}
 	if (delay <= 0)
@@ -73,9 +72,7 @@ int top_main(int argc, char *argv[])
 	}
 	modlist_free(&prev);
 	lnl_close(&nl);
-	if (ret) {
-		fprintf(stderr, "%s: %s\n", prog, lnl_strerror(ret));
-		return 1;
-	}
+	if (ret)
+		return kernel_fail(ret, NULL);
 	return 0;
 }

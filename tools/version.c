@@ -84,10 +84,9 @@ int version_main(int argc, char *argv[])
 	struct logos_version ver = { 0 }, nlver = { 0 };
 	int ret, status = 0;
 
-	if (argc != 1) {
-		fprintf(stderr, "Usage: %s %s\n", prog, argv[0]);
-		return 1;
-	}
+	(void)argv;
+	if (argc != 1)
+		return usage();
 	printf("logosctl built for ABI %u.%u\n", LOGOS_ABI_MAJOR, LOGOS_ABI_MINOR);
 
 	ret = version_ioctl(&ver);

@@ -29,16 +29,17 @@ check "fixture created two modules" test "$ready" = READY
 out=$("$ctl" list 2>&1)
 check "list shows tool-a running" has "tool-a .*running"
 check "list shows tool-b loaded" has "tool-b .*loaded"
-out=$("$ctl" list --json 2>&1)
+out=$("$ctl" list --json 2>/dev/null)
 check "list --json is JSON with both modules" \
-	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert {m["name"] for m in d} >= {"tool-a","tool-b"}' "$out"
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert {m["name"] for m in d["modules"]} >= {"tool-a","tool-b"}' "$out"
 
 out=$("$ctl" status tool-a 2>&1)
 check "status names state and trust" has "state:     running"
+check "status says logosd does not manage it" has "^logosd: not managed by logosd"
 check "status lists the memory pages" has "memory_pages *3 "
-out=$("$ctl" status tool-a --json 2>&1)
+out=$("$ctl" status tool-a --json 2>/dev/null)
 check "status --json has the resources" \
-	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["resources"]["memory_pages"]["usage"]==3' "$out"
+	python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["kernel"]["resources"]["memory_pages"]["usage"]==3 and d["logosd"] is None' "$out"
 
 out=$("$ctl" handles tool-b 2>&1)
 check "handles shows tool-b's memory grant" has " memory "
@@ -60,16 +61,19 @@ check "stats counts two modules" has "modules: 2 of at most"
 
 # Errors: a sentence and a distinct exit status.
 out=$("$ctl" status no-such-module 2>&1); rc=$?
-check "unknown module exits 2" test $rc = 2
+check "unknown module exits 4" test $rc = 4
 check "unknown module says what to do" has "no module named no-such-module: see"
 out=$("$ctl" quota tool-a bogus=1 2>&1); rc=$?
 check "unknown resource is refused with the list" has "unknown resource 'bogus'"
 out=$("$ctl" quota tool-a events=abc 2>&1); rc=$?
-check "a bad limit is refused" test $rc = 1
+check "a bad limit is a usage error (exit 2)" test $rc = 2
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$ctl" list 2>&1); rc=$?
 check "unprivileged list says run as root" has "permission denied: run as root"
+check "unprivileged list exits 5" test $rc = 5
 out=$("$ctl" frobnicate 2>&1); rc=$?
-check "unknown subcommand exits 1 with usage" test $rc = 1
+check "unknown subcommand exits 2 with usage" test $rc = 2
+out=$("$ctl" handles 2>&1); rc=$?
+check "a missing argument exits 2 with the usage line" bash -c "[ $rc = 2 ] && grep -q '^Usage: logosctl handles NAME|ID' <<<'$out'"
 
 # monitor: a state change of tool-b arrives, with its sequence number.
 "$ctl" monitor -n 1 >/tmp/monitor.out 2>&1 &

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * start, stop, restart, pause, resume: a request to logosd, then (unless
+ * --no-wait) polling its status until the module is where it was sent.
+ */
+#ifndef _LOGOSCTL_LIFECYCLE_H
+#define _LOGOSCTL_LIFECYCLE_H
+
+#include "ctl.h"
+
+struct lifecycle {
+	const char *cmd;	/* the control protocol's command */
+	const char *target;	/* the state that means done */
+	const char *doing;	/* "starting", for messages */
+};
+
+/* NAME [--no-wait] [--timeout SECONDS]; returns the exit status. */
+int lifecycle_main(const struct lifecycle *lc, int argc, char *argv[]);
+/* One module's status object (the caller puts it), or -errno. */
+int ctl_module_status(struct ctl *c, const char *name, json_object **mod);
+/* Polls until @name is in state @target (and, with @old_pid, not that
+ * pid), "failed", or @timeout_ms passes; prints the outcome. */
+int lifecycle_wait(struct ctl *c, const char *name, const char *target, long long old_pid,
+		   int timeout_ms);
+
+#endif
