@@ -161,7 +161,7 @@ static int verify(int argc, char *argv[])
 	struct daemon_config cfg;
 	const char *key = NULL;
 	json_object *res, *arr;
-	int n = 0, ret, i;
+	int n = 0, given, ret, i;
 	size_t len;
 
 	for (i = 1; i < argc; i++) {
@@ -172,6 +172,7 @@ static int verify(int argc, char *argv[])
 		else
 			return usage();
 	}
+	given = n;
 	if (!key || !n) {
 		if (load_config(&cfg))
 			return EXIT_ERROR;
@@ -179,15 +180,8 @@ static int verify(int argc, char *argv[])
 		len = strlen(cfg.audit_key);
 		if (len > 4 && !strcmp(cfg.audit_key + len - 4, ".key"))
 			snprintf(pub, sizeof(pub), "%.*s.pub", (int)(len - 4), cfg.audit_key);
-		for (i = cfg.audit_keep; !n && i >= 0; i--) {
-			if (i)
-				snprintf(p, sizeof(p), "%s.%d", cfg.audit_path, i);
-			else
-				str_copy(p, sizeof(p), cfg.audit_path);
-			if (!access(p, F_OK))
-				files[n++] = strdup(p);
-		}
-		for (; n && i >= 0; i--) {	/* the newer ones, once one exists */
+		/* the rotated files, oldest (highest number) first, then the log */
+		for (i = cfg.audit_keep; !given && i >= 0 && n < 63; i--) {
 			if (i)
 				snprintf(p, sizeof(p), "%s.%d", cfg.audit_path, i);
 			else

@@ -179,6 +179,19 @@ int ctl_note(struct ctl *c, int err)
 	return ret;
 }
 
+int ctl_query(const char *cmd, const char *module, json_object **answer)
+{
+	struct ctl c;
+	int ret = ctl_connect(&c);
+
+	if (!ret)
+		ret = ctl_call(&c, cmd, module, answer);
+	if (ret)
+		ret = ctl_fail(&c, ret, module);
+	ctl_close(&c);
+	return ret;
+}
+
 int ctl_fail(struct ctl *c, int err, const char *module)
 {
 	const char *who = lead ? lead : prog;

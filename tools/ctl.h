@@ -31,6 +31,9 @@ void ctl_close(struct ctl *c);
 int ctl_request(struct ctl *c, json_object *req, json_object **answer);
 /* {"cmd":@cmd, "module":@module (unless NULL)} */
 int ctl_call(struct ctl *c, const char *cmd, const char *module, json_object **answer);
+/* Connect, one ctl_call(), close: 0 and *@answer, or the exit status
+ * (the error said on stderr). */
+int ctl_query(const char *cmd, const char *module, json_object **answer);
 /* The next line as JSON; -ETIMEDOUT after @timeout_ms (-1: wait). */
 int ctl_read(struct ctl *c, json_object **obj, int timeout_ms);
 /* A whole line is buffered: ctl_read() returns it without waiting. */

@@ -94,6 +94,24 @@ int lifecycle_wait(struct ctl *c, const char *name, const char *target, long lon
 	return EXIT_OK;
 }
 
+int wait_option(int argc, char *argv[], int *i, bool *wait, int *timeout_s)
+{
+	char *end;
+
+	if (!strcmp(argv[*i], "--no-wait")) {
+		*wait = false;
+		return 1;
+	}
+	if (strcmp(argv[*i], "--timeout") || *i + 1 >= argc)
+		return 0;
+	*timeout_s = strtol(argv[++*i], &end, 10);
+	if (*end || *timeout_s <= 0 || *timeout_s > 86400) {
+		fprintf(stderr, "%s: --timeout takes seconds (1 to 86400), not '%s'\n", prog, argv[*i]);
+		return EXIT_USAGE;
+	}
+	return 1;
+}
+
 int lifecycle_main(const struct lifecycle *lc, int argc, char *argv[])
 {
 	const char *name = NULL;
@@ -102,19 +120,14 @@ int lifecycle_main(const struct lifecycle *lc, int argc, char *argv[])
 	bool wait = true;
 	json_object *ans, *mod;
 	struct ctl c;
-	char *end;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--no-wait")) {
-			wait = false;
-		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-			timeout_s = strtol(argv[++i], &end, 10);
-			if (*end || timeout_s <= 0 || timeout_s > 86400) {
-				fprintf(stderr, "%s: --timeout takes seconds (1 to 86400), not '%s'\n",
-					prog, argv[i]);
-				return EXIT_USAGE;
-			}
-		} else if (argv[i][0] != '-' && !name) {
+		ret = wait_option(argc, argv, &i, &wait, &timeout_s);
+		if (ret > 1)
+			return ret;
+		if (ret == 1)
+			continue;
+		if (argv[i][0] != '-' && !name) {
 			name = argv[i];
 		} else {
 			return usage();

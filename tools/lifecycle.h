@@ -14,6 +14,11 @@ struct lifecycle {
 	const char *doing;	/* "starting", for messages */
 };
 
+/*
+ * --no-wait or --timeout SECONDS at argv[*i]: 1 (consumed, *i past it),
+ * 0 (not one of them), or EXIT_USAGE after saying what is wrong.
+ */
+int wait_option(int argc, char *argv[], int *i, bool *wait, int *timeout_s);
 /* NAME [--no-wait] [--timeout SECONDS]; returns the exit status. */
 int lifecycle_main(const struct lifecycle *lc, int argc, char *argv[]);
 /* One module's status object (the caller puts it), or -errno. */

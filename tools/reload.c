@@ -12,22 +12,15 @@
 int reload_main(int argc, char *argv[])
 {
 	json_object *ans, *problems;
-	struct ctl c;
 	size_t i, n = 0;
 	int ret;
 
 	(void)argv;
 	if (argc != 1)
 		return usage();
-	ret = ctl_connect(&c);
-	if (!ret)
-		ret = ctl_call(&c, "reload", NULL, &ans);
-	if (ret) {
-		ret = ctl_fail(&c, ret, NULL);
-		ctl_close(&c);
+	ret = ctl_query("reload", NULL, &ans);
+	if (ret)
 		return ret;
-	}
-	ctl_close(&c);
 	if (json_object_object_get_ex(ans, "problems", &problems) &&
 	    json_object_is_type(problems, json_type_array))
 		n = json_object_array_length(problems);

@@ -20,22 +20,15 @@ static json_object *array_of(json_object *o, const char *key)
 int services_main(int argc, char *argv[])
 {
 	json_object *ans, *svcs, *conns;
-	struct ctl c;
 	size_t i;
 	int ret;
 
 	(void)argv;
 	if (argc != 1)
 		return usage();
-	ret = ctl_connect(&c);
-	if (!ret)
-		ret = ctl_call(&c, "services", NULL, &ans);
-	if (ret) {
-		ret = ctl_fail(&c, ret, NULL);
-		ctl_close(&c);
+	ret = ctl_query("services", NULL, &ans);
+	if (ret)
 		return ret;
-	}
-	ctl_close(&c);
 	if (json_out) {
 		json_object_object_del(ans, "ok");
 		json_print(ans);

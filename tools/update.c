@@ -84,16 +84,14 @@ int update_main(int argc, char *argv[])
 	json_object *req, *ans;
 	bool wait = true;
 	struct ctl c;
-	char *end;
 
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--no-wait")) {
-			wait = false;
-		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-			timeout_s = strtol(argv[++i], &end, 10);
-			if (*end || timeout_s <= 0 || timeout_s > 86400)
-				return usage();
-		} else if (argv[i][0] != '-' && !name) {
+		ret = wait_option(argc, argv, &i, &wait, &timeout_s);
+		if (ret > 1)
+			return ret;
+		if (ret == 1)
+			continue;
+		if (argv[i][0] != '-' && !name) {
 			name = argv[i];
 		} else if (argv[i][0] != '-' && !manifest) {
 			manifest = argv[i];
