@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 
+#include "ctl.h"
 #include "nl.h"
 #include "subcommands.h"
 
@@ -14,7 +15,24 @@ static __u64 get(struct nlattr **attrs, int type)
 
 static int print_stats(struct nlattr **attrs, void *arg)
 {
+	static const struct { const char *key; int attr; } members[] = {
+		{ "modules", LOGOS_A_STATS_MODULES }, { "max_modules", LOGOS_A_STATS_MAX_MODULES },
+		{ "objects", LOGOS_A_STATS_OBJECTS }, { "max_objects", LOGOS_A_STATS_MAX_OBJECTS },
+		{ "handles", LOGOS_A_STATS_HANDLES }, { "max_handles", LOGOS_A_STATS_MAX_HANDLES },
+		{ "events_sent", LOGOS_A_STATS_EVENTS_SENT },
+	};
+
 	(void)arg;
+	if (json_out) {
+		json_object *o = json_object_new_object();
+
+		for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++)
+			json_object_object_add(o, members[i].key,
+					       json_object_new_uint64(get(attrs, members[i].attr)));
+		json_print(o);
+		json_object_put(o);
+		return 0;
+	}
 	printf("modules: %llu of at most %llu\n", (unsigned long long)get(attrs, LOGOS_A_STATS_MODULES),
 	       (unsigned long long)get(attrs, LOGOS_A_STATS_MAX_MODULES));
 	printf("objects: %llu of at most %llu\n", (unsigned long long)get(attrs, LOGOS_A_STATS_OBJECTS),

@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "subcommands.h"
 
 static int version_ioctl(struct logos_version *ver)
@@ -79,47 +80,87 @@ out:
 	return ret < 0 ? ret : 0;
 }
 
+static json_object *version_json(const struct logos_version *v)
+{
+	json_object *o = json_object_new_object();
+	char abi[32];
+
+	snprintf(abi, sizeof(abi), "%u.%u", v->major, v->minor);
+	json_object_object_add(o, "abi", json_object_new_string(abi));
+	json_object_object_add(o, "patch", json_object_new_int64(v->patch));
+	json_object_object_add(o, "features", json_object_new_uint64(v->features));
+	return o;
+}
+
 int version_main(int argc, char *argv[])
 {
 	struct logos_version ver = { 0 }, nlver = { 0 };
-	int ret, status = 0;
+	json_object *out = json_object_new_object(), *d = NULL;
+	int iret, nret, status = EXIT_OK;
+	char abi[32];
+	struct ctl c;
 
 	(void)argv;
-	if (argc != 1)
+	if (argc != 1) {
+		json_object_put(out);
 		return usage();
-	printf("logosctl built for ABI %u.%u\n", LOGOS_ABI_MAJOR, LOGOS_ABI_MINOR);
+	}
+	snprintf(abi, sizeof(abi), "%u.%u", LOGOS_ABI_MAJOR, LOGOS_ABI_MINOR);
+	json_object_object_add(out, "logosctl_abi", json_object_new_string(abi));
+	if (!json_out)
+		printf("logosctl built for ABI %s\n", abi);
 
-	ret = version_ioctl(&ver);
-	if (ret == -ENOENT)
+	iret = version_ioctl(&ver);
+	if (iret == -ENOENT)
 		fprintf(stderr, "ioctl:   %s does not exist: is logos.ko loaded? (modprobe logos)\n",
 			LOGOS_DEVICE_PATH);
-	else if (ret == -EPERM || ret == -EACCES)
+	else if (iret == -EPERM || iret == -EACCES)
 		fprintf(stderr, "ioctl:   permission denied on %s: run as root\n", LOGOS_DEVICE_PATH);
-	else if (ret < 0)
-		fprintf(stderr, "ioctl:   LOGOS_IOC_VERSION failed: %s\n", strerror(-ret));
-	else
+	else if (iret < 0)
+		fprintf(stderr, "ioctl:   LOGOS_IOC_VERSION failed: %s\n", strerror(-iret));
+	else if (!json_out)
 		printf("ioctl:   logos.ko ABI %u.%u (patch %u, features 0x%llx)\n",
 		       ver.major, ver.minor, ver.patch, (unsigned long long)ver.features);
-	status |= ret < 0;
+	json_object_object_add(out, "ioctl", iret ? NULL : version_json(&ver));
 
-	ret = version_netlink(&nlver);
-	if (ret == -NLE_OBJ_NOTFOUND)
+	nret = version_netlink(&nlver);
+	if (nret == -NLE_OBJ_NOTFOUND)
 		fprintf(stderr, "netlink: no generic netlink family \"%s\": is logos.ko loaded?\n",
 			LOGOS_GENL_NAME);
-	else if (ret == -NLE_PERM)
+	else if (nret == -NLE_PERM)
 		fprintf(stderr, "netlink: permission denied: run as root (CAP_NET_ADMIN)\n");
-	else if (ret < 0)
-		fprintf(stderr, "netlink: %s\n", nl_geterror(ret));
-	else
+	else if (nret < 0)
+		fprintf(stderr, "netlink: %s\n", nl_geterror(nret));
+	else if (!json_out)
 		printf("netlink: logos.ko ABI %u.%u (patch %u, features 0x%llx)\n",
 		       nlver.major, nlver.minor, nlver.patch,
 		       (unsigned long long)nlver.features);
-	status |= ret < 0;
+	json_object_object_add(out, "netlink", nret ? NULL : version_json(&nlver));
 
-	if (!status && ver.major != LOGOS_ABI_MAJOR) {
+	/* logosd's, when it runs; its absence is not an error here */
+	if (!ctl_connect(&c) && !ctl_call(&c, "version", NULL, &d)) {
+		if (!json_out)
+			printf("logosd:  %s (kernel ABI %s)\n", jstr(d, "logosd"), jstr(d, "kernel_abi"));
+		json_object_object_del(d, "ok");
+	} else if (!json_out) {
+		printf("logosd:  not reachable at %s\n", c.path);
+	}
+	ctl_close(&c);
+	json_object_object_add(out, "logosd", d);
+
+	if (iret == -ENOENT || nret == -NLE_OBJ_NOTFOUND)
+		status = EXIT_NO_KERNEL;
+	else if (iret == -EPERM || iret == -EACCES || nret == -NLE_PERM)
+		status = EXIT_PERM;
+	else if (iret || nret)
+		status = EXIT_ERROR;
+	else if (ver.major != LOGOS_ABI_MAJOR) {
 		fprintf(stderr, "ABI mismatch: logos.ko speaks %u.x, logosctl %u.x: install matching versions\n",
 			ver.major, LOGOS_ABI_MAJOR);
-		status = 1;
+		status = EXIT_ERROR;
 	}
+	if (json_out)
+		json_print(out);
+	json_object_put(out);
 	return status;
 }

@@ -58,6 +58,18 @@ check "grants shows 3 pages from a to b" has " 1 *3$"
 
 out=$("$ctl" stats 2>&1)
 check "stats counts two modules" has "modules: 2 of at most"
+jsonok() { python3 -c "import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if ($1) else 1)" "$out"; }
+out=$("$ctl" stats --json 2>/dev/null)
+check "stats --json" jsonok 'd["modules"]==2 and d["max_modules"]>=2'
+out=$("$ctl" grants --json 2>/dev/null)
+check "grants --json: 3 pages" jsonok 'd["grants"][0]["pages"]==3'
+out=$("$ctl" handles tool-b --json 2>/dev/null)
+check "handles --json" jsonok 'd["name"]=="tool-b" and {"memory","channel"} <= {h["type"] for h in d["handles"]}'
+out=$("$ctl" top -n 2 -d 0.2 --json 2>/dev/null)
+check "top --json: one object per round" \
+	python3 -c 'import json,sys; l=[json.loads(x) for x in sys.argv[1].splitlines()]; assert len(l)==2 and l[1]["modules"]' "$out"
+out=$("$ctl" version --json 2>/dev/null)
+check "version --json: both ways agree" jsonok 'd["ioctl"]["abi"]==d["netlink"]["abi"]==d["logosctl_abi"] and d["logosd"] is None'
 
 # Errors: a sentence and a distinct exit status.
 out=$("$ctl" status no-such-module 2>&1); rc=$?

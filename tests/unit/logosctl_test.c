@@ -282,6 +282,11 @@ int main(void)
 	      "list with neither logosd nor logos.ko: both said, exit 6");
 	rc = run("status", "kv", NULL);
 	CHECK(rc == 6, "status with neither: exit 6");
+	rc = run("version", "--json", NULL);
+	CHECK(rc == 6 && json_lines(out) &&
+	      strstr(out, "\"ioctl\":null"), "version --json without logos.ko: exit 6, ioctl null");
+	rc = run("top", "-n", "x", NULL);
+	CHECK(rc == 2, "top -n x: exit 2");
 
 	/* ---- a fake logosd ---- */
 	{
