@@ -9,10 +9,10 @@
 
 #include <json-c/json.h>
 
-/* Calls @fn with stdout on stderr when --json; then prints @result (with
- * "ok" set from the status) and puts it. Returns the status. */
-int oneshot_finish(int status, json_object *result);
 /* Before the call: stdout to stderr (--json only). */
 void oneshot_begin(void);
+/* After it: stdout back; with --json prints @result with "ok" set from
+ * @status. Puts @result; returns @status. */
+int oneshot_finish(int status, json_object *result);
 
 #endif
