@@ -123,6 +123,7 @@ check "start waits until running" rc_has 0 '^basic: running (version 1.0, pid [1
 out=$("$ctl" start basic 2>&1); rc=$?
 check "start of a running module: exit 0, says so" rc_has 0 'already running'
 out=$("$ctl" list 2>&1)
+sed 's/^/# list: /' <<<"$out"
 check "list joins logosd's and the kernel's view" has "^basic  *running  *1.0 .* running  *user "
 out=$("$ctl" list --json 2>/dev/null)
 check "list --json: logosd and kernel members" \
