@@ -310,7 +310,7 @@ static char *answer(struct client *c, const struct jobj *req, const char **cmd_o
 		if (v)
 			jw_str(&w, "problem", err);
 	} else if (!strcmp(cmd, "subscribe")) {
-		/* events follow this answer: subscribe_now() */
+		/* events follow this answer: handle_line() marks the client */
 		jw_uint(&w, "seq", D.audit_ok ? D.audit.seq : 0);
 	} else if (!strcmp(cmd, "version")) {
 		char v[32];
