@@ -13,6 +13,7 @@
 #   make chaos      kills, pauses, revocations and a hostile module under
 #                   load for DURATION seconds of chaos (SEED=N replays)
 #   make install    install into $(DESTDIR)$(PREFIX)
+#   make deb        the Debian packages (dpkg-buildpackage) into build/deb/
 #
 # logos.ko is built against /lib/modules/$(KVER)/build; KVER defaults to the
 # release of Debian's linux-headers-amd64 (the kernel the guest boots).
@@ -30,6 +31,7 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 DATADIR ?= $(PREFIX)/share
 SRCDIR ?= /usr/src
+MANDIR ?= $(DATADIR)/man
 DESTDIR ?=
 
 # Files that make up the DKMS source tree (/usr/src/logos-$(VERSION)).
@@ -39,7 +41,7 @@ DKMS_FILES := Kbuild dkms.conf $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h
 # The userspace parts, built by their own Makefiles as they appear.
 USER_DIRS := $(patsubst %/Makefile,%,$(wildcard ulib/Makefile daemon/Makefile tools/Makefile))
 
-.PHONY: all module userspace deps check demo bench vm fuzz chaos install clean \
+.PHONY: all module userspace deps check demo bench vm fuzz chaos install install-files deb clean \
 	$(USER_DIRS)
 
 all: module userspace
@@ -81,15 +83,29 @@ chaos: deps
 	tests/chaos/run --duration $(DURATION) $(if $(SEED),--seed $(SEED))
 
 install: all
+	$(MAKE) install-files
+
+# What `make install` copies, without building logos.ko first (the Debian
+# packages ship its sources for DKMS; debian/rules uses this).
+MANPAGES := $(wildcard man/*.[1-8])
+install-files:
 	install -d $(DESTDIR)$(INCLUDEDIR)/linux
 	install -m 0644 uapi/linux/logos.h $(DESTDIR)$(INCLUDEDIR)/linux/logos.h
 	install -d $(DESTDIR)$(SRCDIR)/logos-$(VERSION)
 	for f in $(DKMS_FILES); do \
 		install -D -m 0644 $$f $(DESTDIR)$(SRCDIR)/logos-$(VERSION)/$$f || exit 1; \
 	done
+	for m in $(MANPAGES); do \
+		s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m#man/} || exit 1; \
+	done
 	for d in $(USER_DIRS); do \
 		$(MAKE) -C $$d install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) || exit 1; \
 	done
+
+# dpkg-buildpackage in a copy of the tree (it writes its results next to
+# the source directory, and a package build must not see local build/).
+deb:
+	scripts/build-deb
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
