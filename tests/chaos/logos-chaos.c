@@ -62,6 +62,7 @@
 #include <unistd.h>
 
 #define PTR(p)		((uint64_t)(uintptr_t)(p))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define PAGE		4096UL
 #define MAX_PAIRS	4
 #define BATCH		16
@@ -70,9 +71,13 @@
 #define MAX_SAMPLES	400000
 #define GRANT_PAGES	4
 #define MAGIC		0x43484153U	/* "CHAS" */
+#define NSUBS		2
+#define TOPIC_QUEUE	32	/* each subscriber's queue */
+#define PUB_MSGS_QUOTA	48	/* below NSUBS * TOPIC_QUEUE: the quota runs out too */
 
-enum role { R_PING, R_PONG, R_PROD, R_CONS, R_MAPPER, R_HOSTILE };
-static const char *const role_name[] = { "ping", "pong", "prod", "cons", "mapper", "hostile" };
+enum role { R_PING, R_PONG, R_PROD, R_CONS, R_MAPPER, R_HOSTILE, R_PUB, R_SUB };
+static const char *const role_name[] = { "ping", "pong", "prod", "cons", "mapper", "hostile",
+					 "pub", "sub" };
 
 enum phase { PH_CALM, PH_CHAOS, PH_STOP_SEND, PH_STOP };
 
@@ -117,6 +122,38 @@ struct iobuf {			/* one process's in-flight batch */
 	struct payload data[BATCH];
 };
 
+/*
+ * The topic: one publisher at a time (its incarnations continue one
+ * sequence), NSUBS subscribers whose endpoints the supervisor holds.
+ */
+struct pubcounts {
+	uint64_t seq;		/* publishes accepted: sequence numbers 1..seq */
+	uint64_t delivered;	/* sum of their delivered */
+	uint64_t dropped;	/* sum of their dropped */
+	uint64_t refused;	/* publishes refused (nobody got them) */
+};
+
+struct pubstate {
+	volatile int pending;
+	volatile uint32_t cur;
+	struct pubcounts c[2];
+	struct logos_topic_publish arg;
+	struct payload data;
+};
+
+struct subcounts {
+	uint64_t last;		/* sequence number of the last message received */
+	uint64_t received;
+	uint64_t dropped;	/* sum of header.dropped */
+	uint64_t silent;	/* messages found missing before they were reported */
+};
+
+struct substate {
+	volatile uint32_t cur;
+	struct subcounts c[2];
+	struct iobuf b;
+};
+
 struct sample {
 	uint32_t us;
 	uint16_t window;
@@ -142,6 +179,9 @@ struct shared {
 	uint64_t calls, call_ok, call_err, call_bad, pong_bad;
 	uint64_t nsamples;
 	struct sample samples[MAX_SAMPLES];
+	/* topic */
+	struct pubstate pub;
+	struct substate sub[NSUBS];
 	/* mapper */
 	volatile uint64_t mapped_gen, sigbus_gen;
 	uint64_t sigbus, corrupt, stale_grants, map_errors;
@@ -438,6 +478,122 @@ static void cons_main(void)
 			child_fail("cons%d: receive failed: %s", my_pair, strerror(-ret));
 			sleep_us(10000);
 		}
+	}
+}
+
+#define PUB_UNSET	0xffffffffU	/* arg.delivered before the ioctl wrote it */
+
+/* What a publish did; the supervisor runs it again for a killed publisher. */
+static void pub_account(int ret, bool killed)
+{
+	struct pubstate *p = &sh->pub;
+	struct pubcounts n = p->c[p->cur];
+
+	if (n.seq >= p->data.seq)
+		return;		/* accounted already */
+	if (p->arg.delivered == PUB_UNSET) {
+		/* refused (nothing copied back), or never issued */
+		if (killed)
+			return;
+		n.refused++;
+		if (ret != -EDQUOT)
+			child_fail("pub: publish refused with %s", strerror(-ret));
+	} else {
+		n.seq = p->data.seq;
+		n.delivered += p->arg.delivered;
+		n.dropped += p->arg.dropped;
+	}
+	p->c[!p->cur] = n;
+	__atomic_store_n(&p->cur, !p->cur, __ATOMIC_SEQ_CST);
+}
+
+static void pub_main(void)
+{
+	struct pubstate *p = &sh->pub;
+
+	while (sh->phase < PH_STOP_SEND) {
+		uint32_t len = 16 + rnd(240);
+		int ret;
+
+		p->data.magic = MAGIC;
+		p->data.stream = 0;
+		p->data.seq = p->c[p->cur].seq + 1;
+		fill_pattern(&p->data, len);
+		p->arg = (struct logos_topic_publish){
+			.handle = hA, .msg = { .data = PTR(&p->data), .data_len = len },
+			.delivered = PUB_UNSET };
+		__atomic_store_n(&p->pending, 1, __ATOMIC_SEQ_CST);
+		ret = xioctl(mfd, LOGOS_IOC_TOPIC_PUBLISH, &p->arg);
+		if (ret)
+			p->arg.delivered = PUB_UNSET;
+		pub_account(ret, false);
+		__atomic_store_n(&p->pending, 0, __ATOMIC_SEQ_CST);
+		sleep_us(3000);
+	}
+}
+
+/* Takes what a subscriber's batch received; idempotent. */
+static void sub_account(int i)
+{
+	struct substate *st = &sh->sub[i];
+	struct iobuf *b = &st->b;
+
+	for (uint32_t k = 0; k < b->io.done; k++) {
+		struct payload *p = &b->data[k];
+		uint32_t len = b->msgs[k].data_len;
+		struct subcounts n = st->c[st->cur];
+
+		if (p->magic != MAGIC || p->stream || len < 16 || len > MSG_MAX ||
+		    !pattern_ok(p, len)) {
+			child_fail("sub%d: a damaged message (%u bytes)", i, len);
+			continue;
+		}
+		if (p->seq <= n.last) {
+			if (p->seq < n.last)
+				child_fail("sub%d: seq %llu after %llu", i,
+					   (unsigned long long)p->seq, (unsigned long long)n.last);
+			continue;	/* counted before the salvage */
+		}
+		n.last = p->seq;
+		n.received++;
+		n.dropped += b->msgs[k].header.dropped;
+		/* every message before this one was received or reported dropped */
+		if (n.received + n.dropped < n.last && !n.silent) {
+			n.silent = n.last - n.received - n.dropped;
+			child_fail("sub%d: at seq %llu, %llu messages missing without a drop count",
+				   i, (unsigned long long)n.last, (unsigned long long)n.silent);
+		}
+		st->c[!st->cur] = n;
+		__atomic_store_n(&st->cur, !st->cur, __ATOMIC_SEQ_CST);
+	}
+}
+
+static void sub_main(void)
+{
+	struct iobuf *b = &sh->sub[my_pair].b;
+
+	for (;;) {
+		int ret;
+
+		for (int k = 0; k < BATCH; k++)
+			b->msgs[k] = (struct logos_msg){ .data = PTR(&b->data[k]),
+							 .data_len = MSG_MAX };
+		b->io = (struct logos_channel_io){ .handle = hB, .msgs = PTR(b->msgs),
+						   .count = BATCH, .timeout_ns = 100000000 };
+		__atomic_store_n(&b->pending, 1, __ATOMIC_SEQ_CST);
+		ret = xioctl(mfd, LOGOS_IOC_CHANNEL_RECV, &b->io);
+		sub_account(my_pair);
+		__atomic_store_n(&b->pending, 0, __ATOMIC_SEQ_CST);
+		if (ret == -ETIMEDOUT || ret == -EAGAIN) {
+			if (sh->phase == PH_STOP)
+				return;
+			continue;
+		}
+		if (ret && ret != -EINTR) {
+			child_fail("sub%d: receive failed: %s", my_pair, strerror(-ret));
+			sleep_us(10000);
+		}
+		sleep_us(2000);	/* slower than the publisher when it is busy */
 	}
 }
 
@@ -757,7 +913,7 @@ struct slot {
 };
 
 static int sfd;
-static struct slot slots[4 + 2 * MAX_PAIRS];
+static struct slot slots[5 + NSUBS + 2 * MAX_PAIRS];
 static int nslots, npairs = 2;
 static uint32_t next_stream = 1;
 static uint64_t kills, pauses, kernel_paused, resumes, paused_killed, revokes, restarts;
@@ -810,6 +966,8 @@ static int spawn(struct slot *s)
 		 s->incarnations);
 	if (s->role == R_HOSTILE)
 		memcpy(mc.limits, hostile_limits, sizeof(mc.limits));
+	if (s->role == R_PUB)
+		mc.limits[LOGOS_RES_MSGS_QUEUED] = PUB_MSGS_QUOTA;
 	ret = xioctl(sfd, LOGOS_IOC_MODULE_CREATE, &mc);
 	if (ret) {
 		problem("MODULE_CREATE %s: %s", mc.name, strerror(-ret));
@@ -865,6 +1023,8 @@ static int spawn(struct slot *s)
 		case R_CONS: cons_main(); break;
 		case R_MAPPER: mapper_main(); break;
 		case R_HOSTILE: hostile_main(); break;
+		case R_PUB: pub_main(); break;
+		case R_SUB: sub_main(); break;
 		}
 		_exit(0);
 	}
@@ -882,6 +1042,10 @@ static void post_mortem(struct slot *s, int status)
 	struct logos_module_info mi;
 	bool crash = s->killed;
 
+	if (s->role == R_PUB && sh->pub.pending)
+		pub_account(0, true);
+	if (s->role == R_SUB && sh->sub[s->pair].b.pending)
+		sub_account(s->pair);
 	if (s->role == R_PROD && sh->prod[s->pair].pending)
 		prod_account(&sh->prod[s->pair], 0, true);
 	if (s->role == R_CONS && sh->cons[s->pair].pending)
@@ -899,7 +1063,8 @@ static void post_mortem(struct slot *s, int status)
 	}
 	for (int r = 0; r < __LOGOS_RES_MAX; r++) {
 		/* a producer's messages still queued stay charged until received */
-		if (s->role == R_PROD && (r == LOGOS_RES_MSGS_QUEUED || r == LOGOS_RES_BYTES_QUEUED))
+		if ((s->role == R_PROD || s->role == R_PUB) &&
+		    (r == LOGOS_RES_MSGS_QUEUED || r == LOGOS_RES_BYTES_QUEUED))
 			continue;
 		if (mi.usage[r]) {
 			post_mortem_bad++;
@@ -1042,7 +1207,7 @@ static void reap(uint64_t now)
 
 static void chaos_action(uint64_t now)
 {
-	struct slot *v[2 * MAX_PAIRS + 2];
+	struct slot *v[ARRAY_SIZE(slots)];
 	struct slot *s;
 	int n = 0;
 
@@ -1136,8 +1301,9 @@ int main(int argc, char **argv)
 	};
 	double duration = 60, calm = 2, window = 4, ratio, ratios[512];
 	uint64_t seed = 0, t_start, chaos_ms = 0, calm_ms = 0, phase_end, next_action = 0;
-	uint32_t mapper_ep[2], ping_ep[2], pair_ep[MAX_PAIRS][2];
+	uint32_t mapper_ep[2], ping_ep[2], pair_ep[MAX_PAIRS][2], topic, sub_ep[NSUBS];
 	int c, nratios = 0, nwindows;
+	uint64_t marker = 0, marker_dropped = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -1191,6 +1357,21 @@ int main(int argc, char **argv)
 			pair_ep[i][0] = cc.handle0, pair_ep[i][1] = cc.handle1;
 		}
 	}
+	{
+		struct logos_topic_create tc = { .flags = LOGOS_TOPIC_DROP_OLDEST,
+						 .max_msgs = TOPIC_QUEUE };
+
+		if (xioctl(sfd, LOGOS_IOC_TOPIC_CREATE, &tc))
+			return perror("chaos: topic"), 1;
+		topic = tc.handle;
+		for (int i = 0; i < NSUBS; i++) {
+			struct logos_topic_subscribe ts = { .handle = topic };
+
+			if (xioctl(sfd, LOGOS_IOC_TOPIC_SUBSCRIBE, &ts))
+				return perror("chaos: subscribe"), 1;
+			sub_ep[i] = ts.endpoint;
+		}
+	}
 	g.ep = mapper_ep[0];
 	slots[nslots++] = (struct slot){ .role = R_PONG, .give = { 0, ping_ep[1] } };
 	slots[nslots++] = (struct slot){ .role = R_PING, .give = { ping_ep[0], 0 } };
@@ -1200,6 +1381,10 @@ int main(int argc, char **argv)
 		slots[nslots++] = (struct slot){ .role = R_PROD, .pair = i, .victim = true,
 						 .give = { pair_ep[i][0], 0 } };
 	}
+	for (int i = 0; i < NSUBS; i++)
+		slots[nslots++] = (struct slot){ .role = R_SUB, .pair = i, .victim = true,
+						 .give = { 0, sub_ep[i] } };
+	slots[nslots++] = (struct slot){ .role = R_PUB, .victim = true, .give = { topic, 0 } };
 	slots[nslots++] = (struct slot){ .role = R_MAPPER, .victim = true,
 					 .give = { 0, mapper_ep[1] } };
 	slots[nslots++] = (struct slot){ .role = R_HOSTILE, .victim = true };
@@ -1280,10 +1465,23 @@ stop:
 
 		reap(now_ms());
 		for (int i = 0; i < nslots; i++)
-			any |= (slots[i].role == R_PROD || slots[i].role == R_PING) && slots[i].pid;
+			any |= (slots[i].role == R_PROD || slots[i].role == R_PING ||
+				slots[i].role == R_PUB) && slots[i].pid;
 		if (!any)
 			break;
 		sleep_us(10000);
+	}
+	/* the last publish: carries every subscriber's pending drop count */
+	{
+		struct payload p = { .magic = MAGIC, .seq = sh->pub.c[sh->pub.cur].seq + 1 };
+		struct logos_topic_publish a = { .handle = topic,
+						 .msg = { .data = PTR(&p), .data_len = 16 } };
+		int ret = xioctl(sfd, LOGOS_IOC_TOPIC_PUBLISH, &a);
+
+		if (ret || a.delivered != NSUBS)
+			problem("the final publish: %s, delivered %u", strerror(-ret), a.delivered);
+		marker = p.seq;
+		marker_dropped = a.dropped;
 	}
 	sh->phase = PH_STOP;
 	for (uint64_t end = now_ms() + 30000; now_ms() < end;) {
@@ -1367,6 +1565,34 @@ stop:
 		       (unsigned long long)revoke_then_killed,
 		       (unsigned long long)sh->corrupt, (unsigned long long)sh->stale_grants);
 		printf("# hostile: %llu rounds\n", (unsigned long long)sh->hostile_rounds);
+		{
+			struct pubcounts *pc = &sh->pub.c[sh->pub.cur];
+			uint64_t srecv = 0, sdrop = 0, silent = 0;
+			bool all = true;
+
+			for (int i = 0; i < NSUBS; i++) {
+				struct subcounts *c = &sh->sub[i].c[sh->sub[i].cur];
+
+				printf("# topic: sub%d received %llu, told of %llu dropped, last %llu\n", i,
+				       (unsigned long long)c->received, (unsigned long long)c->dropped,
+				       (unsigned long long)c->last);
+				srecv += c->received;
+				sdrop += c->dropped;
+				silent += c->silent;
+				all &= c->last == marker && c->received + c->dropped == marker;
+			}
+			printf("# topic: %llu publishes accepted (+1 final), %llu refused; publishers told delivered %llu, dropped %llu\n",
+			       (unsigned long long)pc->seq, (unsigned long long)pc->refused,
+			       (unsigned long long)pc->delivered, (unsigned long long)pc->dropped);
+			check(pc->seq > 0 && all && !silent,
+			      "topic: each subscriber received or was told of the drop of every accepted publish (%llu + %llu = %d x %llu)",
+			      (unsigned long long)srecv, (unsigned long long)sdrop, NSUBS,
+			      (unsigned long long)marker);
+			check(pc->dropped + marker_dropped == sdrop,
+			      "topic: the publishers were told of as many drops as the subscribers (%llu, %llu)",
+			      (unsigned long long)(pc->dropped + marker_dropped),
+			      (unsigned long long)sdrop);
+		}
 
 		check(kills > 0 && restarts > 0, "modules SIGKILLed at random (%llu) and restarted (%llu)",
 		      (unsigned long long)kills, (unsigned long long)restarts);
