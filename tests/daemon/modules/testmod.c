@@ -235,20 +235,32 @@ static void do_lookup(const char *spec)
 	result("lookup_%s=%s version=%u.%u", svc, ename(ret), ver >> 16, ver & 0xffff);
 }
 
+/* Each call carries a sequence number (tag 2) that the answer must echo. */
 static void call_service(void)
 {
+	static uint64_t seq;
 	uint8_t buf[64], rbuf[512];
 	struct logos_msg_handle rh[4];
 	struct logos_wire_writer w;
 	struct logos_wire rw;
 	char text[256] = "";
+	uint64_t echo = 0;
 	int ret;
 
 	logos_wire_writer_init(&w, buf, sizeof(buf), LOGOS_KIND_SERVICE_MIN, 0, 1);
+	logos_wire_put_u64(&w, 2, ++seq);
 	ret = call(client_ep, &w, rbuf, sizeof(rbuf), rh, &rw, 20000);
-	if (!ret)
+	if (!ret) {
 		logos_wire_get_string(&rw, 1, text, sizeof(text));
-	result("call=%s %s", ename(ret), text);
+		if (logos_wire_get_u64(&rw, 2, &echo) || echo != seq) {
+			result("call=WRONGSEQ seq=%llu echo=%llu", (unsigned long long)seq,
+			       (unsigned long long)echo);
+			return;
+		}
+		result("call=0 %s seq=%llu", text, (unsigned long long)seq);
+		return;
+	}
+	result("call=%s seq=%llu", ename(ret), (unsigned long long)seq);
 }
 
 static void serve(uint32_t ep)
@@ -260,16 +272,21 @@ static void serve(uint32_t ep)
 	struct logos_channel_io io = { .handle = ep, .msgs = PTR(&m), .count = 1 };
 	uint8_t buf[512];
 	struct logos_wire_writer w;
+	struct logos_wire req;
 	char text[256];
+	uint64_t seq = 0;
 
 	if (xioctl(LOGOS_IOC_CHANNEL_RECV, &io))
 		return;
 	if (!(m.header.flags & LOGOS_MSG_CALL))
 		return;
+	if (!logos_wire_decode(rx, m.data_len, m.nr_handles, &req))
+		logos_wire_get_u64(&req, 2, &seq);
 	counter++;
 	snprintf(text, sizeof(text), "%s %s n=%llu", name, mark, (unsigned long long)counter);
 	logos_wire_writer_init(&w, buf, sizeof(buf), LOGOS_KIND_SERVICE_MIN, LOGOS_WIRE_F_REPLY, 1);
 	logos_wire_put_string(&w, 1, text);
+	logos_wire_put_u64(&w, 2, seq);
 	reply(ep, m.header.txn_id, &w);
 }
 
