@@ -12,19 +12,21 @@
  * restarts it. The modules:
  *
  *   ping, pong      neighbours: ping calls pong (LOGOS_IOC_CHANNEL_CALL)
- *                   every millisecond and times each call; never disturbed
+ *                   again and again and times each call; never disturbed
  *   prodN -> consN  streams of one-way messages, batched, each carrying its
  *                   stream id, a per-sender sequence number and a pattern
+ *   pub -> subN     a drop-oldest topic; the publisher's message quota is
+ *                   below what the subscribers' queues hold
  *   mapper          maps the memory grants the supervisor sends it and
  *                   reads them until the supervisor revokes the grant
  *   hostile         exhausts each of its quotas in turn, checks the errno
  *                   and the usage it gets, gives everything back, again
  *
  * Time alternates between calm windows (traffic only) and chaos windows
- * (traffic, plus random SIGKILLs and pauses of the producers, consumers,
- * mapper and hostile, grant revocations and the hostile's rounds). The
- * ping latencies of both kinds of window, interleaved in the same boot,
- * give the latency ratio.
+ * (traffic, plus random SIGKILLs and pauses of every module but ping and
+ * pong, grant revocations and the hostile's rounds). The ping latencies of
+ * both kinds of window, interleaved in the same boot, give the latency
+ * ratio.
  *
  * Nothing may be lost silently: the send and receive buffers of the
  * streams (logos_channel_io and its messages) live in shared memory, so
@@ -324,7 +326,7 @@ static void ping_main(void)
 					.us = t0 / 1000 > UINT32_MAX ? UINT32_MAX : t0 / 1000,
 					.window = window, .phase = phase };
 		}
-		sleep_us(1000);
+		sleep_us(300);
 	}
 }
 
