@@ -360,9 +360,15 @@ int audit_verify_file(const char *path, const uint8_t *pk, const uint8_t *prev,
 		uint8_t want[HASH_BYTES], got[HASH_BYTES], pv[HASH_BYTES];
 		int64_t s;
 
-		next = strchr(line, '\n');
+		/* The file ends with a newline, so every line has one. */
+		next = memchr(line, '\n', data + len - line);
 		*next++ = 0;
 		lineno++;
+		/* What follows a NUL would be covered by no hash. */
+		if (strlen(line) != (size_t)(next - 1 - line)) {
+			ret = fail(why, cap, lineno, "a NUL byte in the record (edited?)");
+			break;
+		}
 		if (json_parse_object(line, strlen(line), &o)) {
 			ret = fail(why, cap, lineno, "not a JSON object (edited?)");
 			break;

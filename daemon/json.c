@@ -404,7 +404,8 @@ static int value(struct jr *r, struct jmember *m)
 		char num[64], *end;
 		size_t n = 0;
 
-		while (r->p + n < r->end && n < sizeof(num) - 1 && strchr("+-0123456789.eE", r->p[n]))
+		while (r->p + n < r->end && n < sizeof(num) - 1 && r->p[n] &&
+		       strchr("+-0123456789.eE", r->p[n]))
 			n++;
 		if (!n || n == sizeof(num) - 1)
 			return -EBADMSG;

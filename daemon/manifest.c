@@ -227,7 +227,9 @@ static void manifest_kv(struct parser *p, const char *s, const char *k, const ch
 		} else if (is(k, "AbiVersion")) {
 			uint32_t ver;
 
-			if (once(p, s, k) && version_parse(v, &ver))
+			if (!once(p, s, k))
+				return;
+			if (version_parse(v, &ver))
 				perr(p, "AbiVersion must be MAJOR.MINOR of logos.h, not \"%s\"", v);
 			else
 				m->abi_major = ver >> 16, m->abi_minor = ver & 0xffff;

@@ -92,6 +92,40 @@ static void delete_head(char **v)
 	memmove(&v[0], &v[1], strv_len(v) * sizeof(char *));
 }
 
+/*
+ * A copy of the log with a NUL byte appended to line 4 (before its
+ * newline), verified. Found by tests/libfuzzer: the reader looked for the
+ * newline with strchr() and stopped at the NUL (a NULL dereference); and
+ * whatever follows a NUL is covered by no hash.
+ */
+static int nul_in_line(char *why, size_t cap)
+{
+	char copy[300], *data, *p = NULL;
+	size_t len;
+	FILE *f;
+	int ret, n = 0;
+
+	if (read_file(logpath, &data, &len, 1 << 24))
+		return -EIO;
+	for (size_t i = 0; i < len; i++)
+		if (data[i] == '\n' && ++n == 4)
+			p = data + i;
+	snprintf(copy, sizeof(copy), "%s.nul", logpath);
+	f = fopen(copy, "w");
+	if (!f || !p) {
+		free(data);
+		return -EIO;
+	}
+	fwrite(data, 1, p - data, f);
+	fputc(0, f);
+	fwrite(p, 1, len - (p - data), f);
+	fclose(f);
+	free(data);
+	ret = verify(copy, why, cap);
+	printf("# %s\n", why);
+	return ret;
+}
+
 static void forge_checkpoint(char **v)
 {
 	/* flip one hex digit of the first checkpoint's signature */
@@ -155,6 +189,8 @@ int main(void)
 	CHECK(tampered(swap_lines, why, sizeof(why)) == -EBADMSG && strstr(why, "line 4"),
 	      "reordered records are detected");
 	CHECK(tampered(delete_head, why, sizeof(why)) == -EBADMSG, "deleting the start is detected");
+	CHECK(nul_in_line(why, sizeof(why)) == -EBADMSG && strstr(why, "line 4") &&
+	      strstr(why, "NUL"), "a NUL byte in a record is refused");
 	CHECK(tampered(forge_checkpoint, why, sizeof(why)) == -EBADMSG &&
 	      strstr(why, "no valid signature"), "a forged checkpoint signature is detected");
 

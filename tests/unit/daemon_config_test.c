@@ -146,6 +146,9 @@ static void test_bad(void)
 	bad("bad trust", HEAD "Trust = god\n", "x.module:4: Trust must be untrusted, user, system or core");
 	bad("bad policy", HEAD "[Restart]\nPolicy = sometimes\n", "x.module:5: Policy must be");
 	bad("key given twice", HEAD "Version = 2\n", "x.module:4: Version given twice");
+	/* Found by tests/libfuzzer: the second AbiVersion used an unset value. */
+	bad("AbiVersion given twice", HEAD "AbiVersion = 0.1\nAbiVersion = 0.2\n",
+	    "x.module:5: AbiVersion given twice");
 	bad("no executable", "[Module]\nVersion = 1\n", "x.module: no Executable");
 	bad("no version", "[Module]\nExecutable = /bin/x\n", "x.module: no Version");
 	bad("relative executable", "[Module]\nExecutable = bin/x\nVersion = 1\n",

@@ -73,6 +73,8 @@ static void json_tests(void)
 	CHECK(json_parse_object("{\"a\":1} x", 9, &o) == -EBADMSG, "trailing garbage refused");
 	CHECK(json_parse_object("{\"a\":\"\x01\"}", 8, &o) == -EBADMSG, "control character refused");
 	CHECK(json_parse_object("[1]", 3, &o) == -EBADMSG, "not an object refused");
+	/* Found by tests/libfuzzer: a NUL was taken for a digit. */
+	CHECK(json_parse_object("{\"a\":1\0}", 8, &o) == -EBADMSG, "NUL after a number refused");
 	CHECK(json_parse_object("{\"a\":\"\\ud800\"}", 14, &o) == -EBADMSG, "lone surrogate refused");
 	jw_init(&w);
 	jw_obj_begin(&w, NULL);
