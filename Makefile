@@ -9,7 +9,9 @@
 #   make bench      deps + logos.ko + the IPC benchmark in one guest boot
 #   make vm         an interactive shell in the guest with logos.ko loaded
 #   make fuzz       the ioctl/netlink fuzzer on the debug kernel for
-#                   DURATION seconds (default 600; SEED=N replays a run)
+#                   DURATION seconds (default 600; SEED=N replays a run),
+#                   then every libFuzzer target for LIBFUZZER_SECONDS each
+#                   (default 120)
 #   make chaos      kills, pauses, revocations and a hostile module under
 #                   load for DURATION seconds of chaos (SEED=N replays)
 #   make install    install into $(DESTDIR)$(PREFIX)
@@ -76,8 +78,10 @@ vm: deps module
 
 # Builds the debug kernel first if needed (scripts/build-debug-kernel).
 DURATION ?= 600
+LIBFUZZER_SECONDS ?= 120
 fuzz: deps
 	tests/fuzz/run --duration $(DURATION) $(if $(SEED),--seed $(SEED))
+	tests/libfuzzer/run --seconds $(LIBFUZZER_SECONDS)
 
 chaos: deps
 	tests/chaos/run --duration $(DURATION) $(if $(SEED),--seed $(SEED))

@@ -18,15 +18,13 @@
  * ioctl returns > 0 or an errno outside the documented set, workers do not
  * hang, and once every file is closed no logos object is left alive.
  *
- *   logos-fuzz [--seed N] [--duration S] [--procs N] [--trace] [--avoid BUG]
+ *   logos-fuzz [--seed N] [--duration S] [--procs N] [--trace]
  *
  * The seed is printed first; each worker's random stream is derived from it
  * and its index, so `--seed N` replays the same per-worker choices (the
  * interleaving of the workers, and so the kernel's answers, may differ;
  * `--procs 1` comes closest to an exact replay). --trace prints every
- * operation before it is issued. --avoid watch-remove and --avoid
- * handle-einval leave out what triggers a known logos.ko bug (see
- * avoid_watch_remove, avoid_handle_einval).
+ * operation before it is issued.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -118,19 +116,6 @@ static pid_t wait_child(pid_t pid, int *status, int options);
 static bool trace;
 static int worker_id;
 static bool in_child;	/* a forked child: shares its parent's files */
-/*
- * --avoid watch-remove: never issue LOGOS_WATCH_REMOVE, which races with a
- * concurrent LOGOS_IOC_WATCH_READ into a use-after-free (repro/
- * watch-remove-race.c) until logos.ko is fixed.
- */
-static bool avoid_watch_remove;
-/*
- * --avoid handle-einval: only well-formed handle entries in messages (no
- * unknown flags, type 0, valid rights, no handle twice), because
- * logos_handle_take() leaks the caps of the entries before a refused one
- * (repro/msg-handle-einval-leak.c) until logos.ko is fixed.
- */
-static bool avoid_handle_einval;
 
 static void fail(const char *fmt, ...)
 {
@@ -407,8 +392,6 @@ static int issue(int op, int f, unsigned long cmd, void *arg, size_t size)
 	unsigned long c = maybe_resize(cmd);
 
 	maybe_corrupt(arg, size);
-	if (avoid_watch_remove && _IOC_NR(cmd) == _IOC_NR(LOGOS_IOC_WATCH))
-		((struct logos_watch *)arg)->flags &= ~LOGOS_WATCH_REMOVE;
 	if (_IOC_SIZE(c) > size) {
 		/* A longer caller: our struct, then a tail, usually zero. */
 		memset(big, 0, sizeof(big));
@@ -686,15 +669,6 @@ static void fill_msg(int f, struct logos_msg *m, int i, bool for_send)
 			msghandles[i][k].rights = pick_rights();
 			msghandles[i][k].flags = pick_flags(LOGOS_MSG_HANDLE_MOVE);
 			msghandles[i][k].type = chance(97) ? 0 : 1;
-			if (avoid_handle_einval) {
-				msghandles[i][k].flags &= LOGOS_MSG_HANDLE_MOVE;
-				msghandles[i][k].type = 0;
-				if (msghandles[i][k].rights != LOGOS_RIGHTS_SAME)
-					msghandles[i][k].rights &= LOGOS_RIGHTS_ALL;
-				for (uint32_t j = 0; j < k; j++)
-					if (msghandles[i][j].handle == msghandles[i][k].handle)
-						msghandles[i][k].handle ^= 0x40000000;	/* another, stale */
-			}
 		}
 	}
 	m->handles = pick_ptr(msghandles[i]);
@@ -910,8 +884,6 @@ static void op_watch(void)
 	a.handle = pick_handle(f, 0);
 	a.signals = chance(80) ? (uint32_t)rnd64() : ~0u;
 	a.flags = pick_flags(LOGOS_WATCH_ONESHOT | (chance(20) ? LOGOS_WATCH_REMOVE : 0));
-	if (avoid_watch_remove)
-		a.flags &= ~LOGOS_WATCH_REMOVE;
 	a.key = chance(50) ? rnd(16) : rnd64();
 	a.reserved = chance(98) ? 0 : 1;
 	issue(O_WATCH, f, LOGOS_IOC_WATCH, &a, sizeof(a));
@@ -1952,7 +1924,7 @@ static long read_live_objects(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: logos-fuzz [--seed N] [--duration S] [--procs N] [--trace] [--avoid watch-remove|handle-einval]...\n");
+	fprintf(stderr, "usage: logos-fuzz [--seed N] [--duration S] [--procs N] [--trace]\n");
 	exit(2);
 }
 
@@ -1963,7 +1935,6 @@ int main(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "procs", required_argument, NULL, 'p' },
 		{ "trace", no_argument, NULL, 't' },
-		{ "avoid", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -1979,14 +1950,6 @@ int main(int argc, char **argv)
 		case 'd': duration = atoi(optarg); break;
 		case 'p': procs = atoi(optarg); break;
 		case 't': trace = true; break;
-		case 'a':
-			if (!strcmp(optarg, "watch-remove"))
-				avoid_watch_remove = true;
-			else if (!strcmp(optarg, "handle-einval"))
-				avoid_handle_einval = true;
-			else
-				usage();
-			break;
 		default: usage();
 		}
 	}
@@ -1999,9 +1962,8 @@ int main(int argc, char **argv)
 		seed = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 40);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("fuzz: seed %llu (replay: --seed %llu --procs %d), %d s, %d processes%s\n",
-	       (unsigned long long)seed, (unsigned long long)seed, procs, duration, procs,
-	       avoid_watch_remove || avoid_handle_einval ? ", avoiding known bugs" : "");
+	printf("fuzz: seed %llu (replay: --seed %llu --procs %d), %d s, %d processes\n",
+	       (unsigned long long)seed, (unsigned long long)seed, procs, duration, procs);
 
 	stats = mmap(NULL, sizeof(*stats), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	bad_page = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -2083,7 +2045,7 @@ int main(int argc, char **argv)
 	if (live > 0)
 		fail("%ld logos objects still alive after every file was closed", live);
 	else if (live < 0)
-		printf("fuzz: live_objects not readable (logos.ko not loaded?)\n");
+		fail("live_objects not readable: is logos.ko loaded?");
 	else
 		printf("fuzz: live_objects is 0\n");
 	for (int i = 0; i < stats->failures && i < 8; i++)
