@@ -11,6 +11,7 @@
 #include "device.h"
 #include "event.h"
 #include "handle.h"
+#include "mapped.h"
 #include "memory.h"
 #include "module.h"
 #include "topic.h"
@@ -116,6 +117,10 @@ static const struct logos_ioctl_desc logos_ioctls[] = {
 	LOGOS_IOCTL(LOGOS_IOC_TOPIC_PUBLISH, logos_ioctl_topic_publish, ON_BOTH),
 	LOGOS_IOCTL(LOGOS_IOC_WATCH, logos_ioctl_watch, ON_BOTH),
 	LOGOS_IOCTL(LOGOS_IOC_WATCH_READ, logos_ioctl_watch_read, ON_BOTH),
+	LOGOS_IOCTL(LOGOS_IOC_MAPPED_CREATE, logos_ioctl_mapped_create, ON_BOTH),
+	LOGOS_IOCTL(LOGOS_IOC_MAPPED_MAP, logos_ioctl_mapped_map, ON_BOTH),
+	LOGOS_IOCTL(LOGOS_IOC_MAPPED_NOTIFY, logos_ioctl_mapped_notify, ON_BOTH),
+	LOGOS_IOCTL(LOGOS_IOC_MAPPED_WAIT, logos_ioctl_mapped_wait, ON_BOTH),
 };
 
 /* Big enough for every argument structure; checked at build time. */

@@ -131,25 +131,27 @@ static const struct logos_object_ops logos_memory_ops = {
 	.revoked = logos_memory_revoked,
 };
 
-long logos_ioctl_mem_create(struct logos_call *call)
+struct page *logos_memory_page(struct logos_object *obj, u32 index)
 {
-	struct logos_mem_create *arg = call->arg;
-	struct logos_module *owner = call->ctx->module;
+	return logos_memory_from_obj(obj)->pages[index];
+}
+
+/*
+ * A memory object of @nr_pages zeroed pages charged to @owner (NULL: a
+ * supervisor); the caller gets the only reference and makes a root cap.
+ */
+struct logos_object *logos_memory_new(struct logos_module *owner, u64 nr_pages)
+{
 	struct logos_memory *mem;
-	struct logos_cap *cap;
-	u64 nr_pages;
 	u32 i;
 	int ret;
 
-	if (arg->flags)
-		return -EINVAL;
-	nr_pages = DIV_ROUND_UP_ULL(arg->size, PAGE_SIZE);
 	if (!nr_pages || nr_pages > LOGOS_MEM_MAX_PAGES)
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	if (owner) {
 		ret = logos_charge(owner, LOGOS_RES_MEMORY_PAGES, nr_pages);
 		if (ret)
-			return ret;
+			return ERR_PTR(ret);
 	}
 	ret = -ENOMEM;
 	mem = kzalloc(sizeof(*mem), GFP_KERNEL_ACCOUNT);
@@ -175,9 +177,33 @@ long logos_ioctl_mem_create(struct logos_call *call)
 		goto err_mem;
 	}
 	/* From here, the object's release returns the page charge. */
-	cap = logos_cap_new_root(&mem->obj, LOGOS_RIGHTS_ALL);
+	return &mem->obj;
+
+err_mem:
+	kfree(mem);
+err_charge:
+	if (owner)
+		logos_uncharge(owner, LOGOS_RES_MEMORY_PAGES, nr_pages);
+	return ERR_PTR(ret);
+}
+
+long logos_ioctl_mem_create(struct logos_call *call)
+{
+	struct logos_mem_create *arg = call->arg;
+	struct logos_object *obj;
+	struct logos_cap *cap;
+	u64 nr_pages;
+	int ret;
+
+	if (arg->flags)
+		return -EINVAL;
+	nr_pages = DIV_ROUND_UP_ULL(arg->size, PAGE_SIZE);
+	obj = logos_memory_new(call->ctx->module, nr_pages);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	cap = logos_cap_new_root(obj, LOGOS_RIGHTS_ALL);
 	if (!cap) {
-		logos_object_put(&mem->obj);
+		logos_object_put(obj);
 		return -ENOMEM;
 	}
 	ret = logos_table_install(call->ctx->table, cap, &arg->handle);
@@ -185,16 +211,9 @@ long logos_ioctl_mem_create(struct logos_call *call)
 		logos_cap_free(cap);
 		return ret;
 	}
-	arg->size = (u64)nr_pages << PAGE_SHIFT;
+	arg->size = nr_pages << PAGE_SHIFT;
 	arg->mmap_offset = (u64)arg->handle << PAGE_SHIFT;
 	return 0;
-
-err_mem:
-	kfree(mem);
-err_charge:
-	if (owner)
-		logos_uncharge(owner, LOGOS_RES_MEMORY_PAGES, nr_pages);
-	return ret;
 }
 
 long logos_ioctl_mem_info(struct logos_call *call)

@@ -278,7 +278,7 @@ long logos_ioctl_module_create(struct logos_call *call)
 
 	if (ctx->module)
 		return -EPERM;
-	if (arg->flags || arg->reserved)
+	if ((arg->flags & ~LOGOS_MODULE_ALLOW_MAPPED) || arg->reserved)
 		return -EINVAL;
 	if (arg->trust_level >= __LOGOS_TRUST_MAX || logos_check_name(arg->name))
 		return -EINVAL;
@@ -286,6 +286,7 @@ long logos_ioctl_module_create(struct logos_call *call)
 	m = logos_module_alloc(arg);
 	if (IS_ERR(m))
 		return PTR_ERR(m);
+	m->flags = arg->flags;
 
 	/* The supervisor's handle takes over the allocation's reference. */
 	cap = logos_cap_new_root(&m->obj, LOGOS_RIGHTS_ALL);

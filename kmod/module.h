@@ -26,6 +26,7 @@ struct logos_module {
 	struct logos_object obj;
 	u32 id;
 	u32 trust_level;
+	u32 flags;			/* LOGOS_MODULE_ALLOW_*, set at creation */
 	char name[LOGOS_NAME_MAX];
 	spinlock_t state_lock;		/* protects state and exit_flags */
 	u32 state;

@@ -42,7 +42,7 @@
 #define LOGOS_DEVICE_PATH	"/dev/logos"
 
 #define LOGOS_ABI_MAJOR		0
-#define LOGOS_ABI_MINOR		1
+#define LOGOS_ABI_MINOR		2	/* 0.2: mapped channels */
 
 /* ioctl magic: 0xBC is unassigned in ioctl-number.rst (Linux 6.1). */
 #define LOGOS_IOC_MAGIC		0xBC
@@ -75,6 +75,7 @@ struct logos_version {
 #define LOGOS_FEATURE_MEMORY	_BITULL(6)	/* memory objects, mmap, revocable grants */
 #define LOGOS_FEATURE_TOPICS	_BITULL(7)	/* publish/subscribe */
 #define LOGOS_FEATURE_WATCH	_BITULL(8)	/* watches and a pollable module file */
+#define LOGOS_FEATURE_MAPPED	_BITULL(9)	/* mapped channels (ABI 0.2) */
 
 /*
  * Files
@@ -117,6 +118,7 @@ enum logos_object_type {
 	LOGOS_OBJ_CHANNEL = 3,	/* one endpoint of a channel */
 	LOGOS_OBJ_MEMORY = 4,	/* pages that can be mapped and granted */
 	LOGOS_OBJ_TOPIC = 5,	/* a publish/subscribe topic */
+	LOGOS_OBJ_MAPPED = 6,	/* one endpoint of a mapped channel (ABI 0.2) */
 	__LOGOS_OBJ_MAX
 };
 
@@ -327,7 +329,7 @@ enum logos_resource {
  * @name:	in: NUL-terminated, 1..31 characters of [A-Za-z0-9._-].
  *		Names need not be unique; ids are.
  * @trust_level: in: enum logos_trust_level.
- * @flags:	in: 0.
+ * @flags:	in: LOGOS_MODULE_ALLOW_MAPPED or 0 (ABI 0.2).
  * @limits:	in: per resource (enum logos_resource), LOGOS_LIMIT_DEFAULT,
  *		LOGOS_LIMIT_UNLIMITED or a number. Unused entries: 0.
  * @handle:	out: handle to the module object in the supervisor's table,
@@ -337,6 +339,15 @@ enum logos_resource {
  * @reserved:	in/out: 0.
  * The module starts in LOADED.
  */
+/*
+ * LOGOS_MODULE_ALLOW_MAPPED: the module may create and map mapped
+ * channels (LOGOS_IOC_MAPPED_CREATE, LOGOS_IOC_MAPPED_MAP). A mapped
+ * channel shares memory with the peer and bypasses the kernel on the data
+ * path, so it is the supervisor's policy (logosd: by trust level) which
+ * modules get it; without it both ioctls fail with -EPERM.
+ */
+#define LOGOS_MODULE_ALLOW_MAPPED	0x1U
+
 struct logos_module_create {
 	char name[LOGOS_NAME_MAX];
 	__u32 trust_level;
@@ -460,6 +471,7 @@ struct logos_event_signal {
 #define LOGOS_SIGNAL_READABLE		0x4000000U	/* channel: a message is queued */
 #define LOGOS_SIGNAL_WRITABLE		0x8000000U	/* channel: the peer's queue has room */
 #define LOGOS_SIGNAL_PEER_CLOSED	0x10000000U	/* channel: the other end is gone */
+#define LOGOS_SIGNAL_DOORBELL		0x20000000U	/* mapped channel: the peer rang (0.2) */
 #define LOGOS_SIGNAL_REVOKED		0x80000000U	/* the waited handle was revoked */
 
 /**
@@ -886,6 +898,229 @@ struct logos_watch_read {
 	__u32 reserved;
 };
 
+/*
+ * Mapped channels (FR-005 lock-free queues, shared memory; ABI 0.2)
+ * ----------------------------------------------------------------
+ * A mapped channel joins exactly two modules with two single-producer/
+ * single-consumer rings in shared memory, one per direction: while both
+ * sides are busy, messages move without any system call. The kernel sets
+ * the memory up, pre-allocated and zeroed, and keeps what the two modules
+ * cannot tamper with:
+ * - the geometry (slot size, slot count, ring offsets), in a control page
+ *   that both sides map read-only (struct logos_mapped_ctl);
+ * - the channel's status in that page: which side closed or was revoked;
+ * - a doorbell per side: LOGOS_IOC_MAPPED_NOTIFY sets LOGOS_SIGNAL_DOORBELL
+ *   on the peer's attachment, LOGOS_IOC_MAPPED_WAIT sleeps until the own
+ *   attachment's doorbell rings and clears it. The signal is level-
+ *   triggered, so a ring before the wait is never lost; LOGOS_IOC_WATCH on
+ *   the attachment makes the module file pollable for it.
+ *
+ * LOGOS_IOC_MAPPED_CREATE makes two endpoints (LOGOS_OBJ_MAPPED): side 0
+ * (handle0) produces into ring 0 and consumes ring 1, side 1 (handle1)
+ * the other way round. handle1 is meant for the peer: send it in a
+ * channel message, derived so the creator can revoke it, or give it. A
+ * side is used by the one module that calls LOGOS_IOC_MAPPED_MAP on its
+ * endpoint: that returns an attachment (also LOGOS_OBJ_MAPPED, READ and
+ * WRITE only: it never leaves the module) for NOTIFY and WAIT, and the two
+ * memory handles to map. A second MAP of the same side: -EBUSY.
+ *
+ * The ring protocol (liblogos implements it; see Documentation/ipc.md):
+ * indices are free-running __u64 counters; slot i is at
+ * ring_offset + LOGOS_MAPPED_RING_HDR + (i & (nr_slots - 1)) * slot_size.
+ * The producer writes the slot, then publishes tail with a release store;
+ * the consumer reads tail with an acquire load, reads the slot, then
+ * publishes head with a release store. A full ring (tail - head ==
+ * nr_slots) is -EAGAIN or a wait for room, never an overwrite. The
+ * reader validates every value it reads from shared memory: tail - head
+ * must be at most nr_slots, and a slot's len at most slot_size - 8;
+ * anything else is a corrupt ring (-EBADMSG), never a bigger copy.
+ *
+ * Teardown: a side ends when its attachment is closed (its module exits
+ * or crashes), when its endpoint's last handle is closed before any MAP,
+ * or when any handle to its endpoint is revoked. The kernel then sets
+ * LOGOS_MAPPED_CLOSED(side) or LOGOS_MAPPED_REVOKED(side) in the control
+ * page, revokes the memory handles that side got from MAP (unmapping its
+ * mappings: the next access to them is SIGBUS, as for any revoked grant)
+ * and sets LOGOS_SIGNAL_PEER_CLOSED on both attachments, waking them.
+ * The survivor keeps its mappings, drains what is left and learns from
+ * the status word why the channel ended; NOTIFY then fails with -EPIPE.
+ * Endpoint rights: READ, WRITE, TRANSFER, DUPLICATE, REVOKE; MAP needs
+ * READ and WRITE.
+ */
+#define LOGOS_MAPPED_CACHELINE		64
+#define LOGOS_MAPPED_RING_HDR		256	/* struct logos_mapped_ring */
+#define LOGOS_MAPPED_SLOT_HDR		8	/* struct logos_mapped_slot */
+#define LOGOS_MAPPED_MIN_SLOT		64
+#define LOGOS_MAPPED_MAX_SLOT		65536
+#define LOGOS_MAPPED_MAX_SLOTS		65536
+#define LOGOS_MAPPED_DEFAULT_SLOT	64
+#define LOGOS_MAPPED_DEFAULT_SLOTS	1024
+#define LOGOS_MAPPED_CTL_MAGIC		0x4c4d4348U	/* "LMCH" */
+
+/* Status bits in struct logos_mapped_ctl.status, set by the kernel only. */
+#define LOGOS_MAPPED_CLOSED(side)	(0x1U << (side))	/* side's last handle closed */
+#define LOGOS_MAPPED_REVOKED(side)	(0x4U << (side))	/* side's handles revoked */
+
+/**
+ * struct logos_mapped_ring - the header of one ring, at its ring_offset
+ * Each field has a cache line of its own, so producer and consumer never
+ * write the same line. Both sides may write any of it: the reader trusts
+ * nothing here without checking it.
+ * @head:	the consumer's count of slots consumed; written only by it.
+ * @tail:	the producer's count of slots published; written only by it.
+ * @consumer_sleeping: 1 while the consumer sleeps (or is about to) on its
+ *		doorbell for data; the producer rings after publishing when
+ *		it reads 1.
+ * @producer_sleeping: 1 while the producer sleeps for room; the consumer
+ *		rings after consuming when it reads 1.
+ */
+struct logos_mapped_ring {
+	__u64 head;
+	__u8 pad0[LOGOS_MAPPED_CACHELINE - 8];
+	__u64 tail;
+	__u8 pad1[LOGOS_MAPPED_CACHELINE - 8];
+	__u32 consumer_sleeping;
+	__u8 pad2[LOGOS_MAPPED_CACHELINE - 4];
+	__u32 producer_sleeping;
+	__u8 pad3[LOGOS_MAPPED_CACHELINE - 4];
+};
+
+/**
+ * struct logos_mapped_slot - the start of every slot
+ * @len:	payload bytes that follow, at most slot_size - 8; with
+ *		LOGOS_MAPPED_SLOT_GRANT the payload's length in the grant.
+ * @flags:	LOGOS_MAPPED_SLOT_GRANT or 0; other bits: a corrupt ring.
+ */
+struct logos_mapped_slot {
+	__u32 len;
+	__u32 flags;
+};
+
+/*
+ * The payload did not fit a slot: it travels as a memory object sent on
+ * the companion channel liblogos pairs with the mapped channel, and the
+ * slot holds only its length.
+ */
+#define LOGOS_MAPPED_SLOT_GRANT		0x1U
+
+/**
+ * struct logos_mapped_ctl - the control page; written by the kernel only
+ * @magic:	LOGOS_MAPPED_CTL_MAGIC.
+ * @status:	LOGOS_MAPPED_CLOSED() / LOGOS_MAPPED_REVOKED() bits; 0 while
+ *		both sides are open.
+ * @slot_size:	bytes per slot, a power of two, LOGOS_MAPPED_MIN_SLOT..
+ *		LOGOS_MAPPED_MAX_SLOT.
+ * @nr_slots:	slots per ring, a power of two, 2..LOGOS_MAPPED_MAX_SLOTS.
+ * @ring_offset: byte offset in the ring memory of ring 0 (side 0 produces)
+ *		and ring 1 (side 1 produces); each page-aligned.
+ * @ring_size:	bytes of the ring memory.
+ * @reserved:	0.
+ */
+struct logos_mapped_ctl {
+	__u32 magic;
+	__u32 status;
+	__u32 slot_size;
+	__u32 nr_slots;
+	__u64 ring_offset[2];
+	__u64 ring_size;
+	__u64 reserved[3];
+};
+
+/**
+ * struct logos_mapped_create - LOGOS_IOC_MAPPED_CREATE [both]
+ * Needs LOGOS_MODULE_ALLOW_MAPPED on a module file (-EPERM otherwise).
+ * @flags:	in: 0.
+ * @slot_size:	in: bytes per slot (a power of two, LOGOS_MAPPED_MIN_SLOT..
+ *		LOGOS_MAPPED_MAX_SLOT), 0: LOGOS_MAPPED_DEFAULT_SLOT.
+ * @nr_slots:	in: slots per ring (a power of two, 2..LOGOS_MAPPED_MAX_SLOTS),
+ *		0: LOGOS_MAPPED_DEFAULT_SLOTS. Other values: -EINVAL; rings
+ *		larger than LOGOS_MEM_MAX_PAGES in all: -EINVAL.
+ * @reserved:	in/out: 0.
+ * @handle0:	out: side 0's endpoint.
+ * @handle1:	out: side 1's endpoint, for the peer.
+ * Both endpoints are objects of the caller; the ring memory and the
+ * control page are memory objects charged to its LOGOS_RES_MEMORY_PAGES.
+ */
+struct logos_mapped_create {
+	__u32 flags;
+	__u32 slot_size;
+	__u32 nr_slots;
+	__u32 reserved;
+	__u32 handle0;
+	__u32 handle1;
+};
+
+/**
+ * struct logos_mapped_map - LOGOS_IOC_MAPPED_MAP [both]
+ * Attaches the caller to its side of the channel. Needs READ and WRITE on
+ * the endpoint and LOGOS_MODULE_ALLOW_MAPPED on a module file (-EPERM).
+ * A channel that already ended: -EPIPE; a side already attached: -EBUSY.
+ * @handle:	in: the endpoint.
+ * @flags:	in: 0.
+ * @attach_handle: out: the attachment (READ, WRITE): the handle for
+ *		NOTIFY, WAIT and watches. Closing it ends the side.
+ * @ring_handle: out: the ring memory (READ, MAP_READ, MAP_WRITE): map it
+ *		whole, PROT_READ | PROT_WRITE.
+ * @ctl_handle:	out: the control page (READ, MAP_READ): map it PROT_READ.
+ * @side:	out: 0 or 1.
+ * @slot_size:	out: as in the control page.
+ * @nr_slots:	out: as in the control page.
+ * @ring_size:	out: bytes of the ring memory.
+ * @ring_mmap_offset: out: mmap(2) offset of @ring_handle.
+ * @ctl_mmap_offset: out: mmap(2) offset of @ctl_handle.
+ * The memory handles are revoked when the endpoint's channel ends for
+ * this side (closed or revoked), and can be neither moved nor copied.
+ */
+struct logos_mapped_map {
+	__u32 handle;
+	__u32 flags;
+	__u32 attach_handle;
+	__u32 ring_handle;
+	__u32 ctl_handle;
+	__u32 side;
+	__u32 slot_size;
+	__u32 nr_slots;
+	__u64 ring_size;
+	__u64 ring_mmap_offset;
+	__u64 ctl_mmap_offset;
+};
+
+/**
+ * struct logos_mapped_notify - LOGOS_IOC_MAPPED_NOTIFY [both]
+ * Rings the peer's doorbell (sets LOGOS_SIGNAL_DOORBELL on the other
+ * side's attachment and wakes its waiters; nothing when the peer has not
+ * attached yet). -EPIPE once the channel ended.
+ * @handle:	in: the caller's attachment, with WRITE (an endpoint:
+ *		-EPROTOTYPE).
+ * @flags:	in: 0.
+ */
+struct logos_mapped_notify {
+	__u32 handle;
+	__u32 flags;
+};
+
+/**
+ * struct logos_mapped_wait - LOGOS_IOC_MAPPED_WAIT [both]
+ * Waits until the attachment's doorbell rang or the channel ended, then
+ * clears the doorbell: one system call per sleep.
+ * @handle:	in: the caller's attachment, with READ (an endpoint:
+ *		-EPROTOTYPE).
+ * @flags:	in: 0.
+ * @timeout_ns:	in: relative; 0 only polls (and clears), -1 for ever.
+ * @observed:	out: the attachment's signals before the doorbell was cleared
+ *		(LOGOS_SIGNAL_DOORBELL, LOGOS_SIGNAL_PEER_CLOSED), or
+ *		LOGOS_SIGNAL_REVOKED for a revoked handle.
+ * @reserved:	in/out: 0.
+ * Returns 0 when something was observed, -ETIMEDOUT, or -EINTR.
+ */
+struct logos_mapped_wait {
+	__u32 handle;
+	__u32 flags;
+	__s64 timeout_ns;
+	__u32 observed;
+	__u32 reserved;
+};
+
 /* ioctl numbers. [..] says on which file each works. */
 #define LOGOS_IOC_VERSION	_IOR(LOGOS_IOC_MAGIC, 0x00, struct logos_version)
 #define LOGOS_IOC_HANDLE_DUPLICATE _IOWR(LOGOS_IOC_MAGIC, 0x01, struct logos_handle_dup)
@@ -914,6 +1149,10 @@ struct logos_watch_read {
 #define LOGOS_IOC_TOPIC_PUBLISH	_IOWR(LOGOS_IOC_MAGIC, 0x52, struct logos_topic_publish)
 #define LOGOS_IOC_WATCH		_IOW(LOGOS_IOC_MAGIC, 0x60, struct logos_watch)
 #define LOGOS_IOC_WATCH_READ	_IOWR(LOGOS_IOC_MAGIC, 0x61, struct logos_watch_read)
+#define LOGOS_IOC_MAPPED_CREATE	_IOWR(LOGOS_IOC_MAGIC, 0x70, struct logos_mapped_create)
+#define LOGOS_IOC_MAPPED_MAP	_IOWR(LOGOS_IOC_MAGIC, 0x71, struct logos_mapped_map)
+#define LOGOS_IOC_MAPPED_NOTIFY	_IOW(LOGOS_IOC_MAGIC, 0x72, struct logos_mapped_notify)
+#define LOGOS_IOC_MAPPED_WAIT	_IOWR(LOGOS_IOC_MAGIC, 0x73, struct logos_mapped_wait)
 
 /*
  * Generic netlink family

@@ -216,7 +216,7 @@ const char *logos_resource_name(uint32_t resource)
 const char *logos_type_name(uint32_t type)
 {
 	static const char *const n[] = {
-		"none", "module", "event", "channel", "memory", "topic",
+		"none", "module", "event", "channel", "memory", "topic", "mapped",
 	};
 
 	return name_of(n, LOGOS_ARRAY_SIZE(n), type);

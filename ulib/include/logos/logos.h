@@ -15,6 +15,7 @@
  *	<logos/service.h>	the service registry client
  *	<logos/secure.h>	identities and secure channels (libsodium)
  *	<logos/netlink.h>	netlink queries (libnl-genl-3)
+ *	<logos/mapped.h>	mapped channels: shared-memory rings between two modules
  *
  * Build with `pkg-config --cflags --libs liblogos`. Documentation:
  * Documentation/api.md (every function), Documentation/plugin-guide.md
@@ -35,5 +36,6 @@
 #include <logos/service.h>
 #include <logos/secure.h>
 #include <logos/netlink.h>
+#include <logos/mapped.h>
 
 #endif /* LOGOS_LOGOS_H */
