@@ -91,11 +91,11 @@ static void daemon_defaults(struct daemon_config *c, const char *config_dir)
 	c->audit_checkpoint_every = 64;
 	c->audit_checkpoint_ms = 300000;
 	c->trust[LOGOS_TRUST_SYSTEM] = (struct trust_policy){
-		.network = true, .priority = true, .extra_syscalls = true,
+		.network = true, .priority = true, .extra_syscalls = true, .mapped = true,
 	};
 	c->trust[LOGOS_TRUST_CORE] = (struct trust_policy){
 		.network = true, .raw_sockets = true, .priority = true, .extra_syscalls = true,
-		.rw_paths = true, .host_namespaces = true,
+		.rw_paths = true, .host_namespaces = true, .mapped = true,
 	};
 }
 
@@ -184,6 +184,8 @@ static void daemon_kv(struct parser *p, const char *s, const char *k, const char
 			set_bool(p, s, k, v, &t->rw_paths);
 		else if (is(k, "AllowHostNamespaces"))
 			set_bool(p, s, k, v, &t->host_namespaces);
+		else if (is(k, "AllowMappedChannels"))
+			set_bool(p, s, k, v, &t->mapped);
 		else
 			perr(p, "unknown key %s in [%s]", k, s);
 	} else if (is(s, "Access")) {

@@ -89,6 +89,7 @@ struct manifest {
 
 struct trust_policy {
 	bool network, raw_sockets, priority, extra_syscalls, rw_paths, host_namespaces;
+	bool mapped;		/* LOGOS_MODULE_ALLOW_MAPPED: shared-memory channels */
 };
 
 struct access_rule {

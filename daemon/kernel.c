@@ -49,10 +49,10 @@ int kernel_open(struct logos_version *ver, char *why, size_t cap)
 	return fd;
 }
 
-int k_module_create(int fd, const char *name, uint32_t trust, const uint64_t *limits,
-		    uint32_t *handle, int *module_fd, uint32_t *id)
+int k_module_create(int fd, const char *name, uint32_t trust, uint32_t flags,
+		    const uint64_t *limits, uint32_t *handle, int *module_fd, uint32_t *id)
 {
-	struct logos_module_create a = { .trust_level = trust };
+	struct logos_module_create a = { .trust_level = trust, .flags = flags };
 	int ret;
 
 	str_copy(a.name, sizeof(a.name), name);

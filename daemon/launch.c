@@ -180,8 +180,10 @@ static int kernel_objects(struct instance *in, int *module_fd, uint32_t *given, 
 	uint32_t h1 = 0;
 	int ret;
 
-	ret = k_module_create(D.kfd, in->m->name, in->trust, in->m->kquota, &in->kmod, module_fd,
-			      &in->kid);
+	/* Mapped channels bypass the kernel on the data path: by trust level. */
+	ret = k_module_create(D.kfd, in->m->name, in->trust,
+			      D.cfg.trust[in->trust].mapped ? LOGOS_MODULE_ALLOW_MAPPED : 0,
+			      in->m->kquota, &in->kmod, module_fd, &in->kid);
 	if (ret) {
 		snprintf(why, cap, "LOGOS_IOC_MODULE_CREATE: %s", strerror(-ret));
 		return ret;
