@@ -18,20 +18,23 @@
  * fails with -EBADMSG, nothing is read out of bounds.
  *
  * Memory ordering (C11):
- * - producer: writes the slot with plain stores, then
- *   atomic_store_explicit(&tail, t + 1, memory_order_release);
+ * - producer: writes the slot with plain stores, then stores tail with
+ *   memory_order_seq_cst (at least release);
  *   consumer: atomic_load_explicit(&tail, memory_order_acquire), then
  *   reads the slot: the slot's bytes happen-before its reading.
- * - consumer: reads the slot, then stores head with memory_order_release;
+ * - consumer: reads the slot, then stores head (seq_cst, at least release);
  *   producer: loads head with memory_order_acquire before reusing a slot:
  *   the consumer's reads happen-before the producer's overwrite.
- * - wake-up (Dekker): the sleeper stores its *_sleeping flag = 1, issues
- *   atomic_thread_fence(memory_order_seq_cst), then re-checks the index;
- *   the waker stores the index, issues the same fence, then loads the
- *   flag. With both fences, at least one of them sees the other's store:
- *   the sleeper finds the new index and does not sleep, or the waker
- *   finds the flag and rings. The waker takes the flag with an exchange
- *   to 0, so one ring per sleep. tests/model/wakeup.pml checks this.
+ * - wake-up (Dekker): the sleeper stores its *_sleeping flag = 1 and then
+ *   loads the other side's index; the waker stores its index and then
+ *   loads the flag; all four accesses are memory_order_seq_cst, so they
+ *   fall in one total order and at least one side sees the other's
+ *   store: the sleeper finds the new index and does not sleep, or the
+ *   waker finds the flag and rings. (seq_cst accesses rather than
+ *   fences, so ThreadSanitizer understands them; on x86 the stores are
+ *   an xchg, as a fence would be.) The waker takes the flag with an
+ *   exchange to 0, so one ring per sleep. tests/model/wakeup.pml checks
+ *   the protocol with spin.
  */
 #ifndef LOGOS_MAPPED_RING_H
 #define LOGOS_MAPPED_RING_H
@@ -92,13 +95,13 @@ static inline uint8_t *logos__ring_slot(const struct logos__ring *r, uint64_t in
 }
 
 /* Producer: free slots now (0: full), or -EBADMSG for an impossible head. */
-static inline int64_t logos__ring_room(struct logos__ring *r)
+static inline int64_t logos__ring_room_mo(struct logos__ring *r, memory_order mo)
 {
 	uint64_t head, used;
 
 	if (r->corrupt)
 		return -EBADMSG;
-	head = atomic_load_explicit(r->head, memory_order_acquire);
+	head = atomic_load_explicit(r->head, mo);
 	used = r->mine - head;
 	if (used > r->nr_slots) {
 		r->corrupt = true;
@@ -109,13 +112,13 @@ static inline int64_t logos__ring_room(struct logos__ring *r)
 }
 
 /* Consumer: published slots now (0: empty), or -EBADMSG. */
-static inline int64_t logos__ring_avail(struct logos__ring *r)
+static inline int64_t logos__ring_avail_mo(struct logos__ring *r, memory_order mo)
 {
 	uint64_t tail, avail;
 
 	if (r->corrupt)
 		return -EBADMSG;
-	tail = atomic_load_explicit(r->tail, memory_order_acquire);
+	tail = atomic_load_explicit(r->tail, mo);
 	avail = tail - r->mine;
 	if (avail > r->nr_slots) {
 		r->corrupt = true;
@@ -123,6 +126,16 @@ static inline int64_t logos__ring_avail(struct logos__ring *r)
 	}
 	r->seen = tail;
 	return avail;
+}
+
+static inline int64_t logos__ring_room(struct logos__ring *r)
+{
+	return logos__ring_room_mo(r, memory_order_acquire);
+}
+
+static inline int64_t logos__ring_avail(struct logos__ring *r)
+{
+	return logos__ring_avail_mo(r, memory_order_acquire);
 }
 
 /* Producer: the k-th unpublished slot's header (room must be checked). */
@@ -141,9 +154,8 @@ static inline void logos__ring_fill(struct logos__ring *r, uint32_t k, const voi
 static inline bool logos__ring_publish(struct logos__ring *r, uint32_t n)
 {
 	r->mine += n;
-	atomic_store_explicit(r->tail, r->mine, memory_order_release);
-	atomic_thread_fence(memory_order_seq_cst);
-	return atomic_load_explicit(r->consumer_sleeping, memory_order_relaxed) &&
+	atomic_store_explicit(r->tail, r->mine, memory_order_seq_cst);
+	return atomic_load_explicit(r->consumer_sleeping, memory_order_seq_cst) &&
 	       atomic_exchange_explicit(r->consumer_sleeping, 0, memory_order_relaxed);
 }
 
@@ -175,9 +187,8 @@ static inline int64_t logos__ring_peek(struct logos__ring *r, uint32_t k, const 
 static inline bool logos__ring_release(struct logos__ring *r, uint32_t n)
 {
 	r->mine += n;
-	atomic_store_explicit(r->head, r->mine, memory_order_release);
-	atomic_thread_fence(memory_order_seq_cst);
-	return atomic_load_explicit(r->producer_sleeping, memory_order_relaxed) &&
+	atomic_store_explicit(r->head, r->mine, memory_order_seq_cst);
+	return atomic_load_explicit(r->producer_sleeping, memory_order_seq_cst) &&
 	       atomic_exchange_explicit(r->producer_sleeping, 0, memory_order_relaxed);
 }
 
@@ -192,9 +203,9 @@ static inline bool logos__ring_announce(struct logos__ring *r, bool for_data)
 	_Atomic uint32_t *flag = for_data ? r->consumer_sleeping : r->producer_sleeping;
 	int64_t n;
 
-	atomic_store_explicit(flag, 1, memory_order_relaxed);
-	atomic_thread_fence(memory_order_seq_cst);
-	n = for_data ? logos__ring_avail(r) : logos__ring_room(r);
+	atomic_store_explicit(flag, 1, memory_order_seq_cst);
+	n = for_data ? logos__ring_avail_mo(r, memory_order_seq_cst) :
+		       logos__ring_room_mo(r, memory_order_seq_cst);
 	if (n != 0) {
 		atomic_store_explicit(flag, 0, memory_order_relaxed);
 		return true;
