@@ -292,7 +292,7 @@ FIXTURE_VARIANT_ADD(flags, handle_revoke) {
 FIXTURE_VARIANT_ADD(flags, handle_give) {
 	LOGOS_IOC_HANDLE_GIVE, FLAGS_AT(struct logos_handle_give), LOGOS_GIVE_MOVE };
 FIXTURE_VARIANT_ADD(flags, module_create) {
-	LOGOS_IOC_MODULE_CREATE, FLAGS_AT(struct logos_module_create), 0 };
+	LOGOS_IOC_MODULE_CREATE, FLAGS_AT(struct logos_module_create), LOGOS_MODULE_ALLOW_MAPPED };
 FIXTURE_VARIANT_ADD(flags, module_set_state) {
 	LOGOS_IOC_MODULE_SET_STATE, FLAGS_AT(struct logos_module_set_state), 0 };
 FIXTURE_VARIANT_ADD(flags, module_info) {
