@@ -121,7 +121,7 @@ static int mc_block(struct logos_mapped *mc, struct logos__ring *r, bool for_dat
 		    int64_t timeout_ns, int64_t start)
 {
 	struct logos_mapped_wait a = { .handle = mc->att };
-	int64_t spin_end = logos__now_ns() + (mc->spin_ns < 0 ? 0 : mc->spin_ns), n;
+	int64_t spin_end = start + (mc->spin_ns < 0 ? 0 : mc->spin_ns), n;
 	unsigned int i = 0;
 	int ret;
 
@@ -132,7 +132,8 @@ static int mc_block(struct logos_mapped *mc, struct logos__ring *r, bool for_dat
 		if (mc_ended(mc))
 			return 0;	/* the caller reports it */
 		cpu_relax();
-		if (++i % 64)
+		/* Busy polling for ever reads no clock at all. */
+		if (++i % 64 || (mc->spin_ns < 0 && timeout_ns < 0))
 			continue;
 		if (timeout_ns >= 0 && logos__now_ns() - start >= timeout_ns)
 			return -ETIMEDOUT;
@@ -197,7 +198,7 @@ int logos_mapped_send_batch(struct logos_mapped *mc, const struct iovec *msgs, u
 			    int64_t timeout_ns, uint32_t *sent)
 {
 	uint32_t max = logos__ring_payload_max(&mc->tx), n = 0, k;
-	int64_t start = timeout_ns ? logos__now_ns() : 0, room;
+	int64_t start = 0, room;
 	int ret;
 
 	if (!count)
@@ -213,6 +214,9 @@ int logos_mapped_send_batch(struct logos_mapped *mc, const struct iovec *msgs, u
 			break;
 		if (!timeout_ns)
 			return -EAGAIN;
+		/* The clock only once we wait: no system call on the fast path. */
+		if (!start)
+			start = logos__now_ns();
 		ret = mc_block(mc, &mc->tx, false, timeout_ns, start);
 		if (ret)
 			return ret;
@@ -294,7 +298,7 @@ corrupt:
 int logos_mapped_recv_batch(struct logos_mapped *mc, struct iovec *bufs, uint32_t count,
 			    int64_t timeout_ns)
 {
-	int64_t start = timeout_ns ? logos__now_ns() : 0, avail, len;
+	int64_t start = 0, avail, len;
 	const uint8_t *payload;
 	uint32_t n = 0, flags;
 	int ret = 0;
@@ -319,6 +323,8 @@ int logos_mapped_recv_batch(struct logos_mapped *mc, struct iovec *bufs, uint32_
 		}
 		if (!timeout_ns)
 			return -EAGAIN;
+		if (!start)
+			start = logos__now_ns();
 		ret = mc_block(mc, &mc->rx, true, timeout_ns, start);
 		if (ret)
 			return ret;
