@@ -478,9 +478,10 @@ static void cons_main(void)
 				return;	/* drained: the producers are gone */
 			continue;
 		}
-		if (ret == -EINTR)
+		if (ret == -EINTR) {
+			/* a stop, not a signal: the stop-interrupts-call bug */
 			__atomic_add_fetch(&sh->eintr, 1, __ATOMIC_RELAXED);
-		else if (ret) {
+		} else if (ret) {
 			child_fail("cons%d: receive failed: %s", my_pair, strerror(-ret));
 			sleep_us(10000);
 		}
@@ -595,9 +596,10 @@ static void sub_main(void)
 				return;
 			continue;
 		}
-		if (ret == -EINTR)
+		if (ret == -EINTR) {
+			/* a stop, not a signal: the stop-interrupts-call bug */
 			__atomic_add_fetch(&sh->eintr, 1, __ATOMIC_RELAXED);
-		else if (ret) {
+		} else if (ret) {
 			child_fail("sub%d: receive failed: %s", my_pair, strerror(-ret));
 			sleep_us(10000);
 		}
