@@ -355,9 +355,25 @@ static bool enqueue(struct client *c, const char *a, size_t alen, const char *b,
 	return true;
 }
 
-/* Writes what the socket takes now; the rest waits for POLLOUT. */
+static bool enqueue_dropped(struct client *c)
+{
+	char note[64];
+	int n = snprintf(note, sizeof(note), "{\"dropped\":%llu}", (unsigned long long)c->dropped);
+
+	if (!enqueue(c, note, n, "\n", SUB_QUEUE_MAX))
+		return false;
+	c->dropped = 0;
+	return true;
+}
+
+/*
+ * Writes what the socket takes now; the rest waits for POLLOUT. A reader
+ * that has caught up hears of what it lost at once, not at the next event.
+ */
 static void flush_client(struct client *c)
 {
+	if (!c->out_len && c->dropped)
+		enqueue_dropped(c);
 	while (c->out_len && !c->dead) {
 		ssize_t w = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
 
@@ -370,6 +386,8 @@ static void flush_client(struct client *c)
 		}
 		c->out_len -= w;
 		memmove(c->out, c->out + w, c->out_len);
+		if (!c->out_len && c->dropped)
+			enqueue_dropped(c);
 	}
 }
 
@@ -382,19 +400,12 @@ void control_publish(const char *line, size_t len)
 {
 	for (int i = 0; i < nr_clients; i++) {
 		struct client *c = &clients[i];
-		char note[64];
-		int n;
 
 		if (!c->subscribed || c->dead)
 			continue;
-		if (c->dropped) {
-			n = snprintf(note, sizeof(note), "{\"dropped\":%llu}",
-				     (unsigned long long)c->dropped);
-			if (!enqueue(c, note, n, "\n", SUB_QUEUE_MAX)) {
-				c->dropped++;
-				continue;
-			}
-			c->dropped = 0;
+		if (c->dropped && !enqueue_dropped(c)) {
+			c->dropped++;
+			continue;
 		}
 		if (len > SUB_QUEUE_MAX / 2 ||
 		    !enqueue(c, "{\"event\":", 9, "", SUB_QUEUE_MAX - len - 2) ||

@@ -199,6 +199,52 @@ rm "$T/etc/modules.d/broken.module"
 out=$("$ctl" reload 2>&1); rc=$?
 check "reload of a good configuration: exit 0" test $rc = 0
 
+# ---- a subscriber that does not keep up loses events, and is told --------
+# One monitor stopped (SIGSTOP) while 3000 pipelined reloads make logosd
+# write twice as many audit records: far more than its queue holds. The
+# modules are stopped first so that nothing else writes records.
+for m in provider client phoenix; do "$ctl" stop $m >/dev/null; done
+"$ctl" monitor --daemon >"$T/slow.out" 2>&1 &
+slow=$!
+sleep 1
+kill -STOP "$slow"
+python3 - "$LOGOS_CONTROL" >"$T/flood.out" 2>&1 <<'EOP'
+import json, socket, sys, threading
+sub = socket.socket(socket.AF_UNIX); sub.connect(sys.argv[1]); sub.settimeout(60)
+sub.sendall(b'{"cmd":"subscribe"}\n')
+f = sub.makefile("rb")
+first = json.loads(f.readline())["seq"]
+got = {"events": 0, "dropped": 0}
+last = 1 << 62	# known once the flood is over
+def read():	# a subscriber that keeps reading
+    for line in f:
+        line = json.loads(line)
+        if "dropped" in line:
+            got["dropped"] += line["dropped"]
+        elif line["event"]["seq"] <= last:
+            got["events"] += 1
+t = threading.Thread(target=read, daemon=True); t.start()
+cli = socket.socket(socket.AF_UNIX); cli.connect(sys.argv[1])
+g = cli.makefile("rb")
+for _ in range(30):	# pipelined 100 at a time
+    cli.sendall(b'{"cmd":"reload"}\n' * 100)
+    for _ in range(100):
+        assert json.loads(g.readline())["ok"]
+cli.sendall(b'{"cmd":"audit"}\n')
+last = json.loads(g.readline())["records"]	# the reader counts up to here
+t.join(timeout=10)	# until logosd's queue for it is drained
+print("records", last - first, "events", got["events"], "dropped", got["dropped"])
+EOP
+kill -CONT "$slow"
+sleep 3
+kill "$slow"; wait "$slow" 2>/dev/null
+out=$(cat "$T/flood.out")
+echo "# flood: $out"
+check "a subscriber that reads: events + dropped add up to the records written" \
+	bash -c "read -r _ r _ e _ d <<<'$out'; [ \$((e + d)) = \$r ] && [ \$r -ge 6000 ]"
+out=$(cat "$T/slow.out")
+check "a stopped monitor is told how many logosd events it lost" has "^!! logosd: [0-9]* events dropped (this monitor did not keep up)"
+
 # ---- errors ------------------------------------------------------------------
 out=$("$ctl" start no-such 2>&1); rc=$?
 check "start of an unknown module: exit 4" test $rc = 4
