@@ -230,7 +230,7 @@ g = cli.makefile("rb")
 for _ in range(30):	# pipelined 100 at a time
     cli.sendall(b'{"cmd":"stop","module":"basic"}\n' * 100)
     for _ in range(100):
-        assert "already" in json.loads(g.readline())["error"]
+        assert json.loads(g.readline())["errno"] == 114	# EALREADY: not running
 cli.sendall(b'{"cmd":"audit"}\n')
 last = json.loads(g.readline())["records"]	# the reader counts up to here
 t.join(timeout=10)	# until logosd's queue for it is drained
