@@ -151,7 +151,19 @@ static void accept_client(void)
 		log_warn("control: refused uid %s (not root, not in group %s)", uid,
 			 D.cfg.control_group);
 		AUDIT("deny", "what", "control socket", "uid", uid, "reason", "not root or group member");
-		send_line(fd, "{\"ok\":false,\"error\":\"permission denied: root or group logos only\",\"errno\":13}");
+		{
+			char line[160];
+			const char *g = D.cfg.control_group;
+
+			/* group names are [a-z0-9_.-]; anything else is not put into JSON */
+			if (strspn(g, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+			    strlen(g) || strlen(g) > 64)
+				g = "(ControlGroup)";
+			snprintf(line, sizeof(line),
+				 "{\"ok\":false,\"error\":\"permission denied: root or group %s only\",\"errno\":13}",
+				 g);
+			send_line(fd, line);
+		}
 		close(fd);
 		return;
 	}
