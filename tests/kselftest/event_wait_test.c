@@ -408,17 +408,26 @@ static void on_alarm(int sig)
 	(void)sig;
 }
 
+/*
+ * A repeating alarm: on a loaded host a single one can fire before the
+ * wait has started, and the wait would then never see it.
+ */
+static const struct itimerval alarm_every_100ms = {
+	.it_value = { .tv_usec = 100000 }, .it_interval = { .tv_usec = 100000 },
+};
+static const struct itimerval alarm_off;
+
 TEST_F(ev, signal_interrupts_the_wait_with_eintr)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
-	struct itimerval it = { .it_value = { .tv_usec = 100000 } };
 	__u64 start, elapsed;
 
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	start = logos_now_ns();
-	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &alarm_every_100ms, NULL));
 	EXPECT_EQ(-EINTR, logos_wait_one(self->dev, self->e, 0x1, 5 * SEC, NULL));
 	elapsed = logos_now_ns() - start;
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &alarm_off, NULL));
 	/* It blocked until the signal, and not until the timeout. */
 	EXPECT_LE(100 * MS, (__s64)elapsed);
 	EXPECT_GT(4 * SEC, (__s64)elapsed);
@@ -427,11 +436,11 @@ TEST_F(ev, signal_interrupts_the_wait_with_eintr)
 TEST_F(ev, signal_interrupts_an_endless_wait_with_eintr)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
-	struct itimerval it = { .it_value = { .tv_usec = 100000 } };
 
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
-	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &alarm_every_100ms, NULL));
 	EXPECT_EQ(-EINTR, logos_wait_one(self->dev, self->e, 0x1, -1, NULL));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &alarm_off, NULL));
 }
 
 /* ---- module signals ------------------------------------------------------------ */
