@@ -14,6 +14,7 @@
 #include "json.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,8 +178,18 @@ int main(int argc, char **argv)
 	}
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    write(fd, req, strlen(req)) < 0 || write(fd, "\n", 1) != 1) {
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "ctl: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	/*
+	 * logosd refuses a peer by answering and closing before it reads the
+	 * request: a failed write (EPIPE, no SIGPIPE) still leaves that
+	 * answer to read below.
+	 */
+	signal(SIGPIPE, SIG_IGN);
+	if ((write(fd, req, strlen(req)) < 0 || write(fd, "\n", 1) != 1) &&
+	    errno != EPIPE && errno != ECONNRESET) {
 		fprintf(stderr, "ctl: %s: %s\n", path, strerror(errno));
 		return 2;
 	}
