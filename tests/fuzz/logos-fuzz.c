@@ -25,47 +25,19 @@
  * interleaving of the workers, and so the kernel's answers, may differ;
  * `--procs 1` comes closest to an exact replay). --trace prints every
  * operation before it is issued.
+ *
+ * This file: randomness, the shared state, picking arguments, the worker
+ * loop, main and the report. The operations are in fuzz-ioctl.c (files and
+ * their ioctls) and fuzz-mm-nl.c (mappings, stories, netlink, parameters);
+ * fuzz.h is what they share.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-#include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
-#include <linux/genetlink.h>
-#include <linux/logos.h>
-#include <linux/netlink.h>
-#include <poll.h>
-#include <setjmp.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-#define MAX_FILES	12	/* per worker: supervisor + module files */
-#define MAX_HANDLES	96	/* remembered per file */
-#define MAX_MODS	8
-#define MAX_MAPS	16
-#define MAX_TXNS	16
-#define MAX_CHILDREN	3
-#define PAGE		4096UL
+#include "fuzz.h"
 
 /* ---- randomness: xorshift64*, one stream per process ---------------- */
 
 static uint64_t rng_state;
 
-static uint64_t rnd64(void)
+uint64_t rnd64(void)
 {
 	uint64_t x = rng_state;
 
@@ -76,12 +48,12 @@ static uint64_t rnd64(void)
 	return x * 0x2545F4914F6CDD1DULL;
 }
 
-static uint32_t rnd(uint32_t n)	/* 0..n-1 */
+uint32_t rnd(uint32_t n)	/* 0..n-1 */
 {
 	return n ? (uint32_t)(rnd64() % n) : 0;
 }
 
-static bool chance(uint32_t percent)
+bool chance(uint32_t percent)
 {
 	return rnd(100) < percent;
 }
@@ -93,31 +65,12 @@ static void seed_stream(uint64_t seed, uint64_t salt)
 		rnd64();
 }
 
-/* ---- shared statistics (anonymous shared mapping) --------------------- */
-
-enum { OP_MAX = 64 };
-
-struct stats {
-	uint64_t ops[OP_MAX];
-	uint64_t ok[OP_MAX];
-	uint64_t err[OP_MAX][136];	/* by errno */
-	uint64_t iterations;
-	uint64_t children;
-	uint64_t kills;
-	uint64_t sigbus;
-	uint64_t nl_msgs;
-	int failures;
-	char failure[8][160];
-};
-
-static struct stats *stats;
-static void setup_signals(void);
-static pid_t wait_child(pid_t pid, int *status, int options);
-static bool trace;
-static int worker_id;
+struct stats *stats;
+bool trace;
+int worker_id;
 static bool in_child;	/* a forked child: shares its parent's files */
 
-static void fail(const char *fmt, ...)
+void fail(const char *fmt, ...)
 {
 	char buf[160];
 	va_list ap;
@@ -131,46 +84,15 @@ static void fail(const char *fmt, ...)
 		snprintf(stats->failure[n], sizeof(stats->failure[n]), "%s", buf);
 	fprintf(stderr, "fuzz: FAIL (worker %d): %s\n", worker_id, buf);
 }
-
-/* ---- the worker's view of its files ------------------------------------ */
-
-struct hnd {
-	uint32_t value;
-	uint32_t type;	/* enum logos_object_type as far as we know, 0 unknown */
-};
-
-struct file {
-	int fd;			/* -1: free slot */
-	bool supervisor;
-	uint32_t self_handle;	/* module files: the module's handle in the supervisor's table */
-	int sup;		/* module files: index of that supervisor file */
-	uint32_t module_id;
-	uint32_t state;		/* module files: the state we last set */
-	int nh;
-	struct hnd h[MAX_HANDLES];
-};
-
-struct map {
-	void *addr;
-	size_t len;
-	int prot;
-};
-
-struct txn {
-	int file;
-	uint32_t endpoint;
-	uint64_t id;
-};
-
-static struct file files[MAX_FILES];
-static struct map maps[MAX_MAPS];
-static struct txn txns[MAX_TXNS];
+struct file files[MAX_FILES];
+struct map maps[MAX_MAPS];
+struct txn txns[MAX_TXNS];
 static pid_t children[MAX_CHILDREN];
 static void *bad_page;		/* PROT_NONE: a pointer that faults */
-static int nl_sock = -1;
-static uint16_t nl_family;
-static uint32_t nl_group;
-static uint32_t known_module_ids[32];
+int nl_sock = -1;
+uint16_t nl_family;
+uint32_t nl_group;
+uint32_t known_module_ids[32];
 
 static const char *const op_names[OP_MAX] = {
 	"version", "module_create", "set_state", "ready", "set_quota", "module_info",
@@ -181,17 +103,6 @@ static const char *const op_names[OP_MAX] = {
 	"close_file", "open_sup", "raw_ioctl", "nl_query", "nl_garbage",
 	"fork_child", "kill_child", "nl_events", "param", "grant_story",
 	"call_story",
-};
-
-enum {
-	O_VERSION, O_MODULE_CREATE, O_SET_STATE, O_READY, O_SET_QUOTA, O_MODULE_INFO,
-	O_EVENT_CREATE, O_EVENT_SIGNAL, O_WAIT, O_CHANNEL_CREATE, O_SEND, O_RECV,
-	O_CALL, O_REPLY, O_MEM_CREATE, O_MEM_INFO, O_TOPIC_CREATE, O_SUBSCRIBE,
-	O_PUBLISH, O_WATCH, O_WATCH_READ, O_POLL, O_DUP, O_REPLACE, O_CLOSE,
-	O_INFO, O_REVOKE, O_GIVE, O_MMAP, O_TOUCH, O_MUNMAP, O_MPROTECT,
-	O_CLOSE_FILE, O_OPEN_SUP, O_RAW_IOCTL, O_NL_QUERY, O_NL_GARBAGE,
-	O_FORK_CHILD, O_KILL_CHILD, O_NL_EVENTS, O_PARAM, O_GRANT_STORY,
-	O_CALL_STORY, O_COUNT
 };
 
 /* Documented errnos of the ABI, plus what any syscall may give. */
@@ -208,7 +119,7 @@ static bool errno_allowed(int e)
 }
 
 /* Every logos ioctl goes through here. */
-static int xioctl(int op, int fd, unsigned long cmd, void *arg)
+int xioctl(int op, int fd, unsigned long cmd, void *arg)
 {
 	int ret;
 
@@ -236,7 +147,7 @@ static int xioctl(int op, int fd, unsigned long cmd, void *arg)
 
 /* ---- picking things --------------------------------------------------- */
 
-static int pick_file(bool need_supervisor)
+int pick_file(bool need_supervisor)
 {
 	int idx[MAX_FILES], n = 0;
 
@@ -246,7 +157,7 @@ static int pick_file(bool need_supervisor)
 	return n ? idx[rnd(n)] : -1;
 }
 
-static void remember(int f, uint32_t value, uint32_t type)
+void remember(int f, uint32_t value, uint32_t type)
 {
 	struct file *fl = &files[f];
 
@@ -268,7 +179,7 @@ static void remember(int f, uint32_t value, uint32_t type)
 	}
 }
 
-static void forget(int f, uint32_t value)
+void forget(int f, uint32_t value)
 {
 	struct file *fl = &files[f];
 
@@ -280,14 +191,14 @@ static void forget(int f, uint32_t value)
 }
 
 /* A handle that turned out not to exist (a child closed it, say). */
-static void stale(int f, uint32_t value, int ret)
+void stale(int f, uint32_t value, int ret)
 {
 	if (ret == -EBADF && chance(70))
 		forget(f, value);
 }
 
 /* A handle of @f, of @type when there is one (0: any), or a bad value. */
-static uint32_t pick_handle(int f, uint32_t type)
+uint32_t pick_handle(int f, uint32_t type)
 {
 	struct file *fl = &files[f];
 	int idx[MAX_HANDLES], n = 0;
@@ -317,7 +228,7 @@ static uint32_t pick_handle(int f, uint32_t type)
 	return (uint32_t)rnd64() | 1;
 }
 
-static uint32_t pick_rights(void)
+uint32_t pick_rights(void)
 {
 	switch (rnd(6)) {
 	case 0: case 1: return LOGOS_RIGHTS_SAME;
@@ -330,14 +241,14 @@ static uint32_t pick_rights(void)
 	}
 }
 
-static uint32_t pick_flags(uint32_t valid)
+uint32_t pick_flags(uint32_t valid)
 {
 	if (chance(90))
 		return valid ? (uint32_t)rnd64() & valid : 0;
 	return chance(50) ? 1u << rnd(32) : (uint32_t)rnd64();
 }
 
-static int64_t pick_timeout(bool may_block)
+int64_t pick_timeout(bool may_block)
 {
 	if (!may_block || chance(50))
 		return 0;
@@ -349,7 +260,7 @@ static int64_t pick_timeout(bool may_block)
 }
 
 /* A user pointer that is good, NULL, unmapped, or kernel space. */
-static uint64_t pick_ptr(void *good)
+uint64_t pick_ptr(void *good)
 {
 	if (chance(94))
 		return (uint64_t)(uintptr_t)good;
@@ -373,7 +284,7 @@ static void maybe_corrupt(void *arg, size_t size)
 }
 
 /* The ioctl number, sometimes with another argument size. */
-static unsigned long maybe_resize(unsigned long cmd)
+unsigned long maybe_resize(unsigned long cmd)
 {
 	if (!chance(3))
 		return cmd;
@@ -386,7 +297,7 @@ static unsigned long maybe_resize(unsigned long cmd)
 }
 
 /* Issues @cmd on @f with @arg (size @size): usually as is, sometimes bent. */
-static int issue(int op, int f, unsigned long cmd, void *arg, size_t size)
+int issue(int op, int f, unsigned long cmd, void *arg, size_t size)
 {
 	static uint8_t big[2 * PAGE];
 	unsigned long c = maybe_resize(cmd);
@@ -410,1256 +321,10 @@ static int issue(int op, int f, unsigned long cmd, void *arg, size_t size)
 	return xioctl(op, files[f].fd, c, arg);
 }
 
-/* ---- operations --------------------------------------------------------- */
-
-static void op_version(void)
-{
-	struct logos_version v;
-	int f = pick_file(false);
-
-	if (f >= 0)
-		issue(O_VERSION, f, LOGOS_IOC_VERSION, &v, sizeof(v));
-}
-
-static int add_file(int fd, bool supervisor)
-{
-	for (int i = 0; i < MAX_FILES; i++)
-		if (files[i].fd < 0) {
-			memset(&files[i], 0, sizeof(files[i]));
-			files[i].fd = fd;
-			files[i].supervisor = supervisor;
-			files[i].sup = -1;
-			return i;
-		}
-	return -1;
-}
-
-static void op_module_create(void)
-{
-	static const char charset[] = "abcXYZ019._-/ \x01\xff";
-	struct logos_module_create a = { 0 };
-	int f = pick_file(true), len, slot;
-
-	if (f < 0)
-		return;
-	len = chance(90) ? 1 + rnd(12) : rnd(LOGOS_NAME_MAX + 1);
-	for (int i = 0; i < len && i < LOGOS_NAME_MAX; i++)
-		a.name[i] = chance(97) ? "fuzzmod"[i % 7] : charset[rnd(sizeof(charset) - 1)];
-	a.trust_level = chance(95) ? rnd(__LOGOS_TRUST_MAX) : rnd64();
-	a.flags = pick_flags(0);
-	for (int i = 0; i < LOGOS_RES_COUNT; i++) {
-		if (chance(70))
-			continue;
-		switch (rnd(4)) {
-		case 0: a.limits[i] = LOGOS_LIMIT_UNLIMITED; break;
-		case 1: a.limits[i] = rnd(8); break;	/* tight: quota paths */
-		case 2: a.limits[i] = rnd(200); break;
-		default: a.limits[i] = rnd64(); break;
-		}
-	}
-	if (issue(O_MODULE_CREATE, f, LOGOS_IOC_MODULE_CREATE, &a, sizeof(a)))
-		return;
-	if (a.fd < 0)
-		return;	/* a corrupted struct may make the kernel's answer odd */
-	remember(f, a.handle, LOGOS_OBJ_MODULE);
-	known_module_ids[rnd(32)] = a.module_id;
-	slot = add_file(a.fd, false);
-	if (slot < 0) {
-		close(a.fd);	/* the module terminates at once */
-		return;
-	}
-	files[slot].self_handle = a.handle;
-	files[slot].sup = f;
-	files[slot].module_id = a.module_id;
-}
-
-/* A module file of ours, or -1. */
-static int pick_module_file(void)
-{
-	for (int tries = 0; tries < 6; tries++) {
-		int g = pick_file(false);
-
-		if (g >= 0 && !files[g].supervisor && files[g].sup >= 0 &&
-		    files[files[g].sup].fd >= 0)
-			return g;
-	}
-	return -1;
-}
-
-static void op_set_state(void)
-{
-	/* The next state along the lifecycle, from where we left it. */
-	static const uint32_t next[][3] = {
-		[LOGOS_STATE_LOADED] = { LOGOS_STATE_INITIALIZING, LOGOS_STATE_INITIALIZING,
-					 LOGOS_STATE_TERMINATING },
-		[LOGOS_STATE_INITIALIZING] = { LOGOS_STATE_RUNNING, LOGOS_STATE_RUNNING,
-					       LOGOS_STATE_TERMINATING },
-		[LOGOS_STATE_RUNNING] = { LOGOS_STATE_PAUSED, LOGOS_STATE_PAUSED,
-					  LOGOS_STATE_TERMINATING },
-		[LOGOS_STATE_PAUSED] = { LOGOS_STATE_RUNNING, LOGOS_STATE_RUNNING,
-					 LOGOS_STATE_TERMINATING },
-		[LOGOS_STATE_TERMINATING] = { LOGOS_STATE_RUNNING, LOGOS_STATE_PAUSED,
-					      LOGOS_STATE_LOADED },
-	};
-	struct logos_module_set_state a = { 0 };
-	int g = pick_module_file(), f = pick_file(false);
-
-	if (g >= 0 && chance(80)) {
-		f = files[g].sup;
-		a.handle = files[g].self_handle;
-		a.state = next[files[g].state % LOGOS_STATE_TERMINATED][rnd(3)];
-	} else {
-		if (f < 0)
-			return;
-		a.handle = pick_handle(f, LOGOS_OBJ_MODULE);
-		a.state = chance(95) ? rnd(__LOGOS_STATE_MAX) : rnd64();
-	}
-	a.flags = pick_flags(0);
-	a.reserved = chance(97) ? 0 : 1;
-	if (!issue(O_SET_STATE, f, LOGOS_IOC_MODULE_SET_STATE, &a, sizeof(a)) && g >= 0 &&
-	    a.handle == files[g].self_handle)
-		files[g].state = a.state;
-}
-
-static void op_ready(void)
-{
-	int f = pick_file(false);
-
-	if (f >= 0)
-		xioctl(O_READY, files[f].fd, maybe_resize(LOGOS_IOC_MODULE_READY), NULL);
-}
-
-static void op_set_quota(void)
-{
-	struct logos_module_set_quota a = { 0 };
-	int f = pick_file(false);
-
-	if (f < 0)
-		return;
-	a.handle = pick_handle(f, LOGOS_OBJ_MODULE);
-	a.resource = chance(95) ? rnd(__LOGOS_RES_MAX) : rnd(LOGOS_RES_COUNT + 4);
-	switch (rnd(4)) {
-	case 0: a.limit = LOGOS_LIMIT_DEFAULT; break;
-	case 1: a.limit = LOGOS_LIMIT_UNLIMITED; break;
-	case 2: a.limit = rnd(10); break;
-	default: a.limit = rnd64() >> rnd(64); break;
-	}
-	issue(O_SET_QUOTA, f, LOGOS_IOC_MODULE_SET_QUOTA, &a, sizeof(a));
-}
-
-static void op_module_info(void)
-{
-	struct logos_module_info a = { 0 };
-	int f = pick_file(false);
-
-	if (f < 0)
-		return;
-	a.handle = !files[f].supervisor && chance(40) ? LOGOS_HANDLE_SELF
-						       : pick_handle(f, LOGOS_OBJ_MODULE);
-	a.flags = pick_flags(0);
-	issue(O_MODULE_INFO, f, LOGOS_IOC_MODULE_INFO, &a, sizeof(a));
-}
-
-static void op_event_create(void)
-{
-	struct logos_event_create a = { .flags = pick_flags(0) };
-	int f = pick_file(false);
-
-	if (f >= 0 && !issue(O_EVENT_CREATE, f, LOGOS_IOC_EVENT_CREATE, &a, sizeof(a)))
-		remember(f, a.handle, LOGOS_OBJ_EVENT);
-}
-
-static void op_event_signal(void)
-{
-	struct logos_event_signal a = { 0 };
-	int f = pick_file(false);
-
-	if (f < 0)
-		return;
-	a.handle = pick_handle(f, LOGOS_OBJ_EVENT);
-	a.clear = chance(90) ? rnd64() & LOGOS_SIGNAL_USER_MASK : rnd64();
-	a.set = chance(90) ? rnd64() & LOGOS_SIGNAL_USER_MASK : rnd64();
-	a.flags = pick_flags(0);
-	stale(f, a.handle, issue(O_EVENT_SIGNAL, f, LOGOS_IOC_EVENT_SIGNAL, &a, sizeof(a)));
-}
-
-static void op_wait(bool may_block)
-{
-	static struct logos_wait_item items[80];
-	struct logos_wait a = { 0 };
-	int f = pick_file(false), n;
-
-	if (f < 0)
-		return;
-	n = chance(90) ? 1 + rnd(8) : rnd(80);
-	for (int i = 0; i < n; i++) {
-		items[i].handle = pick_handle(f, 0);
-		items[i].signals = chance(80) ? (uint32_t)rnd64() : ~0u;
-		items[i].observed = 0;
-		items[i].reserved = chance(98) ? 0 : 1;
-	}
-	a.items = pick_ptr(items);
-	a.count = chance(97) ? (uint32_t)n : (chance(50) ? LOGOS_WAIT_MAX_ITEMS + 1 : (uint32_t)rnd64());
-	a.flags = pick_flags(LOGOS_WAIT_CLEAR_STATE_CHANGED);
-	a.timeout_ns = pick_timeout(may_block);
-	issue(O_WAIT, f, LOGOS_IOC_WAIT, &a, sizeof(a));
-}
-
-static void op_channel_create(void)
-{
-	struct logos_channel_create a = { 0 };
-	int f = pick_file(false);
-
-	if (f < 0)
-		return;
-	a.flags = pick_flags(0);
-	a.max_msgs = chance(50) ? 0 : (chance(80) ? rnd(6) : (uint32_t)rnd64());
-	a.max_bytes = chance(50) ? 0 : (chance(80) ? rnd(1 << 16) : (uint32_t)rnd64());
-	if (issue(O_CHANNEL_CREATE, f, LOGOS_IOC_CHANNEL_CREATE, &a, sizeof(a)))
-		return;
-	remember(f, a.handle0, LOGOS_OBJ_CHANNEL);
-	/* The other end usually goes to another file: a peer. */
-	if (chance(60)) {
-		int g = pick_file(false);
-		struct logos_handle_give give = {
-			.module = 0, .handle = a.handle1, .rights = LOGOS_RIGHTS_SAME,
-			.flags = LOGOS_GIVE_MOVE,
-		};
-
-		if (g >= 0 && !files[g].supervisor && files[g].sup == f) {
-			give.module = files[g].self_handle;
-			if (!xioctl(O_GIVE, files[f].fd, LOGOS_IOC_HANDLE_GIVE, &give)) {
-				remember(g, give.new_handle, LOGOS_OBJ_CHANNEL);
-				return;
-			}
-		}
-	}
-	remember(f, a.handle1, LOGOS_OBJ_CHANNEL);
-}
-
-/* Buffers shared by message operations. */
-static uint8_t msgdata[LOGOS_BATCH_MAX][512];
-static uint8_t bigdata[LOGOS_MSG_MAX_BYTES + 64];
-static struct logos_msg_handle msghandles[LOGOS_BATCH_MAX][8];
-static struct logos_msg msgs[LOGOS_BATCH_MAX];
-
-static void fill_msg(int f, struct logos_msg *m, int i, bool for_send)
-{
-	uint32_t nh;
-
-	memset(m, 0, sizeof(*m));
-	if (chance(3)) {
-		m->data = pick_ptr(bigdata);
-		m->data_len = chance(50) ? LOGOS_MSG_MAX_BYTES : LOGOS_MSG_MAX_BYTES + 1 + rnd(64);
-	} else {
-		m->data = pick_ptr(msgdata[i]);
-		m->data_len = for_send ? rnd(512) : (chance(80) ? 512 : rnd(16));
-	}
-	if (for_send)
-		for (uint32_t k = 0; k < 8 && k < m->data_len; k++)
-			msgdata[i][k] = (uint8_t)rnd64();
-	nh = for_send ? (chance(60) ? 0 : 1 + rnd(3)) : (chance(80) ? 8 : rnd(2));
-	if (chance(2))
-		nh = LOGOS_MSG_MAX_HANDLES + 1 + rnd(8);
-	m->nr_handles = nh > 8 && !chance(50) ? 8 : nh;
-	for (uint32_t k = 0; k < 8; k++) {
-		msghandles[i][k] = (struct logos_msg_handle){ 0 };
-		if (for_send && k < m->nr_handles) {
-			msghandles[i][k].handle = pick_handle(f, 0);
-			msghandles[i][k].rights = pick_rights();
-			msghandles[i][k].flags = pick_flags(LOGOS_MSG_HANDLE_MOVE);
-			msghandles[i][k].type = chance(97) ? 0 : 1;
-		}
-	}
-	m->handles = pick_ptr(msghandles[i]);
-	m->flags = for_send ? pick_flags(LOGOS_MSG_URGENT) : pick_flags(0);
-	if (chance(2))
-		m->header.msg_id = 1;
-	if (chance(2))
-		m->reserved = 1;
-}
-
-/* Handles that were moved out of the sender's table are forgotten. */
-static void after_send(int f, struct logos_msg *m, int n_sent)
-{
-	for (int i = 0; i < n_sent; i++)
-		for (uint32_t k = 0; k < m[i].nr_handles && k < 8; k++)
-			if (msghandles[i][k].flags & LOGOS_MSG_HANDLE_MOVE)
-				forget(f, msghandles[i][k].handle);
-}
-
-/* Handles that arrived are remembered; calls are kept to reply to. */
-static void after_recv(int f, uint32_t endpoint, struct logos_msg *m, int n)
-{
-	for (int i = 0; i < n; i++) {
-		for (uint32_t k = 0; k < m[i].nr_handles && k < 8; k++)
-			remember(f, msghandles[i][k].handle, msghandles[i][k].type);
-		if (m[i].header.flags & LOGOS_MSG_CALL)
-			txns[rnd(MAX_TXNS)] = (struct txn){ f, endpoint, m[i].header.txn_id };
-	}
-}
-
-static void op_send(bool may_block)
-{
-	struct logos_channel_io a = { 0 };
-	int f = pick_file(false), n, ret;
-
-	if (f < 0)
-		return;
-	n = chance(80) ? 1 : 1 + rnd(chance(90) ? 8 : LOGOS_BATCH_MAX);
-	for (int i = 0; i < n; i++)
-		fill_msg(f, &msgs[i], i, true);
-	a.handle = pick_handle(f, LOGOS_OBJ_CHANNEL);
-	a.flags = pick_flags(0);
-	a.msgs = pick_ptr(msgs);
-	a.count = chance(97) ? (uint32_t)n : (chance(50) ? 0 : LOGOS_BATCH_MAX + 1);
-	a.timeout_ns = pick_timeout(may_block);
-	ret = issue(O_SEND, f, LOGOS_IOC_CHANNEL_SEND, &a, sizeof(a));
-	if (!ret)
-		after_send(f, msgs, a.done <= (uint32_t)n ? (int)a.done : 0);
-	stale(f, a.handle, ret);
-}
-
-static void op_recv(bool may_block)
-{
-	struct logos_channel_io a = { 0 };
-	int f = pick_file(false), n, ret;
-
-	if (f < 0)
-		return;
-	n = chance(70) ? 1 : 1 + rnd(8);
-	for (int i = 0; i < n; i++)
-		fill_msg(f, &msgs[i], i, false);
-	a.handle = pick_handle(f, LOGOS_OBJ_CHANNEL);
-	a.flags = pick_flags(0);
-	a.msgs = pick_ptr(msgs);
-	a.count = chance(97) ? (uint32_t)n : LOGOS_BATCH_MAX + 1;
-	a.timeout_ns = pick_timeout(may_block);
-	ret = issue(O_RECV, f, LOGOS_IOC_CHANNEL_RECV, &a, sizeof(a));
-	if (!ret)
-		after_recv(f, a.handle, msgs, a.done <= (uint32_t)n ? (int)a.done : 0);
-	stale(f, a.handle, ret);
-}
-
-static void op_call(bool may_block)
-{
-	static struct logos_channel_call a;
-	int f = pick_file(false);
-
-	if (f < 0)
-		return;
-	memset(&a, 0, sizeof(a));
-	a.handle = pick_handle(f, LOGOS_OBJ_CHANNEL);
-	a.flags = pick_flags(0);
-	/* Never wait long: the server may be this very process. */
-	a.timeout_ns = may_block ? (int64_t)(1 + rnd(30)) * 1000000 : (chance(50) ? 0 : 1000000);
-	fill_msg(f, &a.request, 0, true);
-	fill_msg(f, &a.reply, 1, false);
-	if (!issue(O_CALL, f, LOGOS_IOC_CHANNEL_CALL, &a, sizeof(a))) {
-		after_send(f, &a.request, 1);
-		/* The reply's handles are in msghandles[1]. */
-		for (uint32_t k = 0; k < a.reply.nr_handles && k < 8; k++)
-			remember(f, msghandles[1][k].handle, msghandles[1][k].type);
-	}
-}
-
-static void op_reply(bool may_block)
-{
-	static struct logos_channel_reply a;
-	int f, t = rnd(MAX_TXNS);
-
-	memset(&a, 0, sizeof(a));
-	if (txns[t].id && files[txns[t].file].fd >= 0 && chance(85)) {
-		f = txns[t].file;
-		a.handle = txns[t].endpoint;
-		a.txn_id = txns[t].id;
-		if (chance(70))
-			txns[t].id = 0;
-	} else {
-		f = pick_file(false);
-		if (f < 0)
-			return;
-		a.handle = pick_handle(f, LOGOS_OBJ_CHANNEL);
-		a.txn_id = chance(50) ? rnd(100) : rnd64();
-	}
-	a.flags = pick_flags(LOGOS_REPLY_RECEIVE);
-	a.timeout_ns = pick_timeout(may_block && (a.flags & LOGOS_REPLY_RECEIVE));
-	fill_msg(f, &a.reply, 0, true);
-	fill_msg(f, &a.next, 1, false);
-	if (!issue(O_REPLY, f, LOGOS_IOC_CHANNEL_REPLY, &a, sizeof(a))) {
-		after_send(f, &a.reply, 1);
-		if (a.flags & LOGOS_REPLY_RECEIVE)
-			for (uint32_t k = 0; k < a.next.nr_handles && k < 8; k++)
-				remember(f, msghandles[1][k].handle, msghandles[1][k].type);
-	}
-}
-
-static void op_mem_create(void)
-{
-	struct logos_mem_create a = { 0 };
-	int f = pick_file(false);
-
-	if (f < 0)
-		return;
-	/* Small objects only (a 2 GiB guest, several workers); the big
-	 * sizes are the invalid ones: over the maximum, or overflowing when
-	 * rounded up to pages. */
-	switch (rnd(12)) {
-	case 0: a.size = 0; break;
-	case 1: a.size = (uint64_t)LOGOS_MEM_MAX_PAGES * PAGE + 1 + rnd(2) * PAGE; break;
-	case 2: a.size = chance(50) ? ~0ULL - rnd(PAGE) : rnd64() | (1ULL << 63); break;
-	case 3: a.size = (1 + rnd(64)) * PAGE; break;
-	default: a.size = 1 + rnd(8 * PAGE); break;
-	}
-	a.flags = pick_flags(0);
-	if (!issue(O_MEM_CREATE, f, LOGOS_IOC_MEM_CREATE, &a, sizeof(a)))
-		remember(f, a.handle, LOGOS_OBJ_MEMORY);
-}
-
-static void op_mem_info(void)
-{
-	struct logos_mem_info a = { 0 };
-	int f = pick_file(false);
-
-	if (f < 0)
-		return;
-	a.handle = pick_handle(f, LOGOS_OBJ_MEMORY);
-	a.flags = pick_flags(0);
-	issue(O_MEM_INFO, f, LOGOS_IOC_MEM_INFO, &a, sizeof(a));
-}
-
-static void op_topic_create(void)
-{
-	struct logos_topic_create a = { 0 };
-	int f = pick_file(false);
-
-	if (f < 0)
-		return;
-	a.flags = chance(90) ? (chance(50) ? LOGOS_TOPIC_BACKPRESSURE : LOGOS_TOPIC_DROP_OLDEST)
-			     : pick_flags(3);
-	a.max_msgs = chance(50) ? 0 : rnd(5);
-	if (!issue(O_TOPIC_CREATE, f, LOGOS_IOC_TOPIC_CREATE, &a, sizeof(a)))
-		remember(f, a.handle, LOGOS_OBJ_TOPIC);
-}
-
-static void op_subscribe(void)
-{
-	struct logos_topic_subscribe a = { 0 };
-	int f = pick_file(false);
-
-	if (f < 0)
-		return;
-	a.handle = pick_handle(f, LOGOS_OBJ_TOPIC);
-	a.flags = pick_flags(0);
-	if (!issue(O_SUBSCRIBE, f, LOGOS_IOC_TOPIC_SUBSCRIBE, &a, sizeof(a)))
-		remember(f, a.endpoint, LOGOS_OBJ_CHANNEL);
-}
-
-static void op_publish(bool may_block)
-{
-	static struct logos_topic_publish a;
-	int f = pick_file(false);
-
-	if (f < 0)
-		return;
-	memset(&a, 0, sizeof(a));
-	a.handle = pick_handle(f, LOGOS_OBJ_TOPIC);
-	a.flags = pick_flags(0);
-	a.timeout_ns = pick_timeout(may_block);
-	fill_msg(f, &a.msg, 0, true);
-	/* Topics carry memory handles only: mostly give them one. */
-	for (uint32_t k = 0; k < a.msg.nr_handles && k < 8; k++)
-		if (chance(80))
-			msghandles[0][k].handle = pick_handle(f, LOGOS_OBJ_MEMORY);
-	issue(O_PUBLISH, f, LOGOS_IOC_TOPIC_PUBLISH, &a, sizeof(a));
-}
-
-static void op_watch(void)
-{
-	struct logos_watch a = { 0 };
-	int f = pick_file(false);
-
-	if (f < 0)
-		return;
-	a.handle = pick_handle(f, 0);
-	a.signals = chance(80) ? (uint32_t)rnd64() : ~0u;
-	a.flags = pick_flags(LOGOS_WATCH_ONESHOT | (chance(20) ? LOGOS_WATCH_REMOVE : 0));
-	a.key = chance(50) ? rnd(16) : rnd64();
-	a.reserved = chance(98) ? 0 : 1;
-	issue(O_WATCH, f, LOGOS_IOC_WATCH, &a, sizeof(a));
-}
-
-static void op_watch_read(bool may_block)
-{
-	static struct logos_watch_report reports[64];
-	struct logos_watch_read a = { 0 };
-	int f = pick_file(false);
-
-	if (f < 0)
-		return;
-	a.reports = pick_ptr(reports);
-	a.count = chance(95) ? 1 + rnd(64) : (chance(50) ? 0 : LOGOS_WATCH_MAX + 1);
-	a.flags = pick_flags(0);
-	a.timeout_ns = pick_timeout(may_block);
-	issue(O_WATCH_READ, f, LOGOS_IOC_WATCH_READ, &a, sizeof(a));
-}
-
-static void op_poll(void)
-{
-	struct pollfd p = { .events = POLLIN | POLLOUT | POLLPRI };
-	int f = pick_file(false);
-
-	if (f < 0)
-		return;
-	p.fd = files[f].fd;
-	__atomic_fetch_add(&stats->ops[O_POLL], 1, __ATOMIC_RELAXED);
-	poll(&p, 1, rnd(3));
-}
-
-static void op_dup(void)
-{
-	struct logos_handle_dup a = { 0 };
-	int f = pick_file(false), ret;
-
-	if (f < 0)
-		return;
-	a.handle = pick_handle(f, 0);
-	a.rights = pick_rights();
-	a.flags = pick_flags(0);
-	ret = issue(O_DUP, f, LOGOS_IOC_HANDLE_DUPLICATE, &a, sizeof(a));
-	stale(f, a.handle, ret);
-	if (!ret) {
-		for (int i = 0; i < files[f].nh; i++)
-			if (files[f].h[i].value == a.handle) {
-				remember(f, a.new_handle, files[f].h[i].type);
-				return;
-			}
-		remember(f, a.new_handle, 0);
-	}
-}
-
-static void op_replace(void)
-{
-	struct logos_handle_replace a = { 0 };
-	int f = pick_file(false);
-
-	if (f < 0)
-		return;
-	a.handle = pick_handle(f, 0);
-	a.rights = chance(80) ? rnd(256) : pick_rights();
-	a.flags = pick_flags(0);
-	a.reserved = chance(98) ? 0 : 1;
-	issue(O_REPLACE, f, LOGOS_IOC_HANDLE_REPLACE, &a, sizeof(a));
-}
-
-static void op_close(void)
-{
-	struct logos_handle_close a = { 0 };
-	int f = pick_file(false);
-
-	if (f < 0)
-		return;
-	a.handle = pick_handle(f, 0);
-	a.flags = pick_flags(0);
-	if (!issue(O_CLOSE, f, LOGOS_IOC_HANDLE_CLOSE, &a, sizeof(a)) || chance(50))
-		forget(f, a.handle);
-}
-
-static void op_info(void)
-{
-	struct logos_handle_info a = { 0 };
-	int f = pick_file(false), ret;
-
-	if (f < 0)
-		return;
-	a.handle = pick_handle(f, 0);
-	a.flags = pick_flags(0);
-	ret = issue(O_INFO, f, LOGOS_IOC_HANDLE_INFO, &a, sizeof(a));
-	stale(f, a.handle, ret);
-	if (!ret)
-		for (int i = 0; i < files[f].nh; i++)
-			if (files[f].h[i].value == a.handle && a.type < __LOGOS_OBJ_MAX)
-				files[f].h[i].type = a.type;
-}
-
-static void op_revoke(void)
-{
-	struct logos_handle_revoke a = { 0 };
-	int f = pick_file(false);
-
-	if (f < 0)
-		return;
-	a.handle = pick_handle(f, 0);
-	a.flags = pick_flags(0);
-	stale(f, a.handle, issue(O_REVOKE, f, LOGOS_IOC_HANDLE_REVOKE, &a, sizeof(a)));
-}
-
-static void op_give(void)
-{
-	struct logos_handle_give a = { 0 };
-	int f = pick_file(false), g = -1, m = pick_module_file();
-
-	if (m >= 0 && chance(80))
-		f = files[m].sup;
-	if (f < 0)
-		return;
-	/* To a module this file controls, usually. */
-	for (int tries = 0; tries < 4; tries++) {
-		int c = pick_file(false);
-
-		if (c >= 0 && !files[c].supervisor && files[c].sup == f) {
-			g = c;
-			break;
-		}
-	}
-	a.module = g >= 0 && chance(90) ? files[g].self_handle : pick_handle(f, LOGOS_OBJ_MODULE);
-	a.handle = pick_handle(f, 0);
-	a.rights = pick_rights();
-	a.flags = pick_flags(LOGOS_GIVE_MOVE);
-	a.reserved = chance(98) ? 0 : 1;
-	if (!issue(O_GIVE, f, LOGOS_IOC_HANDLE_GIVE, &a, sizeof(a))) {
-		if (a.flags & LOGOS_GIVE_MOVE)
-			forget(f, a.handle);
-		if (g >= 0 && a.module == files[g].self_handle)
-			remember(g, a.new_handle, 0);
-	}
-}
-
-/* ---- memory mappings --------------------------------------------------- */
-
-static __thread sigjmp_buf touch_jmp;
-static __thread volatile int touching;
-
-static void on_fault(int sig)
-{
-	if (touching)
-		siglongjmp(touch_jmp, sig);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void op_mmap(void)
-{
-	int f = pick_file(false), slot = rnd(MAX_MAPS), prot, flags;
-	uint32_t h;
-	size_t len;
-	off_t off;
-	void *p;
-
-	if (f < 0)
-		return;
-	h = pick_handle(f, LOGOS_OBJ_MEMORY);
-	len = chance(90) ? (1 + rnd(4)) * PAGE : (chance(50) ? 0 : rnd64() % (1UL << 30));
-	prot = chance(90) ? (PROT_READ | (chance(50) ? PROT_WRITE : 0)) : (int)rnd(8);
-	flags = chance(95) ? MAP_SHARED : MAP_PRIVATE;
-	off = chance(95) ? (off_t)h * (off_t)PAGE : (off_t)((rnd64() & ~(PAGE - 1)) >> 12);
-	if (chance(3))
-		off += PAGE;
-	if (maps[slot].addr) {
-		munmap(maps[slot].addr, maps[slot].len);
-		maps[slot].addr = NULL;
-	}
-	__atomic_fetch_add(&stats->ops[O_MMAP], 1, __ATOMIC_RELAXED);
-	p = mmap(NULL, len, prot, flags, files[f].fd, off);
-	if (p == MAP_FAILED)
-		return;
-	__atomic_fetch_add(&stats->ok[O_MMAP], 1, __ATOMIC_RELAXED);
-	maps[slot] = (struct map){ p, len, prot };
-}
-
-static void op_touch(void)
-{
-	struct map *m = &maps[rnd(MAX_MAPS)];
-	volatile uint8_t *p;
-	size_t at;
-
-	if (!m->addr || !m->len)
-		return;
-	__atomic_fetch_add(&stats->ops[O_TOUCH], 1, __ATOMIC_RELAXED);
-	at = rnd(m->len);
-	p = (volatile uint8_t *)m->addr + at;
-	if (sigsetjmp(touch_jmp, 1)) {
-		touching = 0;
-		__atomic_fetch_add(&stats->sigbus, 1, __ATOMIC_RELAXED);
-		return;
-	}
-	touching = 1;
-	if ((m->prot & PROT_WRITE) && chance(50))
-		*p = (uint8_t)rnd64();
-	else if (m->prot & PROT_READ)
-		(void)*p;
-	touching = 0;
-}
-
-static void op_munmap(void)
-{
-	struct map *m = &maps[rnd(MAX_MAPS)];
-
-	if (!m->addr)
-		return;
-	__atomic_fetch_add(&stats->ops[O_MUNMAP], 1, __ATOMIC_RELAXED);
-	if (chance(20) && m->len > PAGE) {
-		/* Part of it: splits the vma. */
-		munmap((uint8_t *)m->addr + PAGE, PAGE);
-		m->len = PAGE;
-		return;
-	}
-	munmap(m->addr, m->len);
-	m->addr = NULL;
-}
-
-static void op_mprotect(void)
-{
-	struct map *m = &maps[rnd(MAX_MAPS)];
-	int prot = rnd(8);
-
-	if (!m->addr)
-		return;
-	__atomic_fetch_add(&stats->ops[O_MPROTECT], 1, __ATOMIC_RELAXED);
-	if (!mprotect(m->addr, m->len, prot))
-		m->prot = prot;
-}
-
-/*
- * A grant's whole life: memory given to a module (or duplicated), mapped
- * through the derived handle, touched, revoked from the parent while
- * mapped, touched again (SIGBUS expected), unmapped. Steps fail when the
- * fuzzing around has broken their preconditions, which is fine.
- */
-static void op_grant_story(void)
-{
-	struct logos_mem_create mc = { .size = (1 + rnd(4)) * PAGE };
-	struct logos_handle_dup dup = { 0 };
-	struct logos_handle_give give = { 0 };
-	struct logos_handle_revoke rv = { 0 };
-	int f = pick_file(false), g;
-	volatile int target;
-	volatile uint32_t derived;
-	uint8_t *volatile p;
-	size_t len;
-
-	if (f < 0 || xioctl(O_GRANT_STORY, files[f].fd, LOGOS_IOC_MEM_CREATE, &mc))
-		return;
-	g = pick_module_file();
-	if (g >= 0 && files[g].sup == f && chance(60)) {
-		give.module = files[g].self_handle;
-		give.handle = mc.handle;
-		give.rights = chance(70) ? LOGOS_RIGHTS_SAME
-					 : LOGOS_RIGHT_READ | LOGOS_RIGHT_MAP_READ | LOGOS_RIGHT_TRANSFER;
-		if (xioctl(O_GRANT_STORY, files[f].fd, LOGOS_IOC_HANDLE_GIVE, &give))
-			goto out;
-		derived = give.new_handle;
-		target = g;
-	} else {
-		dup.handle = mc.handle;
-		dup.rights = LOGOS_RIGHTS_SAME;
-		if (xioctl(O_GRANT_STORY, files[f].fd, LOGOS_IOC_HANDLE_DUPLICATE, &dup))
-			goto out;
-		derived = dup.new_handle;
-		target = f;
-	}
-	len = mc.size;
-	p = mmap(NULL, len, PROT_READ | (chance(60) ? PROT_WRITE : 0), MAP_SHARED,
-		 files[target].fd, (off_t)derived * (off_t)PAGE);
-	if (p != MAP_FAILED) {
-		if (!sigsetjmp(touch_jmp, 1)) {
-			touching = 1;
-			(void)*(volatile uint8_t *)(p + rnd(len));
-			touching = 0;
-		}
-		touching = 0;
-		if (chance(20)) {
-			pid_t pid = fork();	/* a copy of the mapping, gone at once */
-
-			if (pid == 0)
-				_exit(0);
-			if (pid > 0)
-				wait_child(pid, NULL, 0);
-		}
-	}
-	rv.handle = mc.handle;
-	if (p != MAP_FAILED && chance(25)) {
-		/*
-		 * Revoke from another process while this one unmaps: the
-		 * revoke's zap and munmap's teardown of the same vma race.
-		 */
-		pid_t pid;
-
-		fflush(stdout);
-		pid = fork();
-		if (pid == 0) {
-			for (volatile uint32_t spin = rnd(20000); spin; spin--)
-				;
-			ioctl(files[f].fd, LOGOS_IOC_HANDLE_REVOKE, &rv);
-			_exit(0);
-		}
-		for (volatile uint32_t spin = rnd(20000); spin; spin--)
-			;
-		munmap(p, len);
-		p = MAP_FAILED;
-		if (pid > 0)
-			wait_child(pid, NULL, 0);
-	}
-	if (!xioctl(O_GRANT_STORY, files[f].fd, LOGOS_IOC_HANDLE_REVOKE, &rv) && p != MAP_FAILED) {
-		if (sigsetjmp(touch_jmp, 1)) {
-			__atomic_fetch_add(&stats->sigbus, 1, __ATOMIC_RELAXED);
-		} else {
-			touching = 1;
-			(void)*(volatile uint8_t *)(p + rnd(len));
-			touching = 0;
-			fail("grant story: a revoked mapping was still readable");
-		}
-		touching = 0;
-	}
-	if (p != MAP_FAILED)
-		munmap(p, len);
-	if (chance(50))
-		remember(target, derived, LOGOS_OBJ_MEMORY);
-out:
-	remember(f, mc.handle, LOGOS_OBJ_MEMORY);
-}
-
-/*
- * A call that meets its server: a channel, a child that receives and
- * replies (sometimes with the next receive, sometimes late, sometimes it
- * dies first), and this process calling.
- */
-static void op_call_story(void)
-{
-	struct logos_channel_create cc = { 0 };
-	struct logos_channel_call call = { 0 };
-	int f = pick_file(false), g = chance(50) ? pick_module_file() : -1, server = f;
-	uint8_t req[64], rep[64];
-	pid_t pid;
-
-	if (f < 0 || xioctl(O_CALL_STORY, files[f].fd, LOGOS_IOC_CHANNEL_CREATE, &cc))
-		return;
-	if (g >= 0 && files[g].sup == f) {
-		struct logos_handle_give give = {
-			.module = files[g].self_handle, .handle = cc.handle1,
-			.rights = LOGOS_RIGHTS_SAME, .flags = LOGOS_GIVE_MOVE,
-		};
-
-		if (!xioctl(O_CALL_STORY, files[f].fd, LOGOS_IOC_HANDLE_GIVE, &give)) {
-			cc.handle1 = give.new_handle;
-			server = g;
-		}
-	}
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		struct logos_channel_reply r = { 0 };
-		struct logos_channel_io io = { 0 };
-		struct logos_msg m = { 0 };
-		uint8_t buf[64];
-		int serve = 1 + rnd(3);
-
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		setup_signals();
-		while (serve-- > 0) {
-			m = (struct logos_msg){ .data = (uint64_t)(uintptr_t)buf, .data_len = sizeof(buf) };
-			io = (struct logos_channel_io){
-				.handle = cc.handle1, .msgs = (uint64_t)(uintptr_t)&m, .count = 1,
-				.timeout_ns = 40000000,
-			};
-			if (xioctl(O_CALL_STORY, files[server].fd, LOGOS_IOC_CHANNEL_RECV, &io))
-				continue;
-			if (chance(10))
-				_exit(0);	/* the server dies holding the call */
-			if (chance(10))
-				usleep(rnd(20000));	/* late: the caller may have given up */
-			r = (struct logos_channel_reply){
-				.handle = cc.handle1, .txn_id = m.header.txn_id,
-				.flags = chance(30) ? LOGOS_REPLY_RECEIVE : 0,
-				.timeout_ns = 10000000,
-				.reply = { .data = (uint64_t)(uintptr_t)buf, .data_len = rnd(64) },
-				.next = { .data = (uint64_t)(uintptr_t)buf, .data_len = sizeof(buf) },
-			};
-			xioctl(O_CALL_STORY, files[server].fd, LOGOS_IOC_CHANNEL_REPLY, &r);
-		}
-		_exit(0);
-	}
-	for (int i = 0, n = 1 + rnd(3); i < n && pid > 0; i++) {
-		call = (struct logos_channel_call){
-			.handle = cc.handle0, .timeout_ns = (int64_t)(5 + rnd(40)) * 1000000,
-			.request = { .data = (uint64_t)(uintptr_t)req, .data_len = rnd(64) },
-			.reply = { .data = (uint64_t)(uintptr_t)rep,
-				   .data_len = chance(90) ? sizeof(rep) : rnd(4) },
-		};
-		xioctl(O_CALL_STORY, files[f].fd, LOGOS_IOC_CHANNEL_CALL, &call);
-	}
-	if (pid > 0) {
-		if (chance(30))
-			kill(pid, SIGKILL);
-		wait_child(pid, NULL, 0);
-	}
-	remember(f, cc.handle0, LOGOS_OBJ_CHANNEL);
-	if (chance(50))
-		remember(server, cc.handle1, LOGOS_OBJ_CHANNEL);
-}
-
-/* ---- files ------------------------------------------------------------- */
-
-static void close_file(int f)
-{
-	close(files[f].fd);
-	files[f].fd = -1;
-	files[f].nh = 0;
-	for (int i = 0; i < MAX_TXNS; i++)
-		if (txns[i].file == f)
-			txns[i].id = 0;
-	/* Module files of a closed supervisor keep their module alive. */
-}
-
-static void op_close_file(void)
-{
-	int f = pick_file(false);
-
-	if (f < 0)
-		return;
-	/* Keep at least one supervisor. */
-	if (files[f].supervisor) {
-		int n = 0;
-
-		for (int i = 0; i < MAX_FILES; i++)
-			n += files[i].fd >= 0 && files[i].supervisor;
-		if (n < 2)
-			return;
-	}
-	__atomic_fetch_add(&stats->ops[O_CLOSE_FILE], 1, __ATOMIC_RELAXED);
-	close_file(f);
-}
-
-static void op_open_sup(void)
-{
-	int fd;
-
-	__atomic_fetch_add(&stats->ops[O_OPEN_SUP], 1, __ATOMIC_RELAXED);
-	fd = open(LOGOS_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (add_file(fd, true) < 0)
-		close(fd);
-}
-
-/* Any ioctl number of the magic, any size, any direction, odd arguments. */
-static void op_raw_ioctl(void)
-{
-	static uint64_t buf[PAGE / 8 + 8];
-	int f = pick_file(false);
-	unsigned long cmd;
-
-	if (f < 0)
-		return;
-	for (size_t i = 0; i < 64; i++)
-		buf[i] = chance(70) ? 0 : rnd64();
-	cmd = _IOC(rnd(4), chance(95) ? LOGOS_IOC_MAGIC : rnd(256), rnd(0x70),
-		   chance(50) ? rnd(400) : rnd(1 << 14));
-	__atomic_fetch_add(&stats->ops[O_RAW_IOCTL], 1, __ATOMIC_RELAXED);
-	if (trace)
-		printf("fuzz[%d]: raw_ioctl fd=%d cmd=%#lx\n", worker_id, files[f].fd, cmd);
-	/* No errno check: a wild command may legitimately give anything. */
-	ioctl(files[f].fd, cmd, chance(80) ? (void *)buf : (void *)(uintptr_t)pick_ptr(buf));
-}
-
-/* ---- netlink ----------------------------------------------------------- */
-
-struct nlbuf {
-	struct nlmsghdr n;
-	struct genlmsghdr g;
-	uint8_t attrs[1024];
-};
-
-static int nl_put(struct nlbuf *b, size_t *off, uint16_t type, const void *data, uint16_t len)
-{
-	struct nlattr *a = (struct nlattr *)(b->attrs + *off);
-
-	if (*off + NLA_HDRLEN + NLA_ALIGN(len) > sizeof(b->attrs))
-		return -1;
-	a->nla_type = type;
-	a->nla_len = NLA_HDRLEN + len;
-	memcpy((uint8_t *)a + NLA_HDRLEN, data, len);
-	*off += NLA_HDRLEN + NLA_ALIGN(len);
-	return 0;
-}
-
-/* Reads answers for a while; dumps may need many reads. */
-static void nl_drain(int max_ms)
-{
-	static uint8_t rbuf[32768];
-	struct pollfd p = { .fd = nl_sock, .events = POLLIN };
-
-	for (int i = 0; i < 64; i++) {
-		ssize_t n;
-
-		if (poll(&p, 1, i ? 1 : max_ms) <= 0)
-			return;
-		n = recv(nl_sock, rbuf, sizeof(rbuf), MSG_DONTWAIT);
-		if (n <= 0)
-			return;
-		__atomic_fetch_add(&stats->nl_msgs, 1, __ATOMIC_RELAXED);
-		for (struct nlmsghdr *h = (struct nlmsghdr *)rbuf; NLMSG_OK(h, (size_t)n);
-		     h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_type == NLMSG_DONE)
-				return;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr *e = NLMSG_DATA(h);
-
-				if (e->error > 0)
-					fail("netlink: positive error %d", e->error);
-				if (!(h->nlmsg_flags & NLM_F_MULTI))
-					return;
-			}
-		}
-	}
-}
-
-static int nl_open(void)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	struct nlbuf b = { 0 };
-	uint8_t rbuf[8192];
-	size_t off = 0;
-	ssize_t n;
-
-	nl_sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (nl_sock < 0 || bind(nl_sock, (struct sockaddr *)&sa, sizeof(sa)))
-		return -1;
-	b.n.nlmsg_type = GENL_ID_CTRL;
-	b.n.nlmsg_flags = NLM_F_REQUEST;
-	b.g.cmd = CTRL_CMD_GETFAMILY;
-	b.g.version = 1;
-	nl_put(&b, &off, CTRL_ATTR_FAMILY_NAME, LOGOS_GENL_NAME, sizeof(LOGOS_GENL_NAME));
-	b.n.nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN + off;
-	if (send(nl_sock, &b, b.n.nlmsg_len, 0) < 0)
-		return -1;
-	n = recv(nl_sock, rbuf, sizeof(rbuf), 0);
-	for (struct nlmsghdr *h = (struct nlmsghdr *)rbuf; n > 0 && NLMSG_OK(h, (size_t)n);
-	     h = NLMSG_NEXT(h, n)) {
-		struct nlattr *a;
-		int len;
-
-		if (h->nlmsg_type != GENL_ID_CTRL)
-			continue;
-		a = (struct nlattr *)((uint8_t *)NLMSG_DATA(h) + GENL_HDRLEN);
-		len = h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
-		for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= len;
-		     len -= NLA_ALIGN(a->nla_len),
-		     a = (struct nlattr *)((uint8_t *)a + NLA_ALIGN(a->nla_len))) {
-			if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_FAMILY_ID)
-				nl_family = *(uint16_t *)((uint8_t *)a + NLA_HDRLEN);
-			if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_MCAST_GROUPS) {
-				/* One group: [ [ID, NAME] ]. */
-				struct nlattr *g = (struct nlattr *)((uint8_t *)a + NLA_HDRLEN);
-				struct nlattr *x = (struct nlattr *)((uint8_t *)g + NLA_HDRLEN);
-
-				for (int left = g->nla_len - NLA_HDRLEN; left >= NLA_HDRLEN;
-				     left -= NLA_ALIGN(x->nla_len),
-				     x = (struct nlattr *)((uint8_t *)x + NLA_ALIGN(x->nla_len))) {
-					if (x->nla_len < NLA_HDRLEN)
-						break;
-					if ((x->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_MCAST_GRP_ID)
-						nl_group = *(uint32_t *)((uint8_t *)x + NLA_HDRLEN);
-				}
-			}
-		}
-	}
-	return nl_family ? 0 : -1;
-}
-
-static void nl_send(struct nlbuf *b, size_t off, int wait_ms)
-{
-	b->n.nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN + off;
-	b->n.nlmsg_seq = (uint32_t)rnd64();
-	if (trace)
-		printf("fuzz[%d]: netlink cmd=%u flags=%#x len=%u\n", worker_id, b->g.cmd,
-		       b->n.nlmsg_flags, b->n.nlmsg_len);
-	if (send(nl_sock, b, b->n.nlmsg_len, 0) >= 0)
-		nl_drain(wait_ms);
-}
-
-static uint32_t pick_module_id(void)
-{
-	uint32_t id = known_module_ids[rnd(32)];
-
-	if (chance(10))
-		return chance(50) ? 0 : (uint32_t)rnd64();
-	return id ? id : 1 + rnd(50);
-}
-
-/* Well-formed requests of every command, with plausible values. */
-static void op_nl_query(void)
-{
-	struct nlbuf b = { 0 };
-	size_t off = 0;
-	uint32_t u32;
-	uint64_t u64;
-
-	if (nl_sock < 0)
-		return;
-	__atomic_fetch_add(&stats->ops[O_NL_QUERY], 1, __ATOMIC_RELAXED);
-	b.n.nlmsg_type = nl_family;
-	b.n.nlmsg_flags = NLM_F_REQUEST | (chance(50) ? NLM_F_ACK : 0);
-	b.g.version = LOGOS_GENL_VERSION;
-	switch (rnd(7)) {
-	case 0:
-		b.g.cmd = LOGOS_CMD_GET_VERSION;
-		break;
-	case 1:
-		b.g.cmd = LOGOS_CMD_GET_MODULE;
-		b.n.nlmsg_flags |= NLM_F_DUMP;
-		break;
-	case 2:
-		b.g.cmd = LOGOS_CMD_GET_MODULE;
-		u32 = pick_module_id();
-		nl_put(&b, &off, LOGOS_A_MODULE_ID, &u32, 4);
-		break;
-	case 3:
-		b.g.cmd = LOGOS_CMD_GET_HANDLES;
-		b.n.nlmsg_flags |= NLM_F_DUMP;
-		u32 = pick_module_id();
-		if (chance(95))
-			nl_put(&b, &off, LOGOS_A_MODULE_ID, &u32, 4);
-		break;
-	case 4:
-		b.g.cmd = LOGOS_CMD_GET_STATS;
-		break;
-	case 5:
-		b.g.cmd = LOGOS_CMD_GET_GRANTS;
-		b.n.nlmsg_flags |= NLM_F_DUMP;
-		break;
-	default:
-		b.g.cmd = LOGOS_CMD_SET_QUOTA;
-		u32 = pick_module_id();
-		nl_put(&b, &off, LOGOS_A_MODULE_ID, &u32, 4);
-		u32 = chance(95) ? rnd(__LOGOS_RES_MAX) : rnd(20);
-		nl_put(&b, &off, LOGOS_A_RESOURCE, &u32, 4);
-		u64 = chance(30) ? LOGOS_LIMIT_UNLIMITED : rnd(chance(50) ? 10 : 100000);
-		nl_put(&b, &off, LOGOS_A_LIMIT, &u64, 8);
-		break;
-	}
-	nl_send(&b, off, 20);
-}
-
-/* Malformed requests: wrong commands, attributes, types, lengths. */
-static void op_nl_garbage(void)
-{
-	struct nlbuf b = { 0 };
-	size_t off = 0;
-	uint8_t payload[64];
-
-	if (nl_sock < 0)
-		return;
-	__atomic_fetch_add(&stats->ops[O_NL_GARBAGE], 1, __ATOMIC_RELAXED);
-	b.n.nlmsg_type = chance(95) ? nl_family : (uint16_t)rnd64();
-	b.n.nlmsg_flags = NLM_F_REQUEST | (chance(40) ? NLM_F_DUMP : 0) | (chance(50) ? NLM_F_ACK : 0);
-	b.g.cmd = chance(80) ? rnd(__LOGOS_CMD_MAX + 2) : (uint8_t)rnd64();
-	b.g.version = chance(80) ? LOGOS_GENL_VERSION : (uint8_t)rnd64();
-	for (int i = 0, n = rnd(6); i < n; i++) {
-		uint16_t type = chance(90) ? rnd(LOGOS_A_MAX + 3) : (uint16_t)rnd64();
-		uint16_t len = chance(50) ? (uint16_t)(4 << rnd(2)) : (uint16_t)rnd(sizeof(payload));
-
-		for (size_t k = 0; k < sizeof(payload); k++)
-			payload[k] = chance(50) ? 0 : (uint8_t)rnd64();
-		if (chance(10))
-			type |= NLA_F_NESTED;
-		if (nl_put(&b, &off, type, payload, len))
-			break;
-	}
-	b.n.nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN + off;
-	if (chance(10) && off) {
-		/* A lying attribute length. */
-		((struct nlattr *)b.attrs)->nla_len = (uint16_t)rnd(2048);
-	}
-	b.n.nlmsg_seq = (uint32_t)rnd64();
-	if (trace)
-		printf("fuzz[%d]: netlink garbage cmd=%u len=%u\n", worker_id, b.g.cmd,
-		       b.n.nlmsg_len);
-	if (send(nl_sock, &b, chance(95) ? b.n.nlmsg_len : rnd(b.n.nlmsg_len + 1), 0) >= 0)
-		nl_drain(10);
-}
-
-static void op_nl_events(void)
-{
-	if (nl_sock < 0 || !nl_group)
-		return;
-	__atomic_fetch_add(&stats->ops[O_NL_EVENTS], 1, __ATOMIC_RELAXED);
-	setsockopt(nl_sock, SOL_NETLINK, chance(70) ? NETLINK_ADD_MEMBERSHIP
-						    : NETLINK_DROP_MEMBERSHIP,
-		   &nl_group, sizeof(nl_group));
-	nl_drain(1);
-}
-
-/* Global limits and queue bounds (module parameters) move under load. */
-static const char *const params[] = {
-	"channel_max_msgs", "channel_max_bytes", "max_modules", "max_objects",
-	"max_handles", "default_max_handles", "default_max_objects",
-	"default_max_msgs_queued", "default_max_memory_pages",
-};
-static char param_saved[sizeof(params) / sizeof(params[0])][32];
-
-static void param_path(char *buf, size_t len, int i)
-{
-	snprintf(buf, len, "/sys/module/logos/parameters/%s", params[i]);
-}
-
-static void params_save(void)
-{
-	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
-		char path[128];
-		FILE *f;
-
-		param_path(path, sizeof(path), i);
-		f = fopen(path, "r");
-		if (f) {
-			if (!fgets(param_saved[i], sizeof(param_saved[i]), f))
-				param_saved[i][0] = 0;
-			fclose(f);
-		}
-	}
-}
-
-static void param_write(int i, const char *value)
-{
-	char path[128];
-	int fd;
-
-	param_path(path, sizeof(path), i);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (write(fd, value, strlen(value)) < 0) {
-			/* refused values are fine */
-		}
-		close(fd);
-	}
-}
-
-static void params_restore(void)
-{
-	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++)
-		if (param_saved[i][0])
-			param_write(i, param_saved[i]);
-}
-
-static void op_param(void)
-{
-	int i = rnd(sizeof(params) / sizeof(params[0]));
-	char value[32];
-
-	__atomic_fetch_add(&stats->ops[O_PARAM], 1, __ATOMIC_RELAXED);
-	if (chance(75) && param_saved[i][0]) {
-		param_write(i, param_saved[i]);
-		return;
-	}
-	/* Small values squeeze; big ones stay modest for memory's sake. */
-	snprintf(value, sizeof(value), "%u", chance(70) ? 1 + rnd(64) : 1 + rnd(1 << 14));
-	param_write(i, value);
-}
-
 /* ---- the loop ---------------------------------------------------------- */
 
 /* waitpid() that the interval timer cannot interrupt. */
-static pid_t wait_child(pid_t pid, int *status, int options)
+pid_t wait_child(pid_t pid, int *status, int options)
 {
 	pid_t ret;
 	int st = 0;
@@ -1857,7 +522,7 @@ static void on_alarm(int sig)
  * corrupted timeout cannot stall a worker, and the -EINTR paths of every
  * wait get exercised; a wait that ignores signals hangs and is found.
  */
-static void setup_signals(void)
+void setup_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_fault, .sa_flags = SA_NODEFER };
 	struct sigaction alarm_sa = { .sa_handler = on_alarm };
