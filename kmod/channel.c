@@ -184,17 +184,7 @@ struct logos_endpoint *logos_endpoint_new(struct logos_ctx *ctx, u32 max_msgs, u
 int logos_endpoint_install(struct logos_ctx *ctx, struct logos_endpoint *ep, u32 rights,
 			   u32 *value)
 {
-	struct logos_cap *cap = logos_cap_new_root(&ep->obj, rights);
-	int ret;
-
-	if (!cap) {
-		logos_object_put(&ep->obj);
-		return -ENOMEM;
-	}
-	ret = logos_table_install(ctx->table, cap, value);
-	if (ret)
-		logos_cap_free(cap);
-	return ret;
+	return logos_table_install_root(ctx->table, &ep->obj, rights, value);
 }
 
 long logos_ioctl_channel_create(struct logos_call *call)

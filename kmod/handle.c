@@ -110,6 +110,26 @@ struct logos_cap *logos_cap_new_root(struct logos_object *obj, u32 rights)
 	return cap;
 }
 
+/*
+ * Installs a new root handle for @obj, taking over the caller's reference;
+ * on failure that reference is dropped.
+ */
+int logos_table_install_root(struct logos_handle_table *table, struct logos_object *obj,
+			     u32 rights, u32 *value)
+{
+	struct logos_cap *cap = logos_cap_new_root(obj, rights);
+	int ret;
+
+	if (!cap) {
+		logos_object_put(obj);
+		return -ENOMEM;
+	}
+	ret = logos_table_install(table, cap, value);
+	if (ret)
+		logos_cap_free(cap);
+	return ret;
+}
+
 static void logos_cap_link(struct logos_cap *child, struct logos_cap *parent, u32 rights)
 {
 	struct logos_object *obj = parent->obj;

@@ -63,6 +63,8 @@ unsigned int logos_cap_revoke_descendants(struct logos_cap *cap, bool *revoked_a
 bool logos_cap_revoke_own_mappings(struct logos_cap *cap);
 
 int logos_table_install(struct logos_handle_table *table, struct logos_cap *cap, u32 *value);
+int logos_table_install_root(struct logos_handle_table *table, struct logos_object *obj,
+			     u32 rights, u32 *value);
 struct logos_object *logos_handle_get(struct logos_handle_table *table, u32 value,
 				      enum logos_object_type type, u32 rights);
 struct logos_object *logos_handle_get_any(struct logos_handle_table *table, u32 value,

@@ -312,17 +312,7 @@ static struct logos_mapped_ep *logos_mapped_ep_new(struct logos_ctx *ctx,
 static int logos_mapped_install(struct logos_ctx *ctx, struct logos_mapped_ep *ep, u32 rights,
 				u32 *value)
 {
-	struct logos_cap *cap = logos_cap_new_root(&ep->obj, rights);
-	int ret;
-
-	if (!cap) {
-		logos_object_put(&ep->obj);
-		return -ENOMEM;
-	}
-	ret = logos_table_install(ctx->table, cap, value);
-	if (ret)
-		logos_cap_free(cap);
-	return ret;
+	return logos_table_install_root(ctx->table, &ep->obj, rights, value);
 }
 
 static bool logos_mapped_geometry_ok(u32 slot_size, u32 nr_slots)
