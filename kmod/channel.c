@@ -100,14 +100,21 @@ static void logos_fail_calls(struct logos_endpoint *ep, struct list_head *calls)
 
 /*
  * The last handle is gone: nothing more can be received here, so queued
- * messages are destroyed (closing the handles inside them) and the peer
+ * messages are destroyed (their handles' objects go on @reap) and the peer
  * learns it, keeping what is already queued for it.
+ *
+ * The pair's links: ep->peer and peer->peer each hold a reference to the
+ * other end, and each is cleared under its own endpoint's lock by
+ * whichever thread finds it set; that thread drops that reference. Both
+ * ends may close at once, each clearing its own link and finding the
+ * other's already gone: every reference is still dropped exactly once.
  */
-static void logos_endpoint_zero_handles(struct logos_object *obj)
+static void logos_endpoint_zero_handles(struct logos_object *obj, struct list_head *reap)
 {
 	struct logos_endpoint *ep = logos_endpoint_from_obj(obj), *peer;
 	struct logos_kmsg *msg, *tmp;
 	LIST_HEAD(doomed);
+	bool theirs;
 
 	spin_lock(&obj->lock);
 	ep->closed = true;
@@ -122,20 +129,33 @@ static void logos_endpoint_zero_handles(struct logos_object *obj)
 	wake_up_all(&obj->wait);
 
 	if (peer) {
+		/* Our link kept @peer alive until the put below. */
 		spin_lock(&peer->obj.lock);
 		peer->peer_closed = true;
-		peer->peer = NULL;
+		theirs = peer->peer == ep;
+		if (theirs)
+			peer->peer = NULL;
 		logos_fail_calls(peer, &peer->calls);
 		spin_unlock(&peer->obj.lock);
 		logos_object_signal(&peer->obj, LOGOS_SIGNAL_WRITABLE, LOGOS_SIGNAL_PEER_CLOSED);
-		logos_object_put(&ep->obj);	/* the peer's reference to us */
-		logos_object_put(&peer->obj);	/* ours to the peer */
+		if (theirs)
+			logos_object_put(&ep->obj);	/* the peer's link to us */
+		logos_object_put(&peer->obj);		/* our link to the peer */
 	}
 	if (ep->topic)
 		logos_topic_unsubscribe(ep);
 
 	list_for_each_entry_safe(msg, tmp, &doomed, node)
-		logos_kmsg_destroy(msg);
+		logos_kmsg_release(msg, reap);
+}
+
+/* Closes @ep by hand (it never had a handle, or the unload sweep). */
+static void logos_endpoint_close(struct logos_endpoint *ep)
+{
+	LIST_HEAD(reap);
+
+	logos_endpoint_zero_handles(&ep->obj, &reap);
+	logos_reap(&reap);
 }
 
 static const struct logos_object_ops logos_endpoint_ops = {
@@ -191,6 +211,8 @@ long logos_ioctl_channel_create(struct logos_call *call)
 {
 	struct logos_channel_create *arg = call->arg;
 	struct logos_endpoint *ep0, *ep1;
+	struct logos_cap *caps[2];
+	u32 values[2];
 	int ret;
 
 	if (arg->flags || arg->reserved)
@@ -208,16 +230,34 @@ long logos_ioctl_channel_create(struct logos_call *call)
 	logos_object_get(&ep0->obj);
 	logos_object_get(&ep1->obj);
 
-	ret = logos_endpoint_install(call->ctx, ep0, LOGOS_CHANNEL_RIGHTS, &arg->handle0);
-	if (ret) {
-		/* No handle was ever made: break the pair's references by hand. */
-		logos_endpoint_zero_handles(&ep1->obj);
-		logos_object_put(&ep1->obj);
-		return ret;
-	}
-	ret = logos_endpoint_install(call->ctx, ep1, LOGOS_CHANNEL_RIGHTS, &arg->handle1);
+	/* The caps take over the creation references; both handles appear at once. */
+	ret = -ENOMEM;
+	caps[0] = logos_cap_new_root(&ep0->obj, LOGOS_CHANNEL_RIGHTS);
+	if (!caps[0])
+		goto err_ep0;
+	caps[1] = logos_cap_new_root(&ep1->obj, LOGOS_CHANNEL_RIGHTS);
+	if (!caps[1])
+		goto err_cap0;
+	ret = logos_table_install_many(call->ctx->table, caps, 2, values);
 	if (ret)
-		logos_handle_close(call->ctx->table, arg->handle0);
+		goto err_cap1;
+	arg->handle0 = values[0];
+	arg->handle1 = values[1];
+	return 0;
+
+	/* Closing either end breaks the pair's links. */
+err_cap1:
+	logos_cap_free(caps[1]);
+	logos_cap_free(caps[0]);
+	return ret;
+err_cap0:
+	logos_cap_free(caps[0]);
+	logos_object_put(&ep1->obj);
+	return ret;
+err_ep0:
+	logos_endpoint_close(ep0);
+	logos_object_put(&ep0->obj);
+	logos_object_put(&ep1->obj);
 	return ret;
 }
 
@@ -731,7 +771,7 @@ found:
 		logos_object_get(&ep->obj);
 		spin_unlock(&logos_endpoints_lock);
 		/* Destroys its queue, which may free other endpoints. */
-		logos_endpoint_zero_handles(&ep->obj);
+		logos_endpoint_close(ep);
 		logos_object_put(&ep->obj);
 	}
 	WARN_ON(!list_empty(&logos_endpoints));

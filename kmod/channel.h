@@ -19,7 +19,7 @@ struct logos_endpoint {
 	struct logos_object obj;	/* obj.lock guards all below */
 	struct logos_endpoint *peer;	/* a reference; NULL once either closed */
 	struct logos_topic *topic;	/* a subscriber's topic, a reference */
-	struct list_head topic_node;	/* in topic->subs, under its lock */
+	struct list_head topic_node;	/* in topic->subs: see topic.c */
 	struct list_head queue[2];	/* urgent, then normal */
 	u32 nr_msgs, max_msgs;
 	u32 nr_bytes, max_bytes;

@@ -130,12 +130,21 @@ int logos_table_install_root(struct logos_handle_table *table, struct logos_obje
 	return ret;
 }
 
-static void logos_cap_link(struct logos_cap *child, struct logos_cap *parent, u32 rights)
+/*
+ * Links @child under @parent. @through: 0 for a handle; for a mapping node
+ * the id of the handle the mapping is made through. Both kinds are set
+ * before the node is visible, so a concurrent revoke never sees a mapping
+ * node as a handle.
+ */
+static void logos_cap_link(struct logos_cap *child, struct logos_cap *parent, u32 rights,
+			   u64 through)
 {
 	struct logos_object *obj = parent->obj;
 
 	child->obj = logos_object_get(obj);
 	child->rights = rights;
+	child->mapping = through != 0;
+	child->through = through;
 	atomic_inc(&obj->handles);
 	spin_lock(&obj->lock);
 	child->parent = parent;
@@ -152,16 +161,33 @@ int logos_cap_derive(struct logos_cap *parent, u32 rights, struct logos_cap **ou
 
 	if (!cap)
 		return -ENOMEM;
-	logos_cap_link(cap, parent, rights);
+	logos_cap_link(cap, parent, rights, 0);
+	*out = cap;
+	return 0;
+}
+
+/* A mapping node for a split of the mapping whose node is @parent. */
+int logos_cap_derive_mapping(struct logos_cap *parent, struct logos_cap **out)
+{
+	struct logos_cap *cap = logos_cap_alloc();
+
+	if (!cap)
+		return -ENOMEM;
+	logos_cap_link(cap, parent, parent->rights, parent->through);
 	*out = cap;
 	return 0;
 }
 
 /*
- * Children survive their parent: they move up a level, so a revoke of any
- * ancestor still reaches them.
+ * Frees @cap. Children survive their parent: they move up a level, so a
+ * revoke of any ancestor still reaches them. If @cap was its object's
+ * last handle, the object goes on @reap with the cap's reference, for
+ * logos_reap() to close: closing an endpoint destroys its queue, whose
+ * messages hold caps whose objects may close in turn, to any depth a
+ * module cares to build. A list instead of recursion keeps that off the
+ * kernel stack.
  */
-void logos_cap_free(struct logos_cap *cap)
+void logos_cap_release(struct logos_cap *cap, struct list_head *reap)
 {
 	struct logos_object *obj = cap->obj;
 	struct logos_cap *child, *tmp;
@@ -179,17 +205,32 @@ void logos_cap_free(struct logos_cap *cap)
 	spin_unlock(&obj->lock);
 
 	kmem_cache_free(logos_cap_cache, cap);
-	if (atomic_dec_and_test(&obj->handles) && obj->ops->zero_handles)
-		obj->ops->zero_handles(obj);
+	if (atomic_dec_and_test(&obj->handles) && obj->ops->zero_handles) {
+		/* An object's handles reach zero once: reap_node is free. */
+		list_add_tail(&obj->reap_node, reap);
+		return;
+	}
 	logos_object_put(obj);
 }
 
-/* The handle a mapping node was made through; obj->lock held. */
-static struct logos_cap *logos_mapping_owner(struct logos_cap *node)
+/* Closes every object on @reap, and those their closing adds, in a loop. */
+void logos_reap(struct list_head *reap)
 {
-	while (node->mapping && node->parent)
-		node = node->parent;
-	return node;
+	struct logos_object *obj;
+
+	while ((obj = list_first_entry_or_null(reap, struct logos_object, reap_node))) {
+		list_del_init(&obj->reap_node);
+		obj->ops->zero_handles(obj, reap);
+		logos_object_put(obj);
+	}
+}
+
+void logos_cap_free(struct logos_cap *cap)
+{
+	LIST_HEAD(reap);
+
+	logos_cap_release(cap, &reap);
+	logos_reap(&reap);
 }
 
 /* Pre-order walk of the subtree under @root, @root excluded. */
@@ -216,7 +257,7 @@ bool logos_cap_revoke_own_mappings(struct logos_cap *cap)
 
 	spin_lock(&obj->lock);
 	for (node = logos_cap_next(cap, cap); node; node = logos_cap_next(node, cap)) {
-		if (node->mapping && !node->revoked && logos_mapping_owner(node) == cap) {
+		if (node->mapping && !node->revoked && node->through == cap->id) {
 			WRITE_ONCE(node->revoked, true);
 			any = true;
 		}
@@ -234,8 +275,12 @@ unsigned int logos_cap_revoke_descendants(struct logos_cap *cap, bool *revoked_a
 
 	spin_lock(&obj->lock);
 	for (node = logos_cap_next(cap, cap); node; node = logos_cap_next(node, cap)) {
-		/* The revoker keeps the mappings it made itself (and their splits). */
-		if (node->mapping && logos_mapping_owner(node) == cap)
+		/*
+		 * The revoker keeps the mappings made through its own handle
+		 * (and their splits); every other one is revoked, whatever
+		 * handle between them was closed since.
+		 */
+		if (node->mapping && node->through == cap->id)
 			continue;
 		if (!node->revoked) {
 			WRITE_ONCE(node->revoked, true);
@@ -277,7 +322,8 @@ static int logos_table_grow(struct logos_handle_table *table, struct logos_slot 
 		memcpy(slots, table->slots, n * sizeof(*slots));
 	for (i = n; i < new_n; i++) {
 		slots[i].gen = get_random_u32();
-		slots[i].next_free = i + 1 < new_n ? i + 2 : 0;
+		/* The new slots go before those still free. */
+		slots[i].next_free = i + 1 < new_n ? i + 2 : table->first_free;
 	}
 	*old = table->slots;
 	table->slots = slots;
@@ -305,16 +351,26 @@ static int logos_charge_handle(struct logos_handle_table *table)
 	return ret;
 }
 
-/* On success the table owns @cap; on failure the caller still does. */
-int logos_table_install(struct logos_handle_table *table, struct logos_cap *cap, u32 *value)
+/*
+ * Installs @n caps into @table, all or none: the charges are taken first,
+ * then every slot is filled under one hold of the table lock, so no other
+ * thread can see (and close) one handle before the last is in. On success
+ * the table owns the caps and the caller must not touch them any more: a
+ * value is guessable, and another thread may close it at once. On
+ * failure the caller still owns every cap.
+ */
+int logos_table_install_many(struct logos_handle_table *table, struct logos_cap **caps, u32 n,
+			     u32 *values)
 {
 	struct logos_slot *slot, *old;
-	int ret;
-	u32 idx;
+	u32 i, idx, charged;
+	int ret = 0;
 
-	ret = logos_charge_handle(table);
-	if (ret)
-		return ret;
+	for (charged = 0; charged < n; charged++) {
+		ret = logos_charge_handle(table);
+		if (ret)
+			goto out_uncharge;
+	}
 
 	spin_lock(&table->lock);
 	for (;;) {
@@ -322,15 +378,8 @@ int logos_table_install(struct logos_handle_table *table, struct logos_cap *cap,
 			ret = -ESRCH;
 			break;
 		}
-		if (table->first_free) {
-			idx = table->first_free - 1;
-			slot = &table->slots[idx];
-			table->first_free = slot->next_free;
-			slot->cap = cap;
-			table->nr_used++;
-			*value = logos_handle_value(idx, slot->gen);
+		if (table->nr_slots - table->nr_used >= n)
 			break;
-		}
 		old = NULL;
 		ret = logos_table_grow(table, &old);
 		if (ret)
@@ -341,11 +390,27 @@ int logos_table_install(struct logos_handle_table *table, struct logos_cap *cap,
 			spin_lock(&table->lock);
 		}
 	}
+	for (i = 0; !ret && i < n; i++) {
+		idx = table->first_free - 1;
+		slot = &table->slots[idx];
+		table->first_free = slot->next_free;
+		slot->cap = caps[i];
+		table->nr_used++;
+		values[i] = logos_handle_value(idx, slot->gen);
+	}
 	spin_unlock(&table->lock);
-
-	if (ret)
+	if (!ret)
+		return 0;
+out_uncharge:
+	while (charged--)
 		logos_uncharge_handle(table);
 	return ret;
+}
+
+/* On success the table owns @cap (do not touch it); on failure the caller does. */
+int logos_table_install(struct logos_handle_table *table, struct logos_cap *cap, u32 *value)
+{
+	return logos_table_install_many(table, &cap, 1, value);
 }
 
 /*
@@ -470,7 +535,7 @@ static int logos_derived_rights(u32 want, u32 have, u32 *out)
  * the child is not in any table yet.
  */
 int logos_handle_derive(struct logos_handle_table *table, u32 value, u32 need, u32 rights,
-			struct logos_cap **out, u64 *parent_id)
+			bool mapping, struct logos_cap **out, u64 *parent_id)
 {
 	struct logos_cap *cap, *child = logos_cap_alloc();
 	u64 object_id = 0;
@@ -490,7 +555,7 @@ int logos_handle_derive(struct logos_handle_table *table, u32 value, u32 need, u
 	} else {
 		ret = logos_derived_rights(rights, cap->rights, &rights);
 		if (!ret) {
-			logos_cap_link(child, cap, rights);
+			logos_cap_link(child, cap, rights, mapping ? cap->id : 0);
 			*parent_id = cap->id;
 		} else if (ret == -EPERM) {
 			/* An attempt to gain rights: a denial like any other. */
@@ -517,7 +582,7 @@ int logos_handle_duplicate(struct logos_handle_table *table, u32 value, u32 righ
 	u64 parent_id;
 	int ret;
 
-	ret = logos_handle_derive(table, value, LOGOS_RIGHT_DUPLICATE, rights, &child,
+	ret = logos_handle_derive(table, value, LOGOS_RIGHT_DUPLICATE, rights, false, &child,
 				  &parent_id);
 	if (ret)
 		return ret;
@@ -647,7 +712,7 @@ int logos_handle_give(struct logos_handle_table *from, u32 value, u32 rights,
 	u64 parent_id;
 	int ret;
 
-	ret = logos_handle_derive(from, value, LOGOS_RIGHT_TRANSFER, rights, &child,
+	ret = logos_handle_derive(from, value, LOGOS_RIGHT_TRANSFER, rights, false, &child,
 				  &parent_id);
 	if (ret)
 		return ret;
@@ -788,7 +853,7 @@ int logos_handle_take(struct logos_handle_table *table, struct logos_msg_handle 
 				WRITE_ONCE(caps[i]->rights, rights);
 				moved++;
 			} else {
-				logos_cap_link(caps[i], slot->cap, rights);
+				logos_cap_link(caps[i], slot->cap, rights, 0);
 			}
 		}
 	}
@@ -814,36 +879,6 @@ err_free:
 	while (i--) {
 		if (caps[i])
 			kmem_cache_free(logos_cap_cache, caps[i]);
-	}
-	return ret;
-}
-
-/*
- * Installs @n caps into @table, all or none; on failure the caller still
- * owns every cap.
- */
-int logos_table_install_many(struct logos_handle_table *table, struct logos_cap **caps, u32 n,
-			     u32 *values)
-{
-	u32 i;
-	int ret;
-
-	for (i = 0; i < n; i++) {
-		ret = logos_table_install(table, caps[i], &values[i]);
-		if (ret)
-			goto err;
-	}
-	return 0;
-err:
-	while (i--) {
-		struct logos_slot *slot;
-
-		spin_lock(&table->lock);
-		slot = logos_slot_lookup(table, values[i]);
-		if (slot && slot->cap == caps[i])
-			logos_slot_clear(table, slot);
-		spin_unlock(&table->lock);
-		logos_uncharge_handle(table);
 	}
 	return ret;
 }

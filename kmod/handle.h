@@ -26,6 +26,13 @@ struct logos_cap {
 	u32 rights;
 	bool revoked;			/* written under obj->lock */
 	bool mapping;			/* owned by a memory mapping, not a table */
+	/*
+	 * A mapping node: the id of the handle the mapping was made through
+	 * (split children inherit it). Fixed when the node is linked, so it
+	 * says whose mapping this is whatever is closed later; the tree
+	 * position does not (closing a handle moves its children up).
+	 */
+	u64 through;
 	struct logos_grant *grant;	/* memory caps that arrived in a message */
 	struct logos_cap *parent;
 	struct list_head children;
@@ -56,9 +63,12 @@ void logos_table_release(struct logos_handle_table *table);
 
 struct logos_cap *logos_cap_new_root(struct logos_object *obj, u32 rights);
 int logos_cap_derive(struct logos_cap *parent, u32 rights, struct logos_cap **out);
+int logos_cap_derive_mapping(struct logos_cap *parent, struct logos_cap **out);
 int logos_handle_derive(struct logos_handle_table *table, u32 value, u32 need, u32 rights,
-			struct logos_cap **out, u64 *parent_id);
+			bool mapping, struct logos_cap **out, u64 *parent_id);
 void logos_cap_free(struct logos_cap *cap);
+void logos_cap_release(struct logos_cap *cap, struct list_head *reap);
+void logos_reap(struct list_head *reap);
 unsigned int logos_cap_revoke_descendants(struct logos_cap *cap, bool *revoked_any);
 bool logos_cap_revoke_own_mappings(struct logos_cap *cap);
 

@@ -223,7 +223,7 @@ static void logos_mapped_end(struct logos_mapped_chan *ch, u32 side, u32 why)
 	}
 }
 
-static void logos_mapped_zero_handles(struct logos_object *obj)
+static void logos_mapped_zero_handles(struct logos_object *obj, struct list_head *reap)
 {
 	struct logos_mapped_ep *ep = logos_mapped_from_obj(obj);
 	struct logos_mapped_chan *ch = ep->ch;
@@ -308,13 +308,6 @@ static struct logos_mapped_ep *logos_mapped_ep_new(struct logos_ctx *ctx,
 	return ep;
 }
 
-/* Installs a root handle for @ep; on failure @ep's reference is dropped. */
-static int logos_mapped_install(struct logos_ctx *ctx, struct logos_mapped_ep *ep, u32 rights,
-				u32 *value)
-{
-	return logos_table_install_root(ctx->table, &ep->obj, rights, value);
-}
-
 static bool logos_mapped_geometry_ok(u32 slot_size, u32 nr_slots)
 {
 	return is_power_of_2(slot_size) && slot_size >= LOGOS_MAPPED_MIN_SLOT &&
@@ -330,6 +323,8 @@ long logos_ioctl_mapped_create(struct logos_call *call)
 	struct logos_ctx *ctx = call->ctx;
 	struct logos_mapped_ep *ep0, *ep1;
 	struct logos_mapped_chan *ch;
+	struct logos_cap *caps[2];
+	u32 values[2];
 	int ret;
 
 	if (arg->flags || arg->reserved)
@@ -354,14 +349,32 @@ long logos_ioctl_mapped_create(struct logos_call *call)
 		return PTR_ERR(ep1);
 	}
 
-	ret = logos_mapped_install(ctx, ep0, LOGOS_MAPPED_RIGHTS, &arg->handle0);
-	if (ret) {
-		logos_object_put(&ep1->obj);
-		return ret;
-	}
-	ret = logos_mapped_install(ctx, ep1, LOGOS_MAPPED_RIGHTS, &arg->handle1);
+	/* Both handles appear at once; the caps take over the references. */
+	ret = -ENOMEM;
+	caps[0] = logos_cap_new_root(&ep0->obj, LOGOS_MAPPED_RIGHTS);
+	if (!caps[0])
+		goto err_ep0;
+	caps[1] = logos_cap_new_root(&ep1->obj, LOGOS_MAPPED_RIGHTS);
+	if (!caps[1])
+		goto err_cap0;
+	ret = logos_table_install_many(ctx->table, caps, 2, values);
 	if (ret)
-		logos_handle_close(ctx->table, arg->handle0);
+		goto err_cap1;
+	arg->handle0 = values[0];
+	arg->handle1 = values[1];
+	return 0;
+
+err_cap1:
+	logos_cap_free(caps[1]);
+	logos_cap_free(caps[0]);
+	return ret;
+err_cap0:
+	logos_cap_free(caps[0]);
+	logos_object_put(&ep1->obj);
+	return ret;
+err_ep0:
+	logos_object_put(&ep0->obj);
+	logos_object_put(&ep1->obj);
 	return ret;
 }
 
@@ -423,9 +436,9 @@ long logos_ioctl_mapped_map(struct logos_call *call)
 	struct logos_mapped_map *arg = call->arg;
 	struct logos_handle_table *table = call->ctx->table;
 	struct logos_mapped_ep *ep, *att;
-	struct logos_cap *ring, *ctl;
+	struct logos_cap *caps[3];	/* ring, ctl, attachment */
 	struct logos_mapped_chan *ch;
-	u32 handle = arg->handle, ring_h, ctl_h, att_h;
+	u32 handle = arg->handle, values[3];
 	int ret;
 
 	if (arg->flags)
@@ -438,49 +451,48 @@ long logos_ioctl_mapped_map(struct logos_call *call)
 	ch = ep->ch;
 
 	mutex_lock(&ch->map_lock);
-	ret = logos_mapped_attach(call->ctx, ep, &att, &ring, &ctl);
+	ret = logos_mapped_attach(call->ctx, ep, &att, &caps[0], &caps[1]);
 	mutex_unlock(&ch->map_lock);
 	if (ret)
 		goto out;
 
-	ret = logos_table_install(table, ring, &ring_h);
-	if (ret) {
-		logos_cap_free(ring);
-		logos_cap_free(ctl);
-		goto err_att;
+	/* The attachment's cap takes over its reference. */
+	caps[2] = logos_cap_new_root(&att->obj, LOGOS_RIGHT_READ | LOGOS_RIGHT_WRITE);
+	if (!caps[2]) {
+		ret = -ENOMEM;
+		logos_cap_free(caps[1]);
+		logos_cap_free(caps[0]);
+		/* Never installed: its release frees the side for another MAP. */
+		logos_object_put(&att->obj);
+		goto out;
 	}
-	ret = logos_table_install(table, ctl, &ctl_h);
-	if (ret) {
-		logos_cap_free(ctl);
-		goto err_ring;
-	}
-	/* Last: until its handle exists, closing it must not end the side. */
-	ret = logos_mapped_install(call->ctx, att, LOGOS_RIGHT_READ | LOGOS_RIGHT_WRITE, &att_h);
-	if (ret)
-		goto err_ctl;
+	/*
+	 * All three handles appear at once, and nothing of them is touched
+	 * after: once in the table, another thread may close them. So
+	 * @installed is set first, and cleared again if the install fails,
+	 * while no handle exists.
+	 */
 	WRITE_ONCE(att->installed, true);
+	ret = logos_table_install_many(table, caps, 3, values);
+	if (ret) {
+		WRITE_ONCE(att->installed, false);
+		logos_cap_free(caps[2]);
+		logos_cap_free(caps[1]);
+		logos_cap_free(caps[0]);
+		goto out;
+	}
 
 	memset(arg, 0, sizeof(*arg));
 	arg->handle = handle;
-	arg->attach_handle = att_h;
-	arg->ring_handle = ring_h;
-	arg->ctl_handle = ctl_h;
+	arg->ring_handle = values[0];
+	arg->ctl_handle = values[1];
+	arg->attach_handle = values[2];
 	arg->side = ep->side;
 	arg->slot_size = ch->slot_size;
 	arg->nr_slots = ch->nr_slots;
 	arg->ring_size = ch->ring_size;
-	arg->ring_mmap_offset = (u64)ring_h << PAGE_SHIFT;
-	arg->ctl_mmap_offset = (u64)ctl_h << PAGE_SHIFT;
-	goto out;
-
-err_ctl:
-	logos_handle_close(table, ctl_h);
-err_ring:
-	logos_handle_close(table, ring_h);
-	goto out;
-err_att:
-	/* Never installed: its release frees the side for another MAP. */
-	logos_object_put(&att->obj);
+	arg->ring_mmap_offset = (u64)values[0] << PAGE_SHIFT;
+	arg->ctl_mmap_offset = (u64)values[1] << PAGE_SHIFT;
 out:
 	logos_object_put(&ep->obj);
 	return ret;

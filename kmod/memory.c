@@ -276,16 +276,19 @@ static void logos_vm_open(struct vm_area_struct *vma)
 	if (!old)
 		return;
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
-	if (m && logos_cap_derive(old->cap, old->cap->rights, &m->cap)) {
+	if (m && logos_cap_derive_mapping(old->cap, &m->cap)) {
 		kfree(m);
 		m = NULL;
 	}
 	if (!m) {
-		/* No node, so no revoke could reach it: no pages either. */
+		/*
+		 * No node, so no revoke could reach it: no pages either. For
+		 * a split, zapping empties it; an mremap moves its PTEs in
+		 * only after this, and logos_vm_mremap() refuses it then.
+		 */
 		zap_vma_ptes(vma, vma->vm_start, vma->vm_end - vma->vm_start);
 		return;
 	}
-	m->cap->mapping = true;
 	m->base_pgoff = old->base_pgoff;
 	m->mem = old->mem;
 	m->module = old->module;
@@ -306,23 +309,47 @@ static void logos_vm_close(struct vm_area_struct *vma)
 		logos_mapping_release(m);
 }
 
+/*
+ * An mremap move: the PTEs are in the new vma now. One that got no node
+ * in logos_vm_open() (out of memory) would be a mapping no revoke
+ * reaches, holding no reference on the pages: refused, and the kernel
+ * moves the PTEs back.
+ */
+static int logos_vm_mremap(struct vm_area_struct *vma)
+{
+	return vma->vm_private_data ? 0 : -ENOMEM;
+}
+
 static vm_fault_t logos_vm_fault(struct vm_fault *vmf)
 {
 	struct logos_mapping *m = vmf->vma->vm_private_data;
 	unsigned long index;
+	vm_fault_t ret;
 
-	if (!m || READ_ONCE(m->cap->revoked))
+	if (!m)
 		return VM_FAULT_SIGBUS;
 	/* vm_pgoff moves with a split; the object's page 0 does not. */
 	index = vmf->pgoff - m->base_pgoff;
 	if (index >= m->mem->nr_pages)
 		return VM_FAULT_SIGBUS;
-	return vmf_insert_pfn(vmf->vma, vmf->address, page_to_pfn(m->mem->pages[index]));
+	/*
+	 * Under map_lock, which the revoke's zap holds too: a fault that
+	 * checked before the node was revoked has inserted its PFN before
+	 * the zap runs, and one after sees it revoked.
+	 */
+	mutex_lock(&m->mem->map_lock);
+	if (m->zapped || READ_ONCE(m->cap->revoked))
+		ret = VM_FAULT_SIGBUS;
+	else
+		ret = vmf_insert_pfn(vmf->vma, vmf->address, page_to_pfn(m->mem->pages[index]));
+	mutex_unlock(&m->mem->map_lock);
+	return ret;
 }
 
 static const struct vm_operations_struct logos_vm_ops = {
 	.open = logos_vm_open,
 	.close = logos_vm_close,
+	.mremap = logos_vm_mremap,
 	.fault = logos_vm_fault,
 };
 
@@ -369,10 +396,9 @@ int logos_memory_mmap(struct file *file, struct vm_area_struct *vma)
 		m->module = ctx->module;
 		logos_module_get(m->module);
 	}
-	ret = logos_handle_derive(ctx->table, handle, need, need, &m->cap, &parent_id);
+	ret = logos_handle_derive(ctx->table, handle, need, need, true, &m->cap, &parent_id);
 	if (ret)
 		goto err_charge;
-	m->cap->mapping = true;
 
 	/* Mapped without PROT_WRITE, mprotect() can never make it writable. */
 	if (!(need & LOGOS_RIGHT_MAP_WRITE))

@@ -139,13 +139,22 @@ static struct logos_kmsg *logos_kmsg_alloc(size_t size)
 	return msg;
 }
 
-void logos_kmsg_destroy(struct logos_kmsg *msg)
+/* Frees @msg; objects whose last handle was in it go on @reap. */
+void logos_kmsg_release(struct logos_kmsg *msg, struct list_head *reap)
 {
 	u32 i;
 
 	for (i = 0; i < msg->nr_caps; i++)
-		logos_cap_free(msg->caps[i]);
+		logos_cap_release(msg->caps[i], reap);
 	logos_kmsg_free(msg);
+}
+
+void logos_kmsg_destroy(struct logos_kmsg *msg)
+{
+	LIST_HEAD(reap);
+
+	logos_kmsg_release(msg, &reap);
+	logos_reap(&reap);
 }
 
 int logos_kmsg_check_send(const struct logos_msg *umsg)
@@ -357,21 +366,27 @@ int logos_kmsg_deliver(struct logos_ctx *ctx, struct logos_kmsg *msg, struct log
 		hs = logos_handles_buffer(stack_hs, n);
 		if (!hs)
 			return -ENOMEM;
-		ret = logos_table_install_many(ctx->table, msg->caps, n, values);
-		if (ret) {
-			logos_handles_buffer_free(hs, stack_hs);
-			return ret;
-		}
+		/*
+		 * Everything about the caps is read (and the grants recorded)
+		 * while the message still owns them: once installed, they are
+		 * the receiver's table's, and another thread may close them.
+		 */
 		for (i = 0; i < n; i++) {
 			struct logos_cap *cap = msg->caps[i];
 
 			if (ctx->module && logos_object_type(cap->obj) == LOGOS_OBJ_MEMORY)
 				logos_grant_attach(cap, msg->hdr.sender_module, ctx->module);
-			hs[i].handle = values[i];
 			hs[i].rights = READ_ONCE(cap->rights);
 			hs[i].flags = READ_ONCE(cap->revoked) ? LOGOS_HANDLE_F_REVOKED : 0;
 			hs[i].type = logos_object_type(cap->obj);
 		}
+		ret = logos_table_install_many(ctx->table, msg->caps, n, values);
+		if (ret) {
+			logos_handles_buffer_free(hs, stack_hs);
+			return ret;
+		}
+		for (i = 0; i < n; i++)
+			hs[i].handle = values[i];
 		if (copy_to_user(u64_to_user_ptr(buf->handles), hs, n * sizeof(*hs)))
 			ret = LOGOS_DELIVERED_FAULT;
 		logos_handles_buffer_free(hs, stack_hs);

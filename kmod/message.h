@@ -50,6 +50,7 @@ struct logos_kmsg *logos_kmsg_build_shared(struct logos_ctx *ctx, const struct l
 					   enum logos_object_type only_type);
 struct logos_kmsg *logos_kmsg_share(struct logos_kmsg *src, struct logos_cap **caps);
 void logos_kmsg_destroy(struct logos_kmsg *msg);
+void logos_kmsg_release(struct logos_kmsg *msg, struct list_head *reap);
 bool logos_kmsg_fits(const struct logos_kmsg *msg, struct logos_msg *buf);
 int logos_kmsg_deliver(struct logos_ctx *ctx, struct logos_kmsg *msg, struct logos_msg *buf);
 int logos_kmsg_check_buffer(const struct logos_msg *buf);

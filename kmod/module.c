@@ -294,23 +294,26 @@ long logos_ioctl_module_create(struct logos_call *call)
 		logos_module_put(m);
 		return -ENOMEM;
 	}
-	ret = logos_table_install(ctx->table, cap, &arg->handle);
-	if (ret)
-		goto err_cap;
-
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
 		ret = fd;
-		goto err_handle;
+		goto err_cap;
 	}
+	/* The file's reference: it keeps @m alive from here on. */
 	logos_module_get(m);
 	file = anon_inode_getfile("[logos-module]", &logos_module_fops, &m->ctx, O_RDWR);
 	if (IS_ERR(file)) {
 		logos_module_put(m);
-		put_unused_fd(fd);
 		ret = PTR_ERR(file);
-		goto err_handle;
+		goto err_fd;
 	}
+	/*
+	 * The handle last: from then on another thread may close it, and
+	 * only the file's reference keeps @m (never the cap, untouched).
+	 */
+	ret = logos_table_install(ctx->table, cap, &arg->handle);
+	if (ret)
+		goto err_file;
 	arg->fd = fd;
 	arg->module_id = m->id;
 	call->install_file = file;
@@ -318,9 +321,10 @@ long logos_ioctl_module_create(struct logos_call *call)
 	logos_nl_event_state(m, LOGOS_STATE_LOADED, LOGOS_STATE_LOADED);
 	return 0;
 
-err_handle:
-	logos_handle_close(ctx->table, arg->handle);
-	return ret;
+err_file:
+	fput(file);
+err_fd:
+	put_unused_fd(fd);
 err_cap:
 	logos_cap_free(cap);
 	return ret;

@@ -65,6 +65,7 @@ int logos_object_init(struct logos_object *obj, const struct logos_object_ops *o
 	atomic_set(&obj->signals, 0);
 	atomic_set(&obj->handles, 0);
 	init_waitqueue_head(&obj->wait);
+	INIT_LIST_HEAD(&obj->reap_node);
 	atomic64_inc(&logos_live_objects);
 	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include <linux/ktime.h>
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -20,8 +21,12 @@ struct logos_object_ops {
 	enum logos_object_type type;
 	/* Frees the object; its base is already torn down. */
 	void (*free)(struct logos_object *obj);
-	/* The last handle is gone (references may remain): close it. */
-	void (*zero_handles)(struct logos_object *obj);
+	/*
+	 * The last handle is gone (references may remain): close it. Caps it
+	 * frees go through logos_cap_release(cap, @reap), never
+	 * logos_cap_free(), so teardown stays iterative (see handle.c).
+	 */
+	void (*zero_handles)(struct logos_object *obj, struct list_head *reap);
 	/* Handles were revoked; called where sleeping is allowed. */
 	void (*revoked)(struct logos_object *obj);
 };
@@ -37,6 +42,7 @@ struct logos_object {
 	atomic_t signals;		/* LOGOS_SIGNAL_*, changed atomically */
 	atomic_t handles;		/* caps naming us, in tables or in flight */
 	wait_queue_head_t wait;
+	struct list_head reap_node;	/* on a teardown list, see logos_reap() */
 };
 
 int logos_object_init(struct logos_object *obj, const struct logos_object_ops *ops,

@@ -40,8 +40,16 @@ static void logos_topic_free(struct logos_object *obj)
 	kfree(logos_topic_from_obj(obj));
 }
 
-/* Nobody can publish any more: subscribers see their "peer" close. */
-static void logos_topic_zero_handles(struct logos_object *obj)
+/*
+ * Nobody can publish any more: subscribers see their "peer" close.
+ *
+ * topic_node belongs to the topic lock while the topic is open. Closing
+ * sets @closed and takes the whole list, with the reference each entry
+ * holds, in one hold of that lock; from then on only the closer touches
+ * those nodes, and a subscriber closing at the same moment leaves them
+ * alone (logos_topic_unsubscribe()).
+ */
+static void logos_topic_zero_handles(struct logos_object *obj, struct list_head *reap)
 {
 	struct logos_topic *topic = logos_topic_from_obj(obj);
 	struct logos_endpoint *ep, *tmp;
@@ -54,8 +62,8 @@ static void logos_topic_zero_handles(struct logos_object *obj)
 	spin_unlock(&obj->lock);
 
 	list_for_each_entry_safe(ep, tmp, &subs, topic_node) {
-		spin_lock(&ep->obj.lock);
 		list_del_init(&ep->topic_node);
+		spin_lock(&ep->obj.lock);
 		ep->peer_closed = true;
 		spin_unlock(&ep->obj.lock);
 		logos_object_signal(&ep->obj, 0, LOGOS_SIGNAL_PEER_CLOSED);
@@ -81,10 +89,12 @@ void logos_topic_unsubscribe(struct logos_endpoint *ep)
 	bool listed;
 
 	spin_lock(&topic->obj.lock);
-	listed = !list_empty(&ep->topic_node);
-	list_del_init(&ep->topic_node);
-	if (listed)
+	/* A closed topic's closer owns the list and its references. */
+	listed = !topic->closed && !list_empty(&ep->topic_node);
+	if (listed) {
+		list_del_init(&ep->topic_node);
 		topic->nr_subs--;
+	}
 	spin_unlock(&topic->obj.lock);
 	if (listed)
 		logos_object_put(&ep->obj);
@@ -198,6 +208,9 @@ static int logos_topic_reserve_all(struct logos_endpoint **subs, int n, u32 len,
 
 retry:
 	for (i = 0; i < n; i++) {
+		/* Gone in an earlier round. */
+		if (!subs[i])
+			continue;
 		ret = logos_endpoint_reserve(subs[i], len, 0, 0);
 		if (ret == -EPIPE) {
 			/* Unsubscribed meanwhile: skip it. */
@@ -217,6 +230,12 @@ retry:
 	if (ret != -EAGAIN || !timeout)
 		return ret;
 	ret = logos_endpoint_reserve(subs[i], len, timeout, deadline);
+	if (ret == -EPIPE) {
+		/* It unsubscribed while we waited for it. */
+		logos_object_put(&subs[i]->obj);
+		subs[i] = NULL;
+		goto retry;
+	}
 	if (ret)
 		return ret;
 	logos_endpoint_unreserve(subs[i], len);
