@@ -56,7 +56,11 @@ struct logos_pending_call {
 	u64 txn;
 	struct logos_kmsg *reply;
 	int status;
+	bool parked;	/* interrupted, kept for its restart: see logos_call_park() */
 };
+
+/* Interrupted calls kept for their restart, per endpoint. */
+#define LOGOS_MAX_PARKED_CALLS 16
 
 static void logos_endpoint_free(struct logos_object *obj)
 {
@@ -95,6 +99,26 @@ static void logos_fail_calls(struct logos_endpoint *ep, struct list_head *calls)
 	list_for_each_entry(pc, calls, node) {
 		if (!pc->reply && !pc->status)
 			pc->status = -EPIPE;
+	}
+}
+
+/* Parked calls nobody resumed, when their endpoint closes. */
+static void logos_calls_drop_parked(struct logos_endpoint *ep, struct list_head *reap)
+{
+	struct logos_pending_call *pc, *tmp;
+	LIST_HEAD(parked);
+
+	spin_lock(&ep->obj.lock);
+	list_for_each_entry_safe(pc, tmp, &ep->calls, node) {
+		if (pc->parked)
+			list_move(&pc->node, &parked);
+	}
+	ep->nr_parked = 0;
+	spin_unlock(&ep->obj.lock);
+	list_for_each_entry_safe(pc, tmp, &parked, node) {
+		if (pc->reply)
+			logos_kmsg_release(pc->reply, reap);
+		kfree(pc);
 	}
 }
 
@@ -147,6 +171,7 @@ static void logos_endpoint_zero_handles(struct logos_object *obj, struct list_he
 
 	list_for_each_entry_safe(msg, tmp, &doomed, node)
 		logos_kmsg_release(msg, reap);
+	logos_calls_drop_parked(ep, reap);
 }
 
 /* Closes @ep by hand (it never had a handle, or the unload sweep). */
@@ -577,7 +602,10 @@ static long logos_channel_batch(struct logos_call *call, u32 right, logos_batch_
 	}
 	logos_object_put(obj);
 	arg->done = i;
-	return i ? 0 : ret;
+	if (i)
+		return 0;
+	/* Nothing was done: a restart does it all again. */
+	return logos_wait_interrupted(call, &arg->timeout_ns, deadline, ret);
 }
 
 long logos_ioctl_channel_send(struct logos_call *call)
@@ -601,15 +629,73 @@ static bool logos_call_ready(void *arg)
 	return READ_ONCE(pc->reply) || READ_ONCE(pc->status);
 }
 
+/*
+ * A CALL whose request went out when a signal came is parked: its pending
+ * call moves to the heap and stays registered, so the reply is kept when
+ * it comes, and the transaction id goes back to the caller in
+ * request.header.txn_id. The restarted CALL (the kernel restarts it after
+ * SIGSTOP/SIGCONT, the freezer or an SA_RESTART handler; a caller may also
+ * retry the same argument after -EINTR) finds it there and waits for that
+ * reply instead of sending the request again. @pc: on the caller's stack,
+ * or already on the heap (a resumed call interrupted again).
+ */
+static struct logos_pending_call *logos_call_park(struct logos_endpoint *ep,
+						  struct logos_pending_call *pc, bool heap)
+{
+	struct logos_pending_call *parked = heap ? pc : kmalloc(sizeof(*pc), GFP_KERNEL);
+	bool ok = false;
+
+	if (!parked)
+		return NULL;
+	spin_lock(&ep->obj.lock);
+	if (!pc->reply && !pc->status && !ep->closed &&
+	    ep->nr_parked < LOGOS_MAX_PARKED_CALLS) {
+		if (!heap) {
+			*parked = *pc;
+			list_replace(&pc->node, &parked->node);
+		}
+		parked->parked = true;
+		ep->nr_parked++;
+		ok = true;
+	}
+	spin_unlock(&ep->obj.lock);
+	if (ok)
+		return parked;
+	if (!heap)
+		kfree(parked);
+	return NULL;
+}
+
+/* The parked call @txn, now the caller's; NULL if there is none. */
+static struct logos_pending_call *logos_call_unpark(struct logos_endpoint *ep, u64 txn)
+{
+	struct logos_pending_call *pc, *found = NULL;
+
+	spin_lock(&ep->obj.lock);
+	list_for_each_entry(pc, &ep->calls, node) {
+		if (pc->parked && pc->txn == txn) {
+			pc->parked = false;
+			ep->nr_parked--;
+			found = pc;
+			break;
+		}
+	}
+	spin_unlock(&ep->obj.lock);
+	return found;
+}
+
 long logos_ioctl_channel_call(struct logos_call *call)
 {
 	struct logos_channel_call *arg = call->arg;
-	struct logos_pending_call pc = { .reply = NULL, .status = 0 };
-	struct logos_call_wait w = { .pc = &pc };
+	struct logos_pending_call stack_pc = { .reply = NULL, .status = 0 };
+	struct logos_pending_call *pc = &stack_pc, *parked;
+	u64 resume = arg->request.header.txn_id;
+	struct logos_call_wait w;
 	struct logos_endpoint *ep;
 	struct logos_object *obj;
 	s64 timeout = arg->timeout_ns;
 	ktime_t deadline = 0;
+	bool sent = true;
 	int ret;
 
 	if (arg->flags)
@@ -617,6 +703,15 @@ long logos_ioctl_channel_call(struct logos_call *call)
 	ret = logos_kmsg_check_buffer(&arg->reply);
 	if (ret)
 		return ret;
+	if (resume) {
+		/* Only the id a parked call was given may be set. */
+		arg->request.header.txn_id = 0;
+		if (memchr_inv(&arg->request.header, 0, sizeof(arg->request.header)))
+			return -EINVAL;
+		arg->request.header.txn_id = resume;
+		/* Whatever happens now, the argument is fresh again for a new call. */
+		call->copy_out_on_error = true;
+	}
 	obj = logos_handle_get(call->ctx->table, arg->handle, LOGOS_OBJ_CHANNEL,
 			       LOGOS_RIGHT_READ | LOGOS_RIGHT_WRITE);
 	if (IS_ERR(obj))
@@ -625,42 +720,73 @@ long logos_ioctl_channel_call(struct logos_call *call)
 	if (!logos_timeout_start(timeout, &deadline))
 		timeout = 0;
 
-	/* Registered before sending, so the quickest reply finds us. */
-	pc.txn = atomic64_inc_return(&ep->next_txn);
-	spin_lock(&ep->obj.lock);
-	if (ep->peer_closed || ep->closed)
-		ret = -EPIPE;
-	else
-		list_add_tail(&pc.node, &ep->calls);
-	spin_unlock(&ep->obj.lock);
-	if (ret)
-		goto out;
-
-	ret = logos_send_one(call->ctx, ep, &arg->request, LOGOS_MSG_CALL, pc.txn, timeout,
-			     deadline);
+	if (resume) {
+		arg->request.header.txn_id = 0;
+		pc = logos_call_unpark(ep, resume);
+		if (!pc) {
+			ret = -ENOENT;	/* never parked, or dropped with its endpoint */
+			goto out;
+		}
+	} else {
+		/* Registered before sending, so the quickest reply finds us. */
+		pc->txn = atomic64_inc_return(&ep->next_txn);
+		spin_lock(&ep->obj.lock);
+		if (ep->peer_closed || ep->closed)
+			ret = -EPIPE;
+		else
+			list_add_tail(&pc->node, &ep->calls);
+		spin_unlock(&ep->obj.lock);
+		if (ret)
+			goto out;
+		ret = logos_send_one(call->ctx, ep, &arg->request, LOGOS_MSG_CALL, pc->txn,
+				     timeout, deadline);
+		sent = !ret;
+	}
+	w.pc = pc;
 	if (!ret)
 		ret = logos_object_wait(&ep->obj, logos_call_ready, &w,
 					timeout ? timeout : LOGOS_TIMEOUT_INFINITE, deadline);
 
+	if (ret == -ERESTARTSYS) {
+		/* Before the request went out, a restart simply sends it. */
+		ret = logos_wait_interrupted(call, &arg->timeout_ns, deadline, ret);
+		if (ret == -ERESTARTSYS && sent) {
+			parked = logos_call_park(ep, pc, pc != &stack_pc);
+			if (parked) {
+				arg->request.header.txn_id = parked->txn;
+				call->copy_out_on_error = true;
+				goto out;
+			}
+			/* Nowhere to keep it: abandoned, as on a timeout. */
+			ret = -EINTR;
+		}
+	}
+	/* From here @pc is stable: it leaves the list under the lock. */
+
 	spin_lock(&ep->obj.lock);
-	list_del(&pc.node);
+	list_del(&pc->node);
 	spin_unlock(&ep->obj.lock);
 
-	if (pc.reply) {
+	if (pc->reply && !sent) {
+		/* An answer to a request that never went out (a guessed txn). */
+		logos_kmsg_destroy(pc->reply);
+	} else if (pc->reply) {
 		/* A reply that raced with a timeout or signal still counts. */
-		if (!logos_kmsg_fits(pc.reply, &arg->reply)) {
-			logos_kmsg_destroy(pc.reply);
+		if (!logos_kmsg_fits(pc->reply, &arg->reply)) {
+			logos_kmsg_destroy(pc->reply);
 			ret = -EMSGSIZE;
 		} else {
-			ret = logos_kmsg_deliver(call->ctx, pc.reply, &arg->reply);
+			ret = logos_kmsg_deliver(call->ctx, pc->reply, &arg->reply);
 			if (ret == LOGOS_DELIVERED_FAULT)
 				ret = -EFAULT;
 			else if (ret)
-				logos_kmsg_destroy(pc.reply);
+				logos_kmsg_destroy(pc->reply);
 		}
-	} else if (!ret) {
-		ret = pc.status;
+	} else if (pc->status && (!ret || ret == -EINTR)) {
+		ret = pc->status;
 	}
+	if (pc != &stack_pc)
+		kfree(pc);
 out:
 	logos_object_put(obj);
 	return ret;
@@ -710,6 +836,9 @@ long logos_ioctl_channel_reply(struct logos_call *call)
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
 	ep = logos_endpoint_from_obj(obj);
+	/* Restarted after its reply went out (@txn_id 0): only the receive. */
+	if (!arg->txn_id && (arg->flags & LOGOS_REPLY_RECEIVE))
+		goto receive;
 
 	peer = logos_peer_get(ep);
 	if (IS_ERR(peer)) {
@@ -738,16 +867,18 @@ long logos_ioctl_channel_reply(struct logos_call *call)
 		goto out_peer;
 	}
 	ret = 0;
-	if (arg->flags & LOGOS_REPLY_RECEIVE) {
-		if (!logos_timeout_start(timeout, &deadline))
-			timeout = 0;
-		ret = logos_recv_one(call->ctx, ep, &arg->next, timeout, deadline);
-		/* The reply went out: say so even though the receive failed. */
-		arg->txn_id = 0;
-		call->copy_out_on_error = true;
-	}
 out_peer:
 	logos_object_put(&peer->obj);
+	if (ret || !(arg->flags & LOGOS_REPLY_RECEIVE))
+		goto out;
+	/* The reply went out: say so even though the receive fails. */
+	arg->txn_id = 0;
+	call->copy_out_on_error = true;
+receive:
+	if (!logos_timeout_start(timeout, &deadline))
+		timeout = 0;
+	ret = logos_recv_one(call->ctx, ep, &arg->next, timeout, deadline);
+	ret = logos_wait_interrupted(call, &arg->timeout_ns, deadline, ret);
 out:
 	logos_object_put(obj);
 	return ret;

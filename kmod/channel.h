@@ -27,6 +27,7 @@ struct logos_endpoint {
 	bool closed;			/* no handle left: nothing more is queued */
 	bool peer_closed;
 	bool swept;			/* by the unload sweep */
+	u32 nr_parked;			/* interrupted calls kept for a restart */
 	struct list_head calls;		/* calls made here, awaiting replies */
 	struct list_head all_node;	/* in the list swept at unload */
 	atomic64_t next_msg_id;

@@ -180,7 +180,7 @@ long logos_ioctl_wait(struct logos_call *call)
 			break;
 		}
 		if (signal_pending(current)) {
-			ret = -EINTR;
+			ret = -ERESTARTSYS;
 			break;
 		}
 		if (arg->timeout_ns < 0) {
@@ -194,6 +194,7 @@ long logos_ioctl_wait(struct logos_call *call)
 		}
 	}
 	__set_current_state(TASK_RUNNING);
+	ret = logos_wait_interrupted(call, &arg->timeout_ns, expires, ret);
 
 	if (ret > 0) {
 		if (arg->flags & LOGOS_WAIT_CLEAR_STATE_CHANGED)

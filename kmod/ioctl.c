@@ -189,3 +189,27 @@ long logos_ioctl(struct file *file, unsigned int cmd, unsigned long uarg)
 	}
 	return ret;
 }
+
+/*
+ * A wait that a signal interrupted (@ret -ERESTARTSYS) is restarted by the
+ * kernel when the task was only stopped and continued (SIGSTOP/SIGCONT,
+ * the cgroup freezer) or the handler has SA_RESTART, so a pause is
+ * invisible; a handler without SA_RESTART sees -EINTR. A finite timeout
+ * resumes with the time that was left: it is written back into
+ * *@timeout_ns of the argument, which the restarted call reads again
+ * (time spent stopped does not count). Returns what the handler returns.
+ */
+int logos_wait_interrupted(struct logos_call *call, s64 *timeout_ns, ktime_t deadline,
+			   int ret)
+{
+	s64 left;
+
+	if (ret != -ERESTARTSYS || *timeout_ns <= 0)
+		return ret;
+	left = ktime_to_ns(ktime_sub(deadline, ktime_get()));
+	if (left <= 0)
+		return -ETIMEDOUT;
+	*timeout_ns = left;
+	call->copy_out_on_error = true;
+	return ret;
+}

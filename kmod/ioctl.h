@@ -6,6 +6,7 @@
 #define _LOGOS_IOCTL_H
 
 #include <linux/fs.h>
+#include <linux/ktime.h>
 #include <linux/types.h>
 
 struct logos_ctx;
@@ -22,5 +23,7 @@ struct logos_call {
 };
 
 long logos_ioctl(struct file *file, unsigned int cmd, unsigned long uarg);
+int logos_wait_interrupted(struct logos_call *call, s64 *timeout_ns, ktime_t deadline,
+			   int ret);
 
 #endif /* _LOGOS_IOCTL_H */

@@ -562,7 +562,9 @@ long logos_ioctl_mapped_wait(struct logos_call *call)
 	if (!logos_timeout_start(timeout, &deadline))
 		ret = logos_mapped_wait_ready(&w) ? 0 : -ETIMEDOUT;
 	else
-		ret = logos_object_wait(&ep->obj, logos_mapped_wait_ready, &w, timeout, deadline);
+		ret = logos_wait_interrupted(call, &arg->timeout_ns, deadline,
+					     logos_object_wait(&ep->obj, logos_mapped_wait_ready,
+							       &w, timeout, deadline));
 	if (!ret)
 		ret = w.err;
 	if (!ret) {

@@ -169,7 +169,8 @@ bool logos_timeout_start(s64 timeout_ns, ktime_t *deadline)
 /*
  * Sleeps on @obj until @ready (called without locks held, with the task
  * already queued, so a wake-up between the check and the sleep is not
- * lost), a signal (-EINTR) or the deadline (-ETIMEDOUT).
+ * lost), a signal (-ERESTARTSYS: see logos_wait_interrupted()) or the
+ * deadline (-ETIMEDOUT).
  */
 int logos_object_wait(struct logos_object *obj, bool (*ready)(void *arg), void *arg,
 		      s64 timeout_ns, ktime_t deadline)
@@ -182,7 +183,7 @@ int logos_object_wait(struct logos_object *obj, bool (*ready)(void *arg), void *
 		if (ready(arg))
 			break;
 		if (signal_pending(current)) {
-			ret = -EINTR;
+			ret = -ERESTARTSYS;
 			break;
 		}
 		if (timeout_ns < 0) {

@@ -1,6 +1,55 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The base of every kernel object a handle can name.
+ * The base of every kernel object a handle can name, and the lifetime and
+ * locking rules every object type follows. Code that breaks one is a bug.
+ *
+ * References (obj->ref, a kref). Taken by: every cap naming the object
+ * (one each, dropped when the cap is freed); logos_handle_get() for the
+ * length of one ioctl; a pointer field documented as "a reference" (a
+ * channel end's peer, a subscriber's topic, an attachment's channel).
+ * Only the last logos_object_put() frees, through ops->free, which never
+ * sleeps on another object's teardown.
+ *
+ * Handles (obj->handles): caps naming the object, in tables, in messages
+ * in flight, and mapping nodes. When the count reaches zero the object is
+ * closed once, by ops->zero_handles, from logos_reap(): logos_cap_release()
+ * puts the object on a reap list with the last cap's reference instead of
+ * calling it, so teardown that frees more caps (an endpoint's queue holding
+ * endpoints holding queues...) is a loop, never recursion. zero_handles
+ * itself frees caps only with logos_cap_release(cap, reap).
+ *
+ * Caps have exactly one owner: a table slot, a message, a mapping, or the
+ * kernel (mapped channels' roots). The owner frees it. A table owns a cap
+ * from logos_table_install*() on: the installing code must not touch the
+ * cap or its object again, because another thread of the same module can
+ * close the (guessable) handle value at once. So: read or record what is
+ * needed before installing, install last, and when several handles belong
+ * together install them with one logos_table_install_many() (all or
+ * none, under one hold of the table lock). A file's reference, or one the
+ * ioctl took with logos_handle_get(), may keep the object alive after.
+ *
+ * The derivation tree (cap->parent/children, under obj->lock): closing a
+ * cap moves its children to its parent, so an ancestor's revoke still
+ * reaches them (seL4's capability derivation tree). A mapping node records
+ * at link time the id of the handle it was made through (cap->through);
+ * revoking handle R spares only the mappings made through R itself.
+ *
+ * Peered objects are torn down without a shared lock by one rule: a
+ * pointer to the peer that holds a reference is cleared under the lock of
+ * the object that holds it, by whichever thread finds it set, and that
+ * thread drops that reference. A channel's two ends close at the same time
+ * safely (channel.c). A list whose entries hold references belongs to one
+ * lock: a topic's subscriber list to the topic lock while the topic is
+ * open; closing the topic takes the whole list under that lock, and a
+ * subscriber closing meanwhile leaves it alone (topic.c). A mapped
+ * channel's sides are guarded by the channel's lock (mapped.c).
+ *
+ * Lock order: table->lock, then obj->lock; one object lock at a time
+ * (never two endpoints' locks together); mmap_lock, then a memory object's
+ * map_lock. Spinlocks are never held across anything that sleeps.
+ *
+ * Waits sleep interruptibly and answer a signal with -ERESTARTSYS, so a
+ * stop or freeze is transparent (see logos_wait_interrupted()).
  */
 #ifndef _LOGOS_OBJECT_H
 #define _LOGOS_OBJECT_H

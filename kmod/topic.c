@@ -281,6 +281,8 @@ long logos_ioctl_topic_publish(struct logos_call *call)
 		timeout = 0;
 	if (topic->flags & LOGOS_TOPIC_BACKPRESSURE) {
 		ret = logos_topic_reserve_all(subs, n, tmpl->len, timeout, deadline);
+		/* Nobody got it: a restart publishes it whole. */
+		ret = logos_wait_interrupted(call, &arg->timeout_ns, deadline, ret);
 		if (ret)
 			goto out_subs;
 	}

@@ -294,8 +294,8 @@ long logos_ioctl_watch_read(struct logos_call *call)
 							 ktime_sub(deadline, ktime_get()));
 		if (ret == -ETIME)
 			ret = -ETIMEDOUT;
-		else if (ret == -ERESTARTSYS)
-			ret = -EINTR;	/* the timeout is relative: never restart */
+		/* Nothing reported yet: restarted with the time left. */
+		ret = logos_wait_interrupted(call, &arg->timeout_ns, deadline, ret);
 		if (ret)
 			break;
 	}

@@ -282,7 +282,7 @@ void cons_main(void)
 			continue;
 		}
 		if (ret == -EINTR) {
-			/* a stop, not a signal: the stop-interrupts-call bug */
+			/* a stop, not a signal: must not happen (a pause is transparent) */
 			__atomic_add_fetch(&sh->eintr, 1, __ATOMIC_RELAXED);
 		} else if (ret) {
 			child_fail("cons%d: receive failed: %s", my_pair, strerror(-ret));
@@ -400,7 +400,7 @@ void sub_main(void)
 			continue;
 		}
 		if (ret == -EINTR) {
-			/* a stop, not a signal: the stop-interrupts-call bug */
+			/* a stop, not a signal: must not happen (a pause is transparent) */
 			__atomic_add_fetch(&sh->eintr, 1, __ATOMIC_RELAXED);
 		} else if (ret) {
 			child_fail("sub%d: receive failed: %s", my_pair, strerror(-ret));

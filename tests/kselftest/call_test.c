@@ -472,7 +472,12 @@ TEST_F(call, call_timeout_covers_waiting_for_room_to_send)
 	EXPECT_EQ(-EAGAIN, logos_recv(self->dev, ss, (char[8]){}, 8, NULL, 0, 0, NULL));
 }
 
-TEST_F(call, signal_interrupts_a_call_with_eintr_and_a_later_reply_is_enoent)
+/*
+ * A handler without SA_RESTART: -EINTR, but the call is parked with its
+ * id in request.header.txn_id; a later reply is kept, and calling again
+ * with the same argument gets it without sending the request twice.
+ */
+TEST_F(call, signal_interrupts_a_call_with_eintr_and_a_retry_gets_the_reply)
 {
 	struct logos_test_call c;
 	struct logos_bg bg;
@@ -486,7 +491,28 @@ TEST_F(call, signal_interrupts_a_call_with_eintr_and_a_later_reply_is_enoent)
 	ASSERT_NE(0, txn);
 	ASSERT_EQ(0, pthread_kill(bg.thread, SIGUSR1));
 	EXPECT_EQ(-EINTR, logos_bg_join(&bg));
-	EXPECT_EQ(-ENOENT, logos_reply(self->dev, self->s, txn, "x", 1));
+	EXPECT_EQ(txn, c.arg.request.header.txn_id);
+	EXPECT_EQ(0, logos_reply(self->dev, self->s, txn, "x", 1));
+	EXPECT_EQ(0, logos_ioctl(self->dev, LOGOS_IOC_CHANNEL_CALL, &c.arg));
+	EXPECT_EQ(1, c.arg.reply.data_len);
+	EXPECT_EQ('x', c.reply[0]);
+	/* The argument is fresh again, and the server saw one request. */
+	EXPECT_EQ(0, c.arg.request.header.txn_id);
+	EXPECT_EQ(-EAGAIN, logos_recv(self->dev, self->s, buf, sizeof(buf), NULL, 0, 0, NULL));
+}
+
+TEST_F(call, resuming_a_call_that_was_never_parked_is_enoent)
+{
+	struct logos_test_call c;
+
+	logos_call_prep(&c, self->c, "x", 1, LOGOS_TIMEOUT_INFINITE);
+	c.arg.request.header.txn_id = 12345;
+	EXPECT_EQ(-ENOENT, logos_ioctl(self->dev, LOGOS_IOC_CHANNEL_CALL, &c.arg));
+	EXPECT_EQ(0, c.arg.request.header.txn_id);
+	/* Any other header field still makes the request invalid. */
+	c.arg.request.header.txn_id = 12345;
+	c.arg.request.header.flags = 1;
+	EXPECT_EQ(-EINVAL, logos_ioctl(self->dev, LOGOS_IOC_CHANNEL_CALL, &c.arg));
 }
 
 /* ---- closed and dead servers ------------------------------------------------------------- */

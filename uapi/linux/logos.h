@@ -498,7 +498,8 @@ struct logos_wait_item {
  * @timeout_ns:	in: relative timeout; 0 polls, -1 waits forever.
  * @ready:	out: how many items have a wanted signal.
  * @reserved:	in/out: 0.
- * Returns 0 with @ready > 0, -ETIMEDOUT, or -EINTR on a signal.
+ * Returns 0 with @ready > 0, -ETIMEDOUT, or -EINTR on a signal (see
+ * "Signals" under Channels: a pause is transparent).
  */
 struct logos_wait {
 	__u64 items;
@@ -538,8 +539,19 @@ struct logos_wait {
  *
  * Timeouts (timeout_ns fields): 0 never waits (-EAGAIN when it would),
  * LOGOS_TIMEOUT_INFINITE waits for ever, otherwise a relative time after
- * which the call fails with -ETIMEDOUT. A signal interrupts a wait with
- * -EINTR; nothing was sent or received by the interrupted step.
+ * which the call fails with -ETIMEDOUT.
+ *
+ * Signals: every blocking call (SEND, RECV, CALL, REPLY's receive, WAIT,
+ * WATCH_READ, TOPIC_PUBLISH, MAPPED_WAIT) is restarted by the kernel when
+ * a signal interrupts its wait and the caller would not see it: a stop
+ * and continue (SIGSTOP/SIGCONT, the cgroup freezer) or a handler with
+ * SA_RESTART. A pause is therefore transparent. A handler without
+ * SA_RESTART makes the call fail with -EINTR; nothing was sent or received
+ * by the interrupted step. A finite timeout_ns is written back with the
+ * time that was left, so the restarted call (or a retry of the same
+ * argument after -EINTR) waits only that long; time spent stopped does
+ * not count. A CALL interrupted after its request went out is parked (see
+ * struct logos_channel_call): it is never sent twice.
  */
 #define LOGOS_MSG_MAX_BYTES	65536
 #define LOGOS_MSG_MAX_HANDLES	64
@@ -670,11 +682,23 @@ struct logos_channel_io {
  * @handle:	in: the endpoint; needs READ and WRITE.
  * @flags:	in: 0.
  * @timeout_ns:	in: for the whole call (room to send, then the reply);
- *		on -ETIMEDOUT or -EINTR a later reply is refused to the server.
+ *		on -ETIMEDOUT a later reply is refused to the server.
  *		0: the request must find room at once (-EAGAIN otherwise), and
  *		the reply is then awaited without limit (a call that never
- *		waits for its reply could not succeed).
- * @request:	in: the message to send.
+ *		waits for its reply could not succeed). Written back with the
+ *		time left when a signal interrupts the call.
+ * @request:	in: the message to send; its header must be 0, except
+ *		@request.header.txn_id to resume a parked call. A signal that
+ *		interrupts the wait for the reply parks the call: the kernel
+ *		keeps it (and a reply that comes meanwhile) and writes its id
+ *		to @request.header.txn_id. The kernel's own restart, or calling
+ *		again with the same argument after -EINTR, then waits for that
+ *		reply without sending the request again; an id that names no
+ *		parked call is -ENOENT. The id is set back to 0 when the call
+ *		ends. At most 16 calls per endpoint stay parked; past that (or
+ *		out of memory) the call fails with -EINTR and is abandoned, and
+ *		a later reply is refused to the server. Parked calls end with
+ *		their endpoint.
  * @reply:	in: buffers; out: the reply. A reply too big for them fails
  *		with -EMSGSIZE, @reply.data_len and @reply.nr_handles set to
  *		what it needed, and the reply is destroyed.
@@ -695,7 +719,10 @@ struct logos_channel_call {
  * @handle:	in: the endpoint the call arrived on; needs READ and WRITE.
  * @flags:	in: LOGOS_REPLY_RECEIVE or 0.
  * @txn_id:	in: header.txn_id of the call. A call nobody waits for any
- *		more (timed out, interrupted, caller gone) or never made: -ENOENT.
+ *		more (timed out, abandoned, caller gone) or never made: -ENOENT.
+ *		A parked call (interrupted by a signal) still takes its reply.
+ *		0 with LOGOS_REPLY_RECEIVE: no reply, only the receive (what a
+ *		call restarted after its reply went out does).
  * @timeout_ns:	in: for the receive.
  * @reply:	in: the reply to send.
  * @next:	in/out: as for RECV, with LOGOS_REPLY_RECEIVE.
@@ -885,7 +912,8 @@ struct logos_watch_report {
  * @count:	in: 1..LOGOS_WATCH_MAX.
  * @flags:	in: 0.
  * @timeout_ns:	in: how long to wait for a first report; with nothing ready
- *		the call fails with -ETIMEDOUT (also for 0), -EINTR on a signal.
+ *		the call fails with -ETIMEDOUT (also for 0), -EINTR on a signal
+ *		(restarted as every blocking call: see "Signals" above).
  * @ready:	out: reports written.
  * @reserved:	in/out: 0.
  */
