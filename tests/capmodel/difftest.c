@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * capmodel-difftest: random sequences of capability operations applied to
+ * logos.ko and to the reference model (model.c), every result compared.
+ * On a divergence the sequence is shrunk (delta debugging: drop operations
+ * while the same divergence persists, each candidate replayed from fresh
+ * modules) and printed with its seed.
+ *
+ *   capmodel-difftest [--seconds S] [--seed N] [--len L] [--keep-going]
+ *   capmodel-difftest --self-check	(the model alone, no kernel)
+ *
+ * Prints TAP-like "ok"/"not ok" lines and "# " comments; exit 0 only when
+ * kernel and model agreed on everything.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <linux/logos.h>
+
+#include "gen.h"
+#include "kexec.h"
+#include "model.h"
+
+#define MAX_FOUND 8
+
+static const char *const kind_names[CM_KIND_MAX] = {
+	[CM_MEM_CREATE] = "MEM_CREATE", [CM_EVENT_CREATE] = "EVENT_CREATE",
+	[CM_DUP] = "DUPLICATE", [CM_REPLACE] = "REPLACE", [CM_CLOSE] = "CLOSE",
+	[CM_INFO] = "INFO", [CM_REVOKE] = "REVOKE", [CM_GIVE] = "GIVE",
+	[CM_SEND] = "SEND", [CM_RECV] = "RECV", [CM_MMAP] = "MMAP",
+	[CM_MUNMAP] = "MUNMAP", [CM_TOUCH] = "TOUCH", [CM_MEM_INFO] = "MEM_INFO",
+	[CM_SET_QUOTA] = "SET_QUOTA", [CM_USAGE] = "MODULE_INFO",
+};
+
+/* Where and how one replay diverged. */
+struct divergence {
+	int at;			/* index in the replayed ops, or nops + k for the final sweep */
+	struct cm_op op;	/* the operation that diverged */
+	const char *field;
+	struct cm_res k, m;
+};
+
+static struct cm_model model;	/* big: static, one at a time */
+static struct kx kx;
+static uint64_t total_ops;	/* every operation applied, replays included */
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static const char *ctx_name(int ctx)
+{
+	static const char *const names[CM_NCTX] = { "sup", "m1", "m2", "m3" };
+
+	return names[ctx];
+}
+
+static const char *rights_str(uint32_t r, char *buf)
+{
+	static const char *const bits[] = { "R", "W", "T", "D", "MR", "MW", "C", "V" };
+	int i, n = 0;
+
+	if (r == LOGOS_RIGHTS_SAME)
+		return "SAME";
+	buf[0] = 0;
+	for (i = 0; i < 8; i++)
+		if (r & (1U << i))
+			n += sprintf(buf + n, "%s%s", n ? "|" : "", bits[i]);
+	if (r & ~LOGOS_RIGHTS_ALL)
+		n += sprintf(buf + n, "%s0x%x", n ? "|" : "", r & ~LOGOS_RIGHTS_ALL);
+	if (!n)
+		strcpy(buf, "0");
+	return buf;
+}
+
+static void print_op(FILE *f, const char *prefix, int idx, const struct cm_op *op)
+{
+	char rb[64];
+	int i;
+
+	fprintf(f, "%s%3d: ", prefix, idx);
+	switch (op->kind) {
+	case CM_MEM_CREATE:
+		fprintf(f, "%s: h%d = MEM_CREATE(%u pages)\n", ctx_name(op->ctx),
+			cm_name_of(idx, 0), op->pages);
+		return;
+	case CM_EVENT_CREATE:
+		fprintf(f, "%s: h%d = EVENT_CREATE()\n", ctx_name(op->ctx), cm_name_of(idx, 0));
+		return;
+	case CM_DUP:
+		fprintf(f, "h%d = DUPLICATE(h%d, %s)\n", cm_name_of(idx, 0), op->name,
+			rights_str(op->rights, rb));
+		return;
+	case CM_GIVE:
+		fprintf(f, "%s: h%d = GIVE(h%d, %s%s)\n", ctx_name(op->to), cm_name_of(idx, 0),
+			op->name, rights_str(op->rights, rb), op->flags & CM_MOVE ? ", MOVE" : "");
+		return;
+	case CM_REPLACE:
+		fprintf(f, "REPLACE(h%d, %s)\n", op->name, rights_str(op->rights, rb));
+		return;
+	case CM_CLOSE: case CM_INFO: case CM_REVOKE: case CM_MEM_INFO:
+		fprintf(f, "%s(h%d)\n", kind_names[op->kind], op->name);
+		return;
+	case CM_SEND:
+		fprintf(f, "%s: SEND(to %s:", ctx_name(op->ctx), ctx_name(op->to));
+		for (i = 0; i < op->nh; i++)
+			fprintf(f, " h%d %s%s", op->hn[i], rights_str(op->hr[i], rb),
+				op->hf[i] & CM_MOVE ? " MOVE" : "");
+		fprintf(f, ")\n");
+		return;
+	case CM_RECV:
+		fprintf(f, "%s: h%d, h%d = RECV()\n", ctx_name(op->ctx), cm_name_of(idx, 0),
+			cm_name_of(idx, 1));
+		return;
+	case CM_MMAP:
+		fprintf(f, "map%d = MMAP(h%d, %u pages, %s)\n", idx, op->name, op->pages,
+			op->flags & CM_WRITE ? "PROT_READ|PROT_WRITE" : "PROT_READ");
+		return;
+	case CM_MUNMAP:
+		fprintf(f, "MUNMAP(map%d)\n", op->map);
+		return;
+	case CM_TOUCH:
+		if (op->flags & CM_WRITE)
+			fprintf(f, "TOUCH(map%d page %u: write %u, read)\n", op->map, op->pages,
+				op->value);
+		else
+			fprintf(f, "TOUCH(map%d page %u: read)\n", op->map, op->pages);
+		return;
+	case CM_SET_QUOTA:
+		fprintf(f, "SET_QUOTA(%s, %s, %" PRIu64 ")\n", ctx_name(op->ctx),
+			op->res == CM_RES_HANDLES ? "HANDLES" : "MAPPED_PAGES", op->limit);
+		return;
+	case CM_USAGE:
+		fprintf(f, "MODULE_INFO(%s)\n", ctx_name(op->ctx));
+		return;
+	case CM_KIND_MAX:
+		return;
+	}
+}
+
+static void print_res(FILE *f, const char *who, const struct cm_op *op, const struct cm_res *r)
+{
+	char rb[64];
+
+	fprintf(f, "#   %s: %s", who, r->err ? strerror(-r->err) : "0");
+	switch (op->kind) {
+	case CM_REVOKE:
+		fprintf(f, ", revoked %u", r->count);
+		break;
+	case CM_INFO:
+		fprintf(f, ", type %u, rights %s, parent %s%d (cap_id %" PRIu64 ")", r->type,
+			rights_str(r->rights, rb), r->parent >= 0 ? "h" : "", r->parent,
+			r->parent_cap_id);
+		break;
+	case CM_MEM_INFO:
+		fprintf(f, ", size %" PRIu64 ", mappings %" PRIu64, r->size, r->mappings);
+		break;
+	case CM_TOUCH:
+		fprintf(f, ", %s, read %u", r->bus == 1 ? "SIGBUS" : r->bus ? "SIGSEGV" : "no fault",
+			r->value);
+		break;
+	case CM_RECV:
+		fprintf(f, ", %d handles", r->nh);
+		for (int i = 0; i < r->nh && i < CM_MSG_HANDLES; i++)
+			fprintf(f, " [type %u, %s%s]", r->htype[i], rights_str(r->hrights[i], rb),
+				r->hflags[i] & LOGOS_HANDLE_F_REVOKED ? ", revoked" : "");
+		break;
+	case CM_USAGE:
+		fprintf(f, ", handles %" PRIu64 ", mapped pages %" PRIu64,
+			r->usage[CM_RES_HANDLES], r->usage[CM_RES_MAPPED]);
+		break;
+	default:
+		break;
+	}
+	fprintf(f, "\n");
+}
+
+/* The first field in which kernel and model disagree, or NULL. */
+static const char *compare(const struct cm_op *op, const struct cm_res *k, const struct cm_res *m)
+{
+	int i;
+
+	if (k->err != m->err)
+		return "errno";
+	if (k->err)
+		return NULL;
+	switch (op->kind) {
+	case CM_REVOKE:
+		return k->count != m->count ? "revoked count" : NULL;
+	case CM_INFO:
+		if (k->type != m->type)
+			return "type";
+		if (k->rights != m->rights)
+			return "rights";
+		if (m->parent == CM_PARENT_NONE && k->parent_cap_id)
+			return "parent (a root has none)";
+		if (m->parent >= 0 && kx.capid[m->parent] && k->parent_cap_id != kx.capid[m->parent])
+			return "parent";
+		return NULL;
+	case CM_MEM_INFO:
+		if (k->size != m->size)
+			return "size";
+		return k->mappings != m->mappings ? "mappings" : NULL;
+	case CM_TOUCH:
+		if (k->bus != m->bus)
+			return "fault";
+		return k->value != m->value ? "data" : NULL;
+	case CM_RECV:
+		if (k->nh != m->nh)
+			return "handle count";
+		for (i = 0; i < m->nh; i++) {
+			if (k->htype[i] != m->htype[i])
+				return "received type";
+			if (k->hrights[i] != m->hrights[i])
+				return "received rights";
+			if (k->hflags[i] != m->hflags[i])
+				return "received flags";
+		}
+		return NULL;
+	case CM_USAGE:
+		if (k->usage[CM_RES_HANDLES] != m->usage[CM_RES_HANDLES])
+			return "usage of HANDLES";
+		return k->usage[CM_RES_MAPPED] != m->usage[CM_RES_MAPPED] ?
+			"usage of MAPPED_PAGES" : NULL;
+	default:
+		return NULL;
+	}
+}
+
+/* One operation on both sides; true if they agree. */
+static bool step(int idx, const struct cm_op *op, struct divergence *d)
+{
+	struct cm_res kr, mr;
+	int ctx = cm_op_ctx(&model, op);
+
+	kx_apply(&kx, idx, ctx, op, &kr);
+	cm_apply(&model, idx, op, &mr);
+	total_ops++;
+	d->field = compare(op, &kr, &mr);
+	if (!d->field)
+		return true;
+	d->at = idx;
+	d->op = *op;
+	d->k = kr;
+	d->m = mr;
+	return false;
+}
+
+/*
+ * After the last operation, everything still observable: every live
+ * handle, every mapping (touched), every module's usage. Part of every
+ * replay, so a divergence that only shows here shrinks like any other.
+ */
+static bool sweep(int base, struct divergence *d)
+{
+	struct cm_op op;
+	int i, k = base;
+
+	for (i = 0; i < CM_MAX_NAMES; i++) {
+		if (!model.names[i].live)
+			continue;
+		op = (struct cm_op){ .kind = CM_INFO, .name = i };
+		if (!step(k++, &op, d))
+			return false;
+		if (model.objs[model.nodes[model.names[i].node].obj].type != LOGOS_OBJ_MEMORY)
+			continue;
+		op.kind = CM_MEM_INFO;
+		if (!step(k++, &op, d))
+			return false;
+	}
+	for (i = 0; i < CM_MAX_OPS; i++) {
+		if (!model.maps[i].used)
+			continue;
+		op = (struct cm_op){ .kind = CM_TOUCH, .map = i };
+		if (!step(k++, &op, d))
+			return false;
+	}
+	for (i = 1; i < CM_NCTX; i++) {
+		op = (struct cm_op){ .kind = CM_USAGE, .ctx = i };
+		if (!step(k++, &op, d))
+			return false;
+	}
+	return true;
+}
+
+static void setup_or_die(void)
+{
+	int ret = kx_setup(&kx);
+
+	if (ret) {
+		printf("not ok 1 - cannot set up modules and channels on %s: %s\n",
+		       LOGOS_DEVICE_PATH, strerror(-ret));
+		exit(1);
+	}
+	cm_init(&model);
+}
+
+/*
+ * Replays @ops (skipping those whose handles no longer exist) from fresh
+ * state; true if it diverged (then *d says where).
+ */
+static bool replay(const struct cm_op *ops, int n, struct divergence *d)
+{
+	bool agree = true;
+	int i;
+
+	setup_or_die();
+	for (i = 0; i < n && agree; i++)
+		if (cm_op_valid(&model, &ops[i]))
+			agree = step(i, &ops[i], d);
+	if (agree)
+		agree = sweep(CM_MAX_OPS, d);
+	kx_teardown(&kx);
+	return !agree;
+}
+
+static bool same_kind(const struct divergence *a, const struct divergence *b)
+{
+	return a->op.kind == b->op.kind && !strcmp(a->field, b->field);
+}
+
+/*
+ * Delta debugging: remove chunks, halving their size, while the replay
+ * still shows a divergence of the same kind (operation and field); done
+ * when no single operation can go.
+ */
+static int shrink(struct cm_op *ops, int n, struct divergence *d)
+{
+	static struct cm_op cand[CM_MAX_OPS];
+	struct divergence cd;
+	int chunk, start, c;
+
+	if (d->at < CM_MAX_OPS)
+		n = d->at + 1;
+	for (chunk = n / 2; chunk >= 1; chunk /= 2) {
+		for (start = 0; start < n;) {
+			int len = start + chunk > n ? n - start : chunk;
+
+			memcpy(cand, ops, start * sizeof(*ops));
+			memcpy(cand + start, ops + start + len, (n - start - len) * sizeof(*ops));
+			c = n - len;
+			if (c > 0 && replay(cand, c, &cd) && same_kind(&cd, d)) {
+				memcpy(ops, cand, c * sizeof(*ops));
+				n = cd.at < CM_MAX_OPS ? cd.at + 1 : c;
+				*d = cd;
+				continue;	/* the same start, now on what followed */
+			}
+			start += len;
+		}
+	}
+	return n;
+}
+
+static void print_sequence(const struct cm_op *ops, int n, const struct divergence *d)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		print_op(stdout, "#  ", i, &ops[i]);
+	if (d->at >= CM_MAX_OPS)
+		print_op(stdout, "#  final check ", d->at - CM_MAX_OPS, &d->op);
+	printf("#   diverges in: %s\n", d->field);
+	print_res(stdout, "kernel", &d->op, &d->k);
+	print_res(stdout, "model ", &d->op, &d->m);
+}
+
+static int self_check(void)
+{
+	/* Finding 4 of the 2026-12 review, on the model alone. */
+	static const struct cm_op seq[] = {
+		{ .kind = CM_MEM_CREATE, .ctx = 0, .pages = 1 },
+		{ .kind = CM_GIVE, .name = 0, .to = 1, .rights = LOGOS_RIGHTS_SAME },
+		{ .kind = CM_MMAP, .name = 4, .pages = 1, .flags = CM_WRITE },
+		{ .kind = CM_CLOSE, .name = 4 },
+		{ .kind = CM_REVOKE, .name = 0 },
+		{ .kind = CM_TOUCH, .map = 2 },
+		{ .kind = CM_MEM_INFO, .name = 0 },
+	};
+	struct cm_res r[7];
+	int i, ok;
+
+	cm_init(&model);
+	for (i = 0; i < 7; i++)
+		cm_apply(&model, i, &seq[i], &r[i]);
+	ok = !r[4].err && r[4].count == 0 && r[5].bus == 1 && r[6].mappings == 0;
+	printf("%s - model: a grantee's mapping dies with the granter's revoke, even after the "
+	       "grantee closed its handle\n", ok ? "ok" : "not ok");
+	return ok ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	static struct cm_op ops[CM_MAX_OPS];
+	static const struct option longopts[] = {
+		{ "seconds", required_argument, NULL, 's' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "len", required_argument, NULL, 'l' },
+		{ "keep-going", no_argument, NULL, 'k' },
+		{ "self-check", no_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct divergence found[MAX_FOUND], d;
+	double seconds = 90, t0, elapsed, shrinking = 0, ts;
+	uint64_t random_ops = 0;
+	uint64_t seed = (uint64_t)time(NULL), seq_seed, rng;
+	int len = 60, keep_going = 0, nfound = 0, c, i, n;
+	unsigned long sequences = 0;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': seconds = atof(optarg); break;
+		case 'S': seed = strtoull(optarg, NULL, 0); break;
+		case 'l': len = atoi(optarg); break;
+		case 'k': keep_going = 1; break;
+		case 'c': return self_check();
+		default:
+			fprintf(stderr, "usage: %s [--seconds S] [--seed N] [--len L] [--keep-going] | --self-check\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	if (len < 1 || len > CM_MAX_OPS)
+		len = 60;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	kx_init_signals();
+	printf("# capmodel: seed %" PRIu64 ", %.0f s, %d operations per sequence\n", seed, seconds, len);
+
+	t0 = now();
+	while (now() - t0 < seconds && nfound < MAX_FOUND) {
+		bool agree = true;
+
+		/* Each sequence has its own seed: the report names it. */
+		seq_seed = seed + sequences;
+		rng = seq_seed;
+		setup_or_die();
+		for (i = 0; i < len && agree; i++) {
+			cm_gen(&model, &rng, &ops[i]);
+			agree = step(i, &ops[i], &d);
+		}
+		n = i;
+		random_ops += n;
+		if (agree)
+			agree = sweep(CM_MAX_OPS, &d);
+		kx_teardown(&kx);
+		sequences++;
+		if (agree)
+			continue;
+		for (c = 0; c < nfound; c++)
+			if (same_kind(&found[c], &d))
+				break;
+		if (c < nfound)
+			continue;	/* a divergence already reported */
+		found[nfound++] = d;
+		elapsed = now() - t0;
+		printf("not ok %d - %s diverges (%s) after %.1f s, sequence %lu (seed %" PRIu64
+		       " --len %d)\n", nfound, kind_names[d.op.kind], d.field, elapsed,
+		       sequences, seq_seed, len);
+		ts = now();
+		n = shrink(ops, n, &d);
+		shrinking += now() - ts;
+		printf("# shortest sequence found (%d operations):\n", n);
+		print_sequence(ops, n, &d);
+		if (!keep_going)
+			break;
+	}
+	elapsed = now() - t0;
+	if (!nfound)
+		printf("ok 1 - kernel and model agree: %lu sequences, %" PRIu64 " operations\n",
+		       sequences, random_ops);
+	/* Throughput of the random search alone; shrinking replays are extra. */
+	printf("# throughput: %.0f random operations/s (%" PRIu64 " in %lu sequences, %.1f s);"
+	       " shrinking %.1f s; %" PRIu64 " operations applied in all\n",
+	       random_ops / (elapsed - shrinking), random_ops, sequences, elapsed - shrinking,
+	       shrinking, total_ops);
+	return nfound ? 1 : 0;
+}
