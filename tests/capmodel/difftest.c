@@ -25,7 +25,7 @@
 #include "kexec.h"
 #include "model.h"
 
-#define MAX_FOUND 8
+#define MAX_FOUND 16
 
 static const char *const kind_names[CM_KIND_MAX] = {
 	[CM_MEM_CREATE] = "MEM_CREATE", [CM_EVENT_CREATE] = "EVENT_CREATE",
@@ -46,6 +46,7 @@ struct divergence {
 
 static struct cm_model model;	/* big: static, one at a time */
 static struct kx kx;
+static bool finding4;	/* --finding4-as-kernel */
 static uint64_t total_ops;	/* every operation applied, replays included */
 
 static double now(void)
@@ -81,47 +82,60 @@ static const char *rights_str(uint32_t r, char *buf)
 	return buf;
 }
 
-static void print_op(FILE *f, const char *prefix, int idx, const struct cm_op *op)
+/* Name n is made by operation n / CM_SUBS: print it after that operation. */
+static const char *hname(int name, char *buf)
 {
-	char rb[64];
-	int i;
+	if (name % CM_SUBS)
+		sprintf(buf, "h%d.%d", name / CM_SUBS, name % CM_SUBS);
+	else
+		sprintf(buf, "h%d", name / CM_SUBS);
+	return buf;
+}
 
-	fprintf(f, "%s%3d: ", prefix, idx);
+/* One line per operation, numbered by its id, which names what it makes. */
+static void print_op(FILE *f, const char *prefix, const struct cm_op *op)
+{
+	char rb[64], nb[32], nb2[32];
+	int i, idx = op->id;
+
+	if (idx < CM_MAX_OPS)
+		fprintf(f, "%s%3d: ", prefix, idx);
+	else
+		fprintf(f, "%s", prefix);	/* the final sweep's: no number */
 	switch (op->kind) {
 	case CM_MEM_CREATE:
-		fprintf(f, "%s: h%d = MEM_CREATE(%u pages)\n", ctx_name(op->ctx),
-			cm_name_of(idx, 0), op->pages);
+		fprintf(f, "%s: h%d = MEM_CREATE(%u pages)\n", ctx_name(op->ctx), idx, op->pages);
 		return;
 	case CM_EVENT_CREATE:
-		fprintf(f, "%s: h%d = EVENT_CREATE()\n", ctx_name(op->ctx), cm_name_of(idx, 0));
+		fprintf(f, "%s: h%d = EVENT_CREATE()\n", ctx_name(op->ctx), idx);
 		return;
 	case CM_DUP:
-		fprintf(f, "h%d = DUPLICATE(h%d, %s)\n", cm_name_of(idx, 0), op->name,
+		fprintf(f, "h%d = DUPLICATE(%s, %s)\n", idx, hname(op->name, nb),
 			rights_str(op->rights, rb));
 		return;
 	case CM_GIVE:
-		fprintf(f, "%s: h%d = GIVE(h%d, %s%s)\n", ctx_name(op->to), cm_name_of(idx, 0),
-			op->name, rights_str(op->rights, rb), op->flags & CM_MOVE ? ", MOVE" : "");
+		fprintf(f, "%s: h%d = GIVE(%s, %s%s)\n", ctx_name(op->to), idx,
+			hname(op->name, nb), rights_str(op->rights, rb), op->flags & CM_MOVE ? ", MOVE" : "");
 		return;
 	case CM_REPLACE:
-		fprintf(f, "REPLACE(h%d, %s)\n", op->name, rights_str(op->rights, rb));
+		fprintf(f, "REPLACE(%s, %s)\n", hname(op->name, nb), rights_str(op->rights, rb));
 		return;
 	case CM_CLOSE: case CM_INFO: case CM_REVOKE: case CM_MEM_INFO:
-		fprintf(f, "%s(h%d)\n", kind_names[op->kind], op->name);
+		fprintf(f, "%s(%s)\n", kind_names[op->kind], hname(op->name, nb));
 		return;
 	case CM_SEND:
 		fprintf(f, "%s: SEND(to %s:", ctx_name(op->ctx), ctx_name(op->to));
 		for (i = 0; i < op->nh; i++)
-			fprintf(f, " h%d %s%s", op->hn[i], rights_str(op->hr[i], rb),
+			fprintf(f, " %s %s%s", hname(op->hn[i], nb), rights_str(op->hr[i], rb),
 				op->hf[i] & CM_MOVE ? " MOVE" : "");
 		fprintf(f, ")\n");
 		return;
 	case CM_RECV:
-		fprintf(f, "%s: h%d, h%d = RECV()\n", ctx_name(op->ctx), cm_name_of(idx, 0),
-			cm_name_of(idx, 1));
+		fprintf(f, "%s: %s, %s = RECV()\n", ctx_name(op->ctx), hname(cm_name_of(idx, 0), nb),
+			hname(cm_name_of(idx, 1), nb2));
 		return;
 	case CM_MMAP:
-		fprintf(f, "map%d = MMAP(h%d, %u pages, %s)\n", idx, op->name, op->pages,
+		fprintf(f, "map%d = MMAP(%s, %u pages, %s)\n", idx, hname(op->name, nb), op->pages,
 			op->flags & CM_WRITE ? "PROT_READ|PROT_WRITE" : "PROT_READ");
 		return;
 	case CM_MUNMAP:
@@ -148,7 +162,7 @@ static void print_op(FILE *f, const char *prefix, int idx, const struct cm_op *o
 
 static void print_res(FILE *f, const char *who, const struct cm_op *op, const struct cm_res *r)
 {
-	char rb[64];
+	char rb[64], nb[32];
 
 	fprintf(f, "#   %s: %s", who, r->err ? strerror(-r->err) : "0");
 	switch (op->kind) {
@@ -156,9 +170,9 @@ static void print_res(FILE *f, const char *who, const struct cm_op *op, const st
 		fprintf(f, ", revoked %u", r->count);
 		break;
 	case CM_INFO:
-		fprintf(f, ", type %u, rights %s, parent %s%d (cap_id %" PRIu64 ")", r->type,
-			rights_str(r->rights, rb), r->parent >= 0 ? "h" : "", r->parent,
-			r->parent_cap_id);
+		fprintf(f, ", type %u, rights %s, parent %s (cap_id %" PRIu64 ")", r->type,
+			rights_str(r->rights, rb), r->parent >= 0 ? hname(r->parent, nb) :
+			r->parent == CM_PARENT_NONE ? "none" : "?", r->parent_cap_id);
 		break;
 	case CM_MEM_INFO:
 		fprintf(f, ", size %" PRIu64 ", mappings %" PRIu64, r->size, r->mappings);
@@ -241,8 +255,9 @@ static bool step(int idx, const struct cm_op *op, struct divergence *d)
 	struct cm_res kr, mr;
 	int ctx = cm_op_ctx(&model, op);
 
-	kx_apply(&kx, idx, ctx, op, &kr);
-	cm_apply(&model, idx, op, &mr);
+	/* Names come from the id, so a shrunk sequence keeps them. */
+	kx_apply(&kx, op->id, ctx, op, &kr);
+	cm_apply(&model, op->id, op, &mr);
 	total_ops++;
 	d->field = compare(op, &kr, &mr);
 	if (!d->field)
@@ -264,27 +279,28 @@ static bool sweep(int base, struct divergence *d)
 	struct cm_op op;
 	int i, k = base;
 
+	/* Touches first: the most direct evidence, and the shortest to show. */
+	for (i = 0; i < CM_MAX_OPS; i++) {
+		if (!model.maps[i].used)
+			continue;
+		op = (struct cm_op){ .kind = CM_TOUCH, .id = k, .map = i };
+		if (!step(k++, &op, d))
+			return false;
+	}
+	for (i = 1; i < CM_NCTX; i++) {
+		op = (struct cm_op){ .kind = CM_USAGE, .id = k, .ctx = i };
+		if (!step(k++, &op, d))
+			return false;
+	}
 	for (i = 0; i < CM_MAX_NAMES; i++) {
 		if (!model.names[i].live)
 			continue;
-		op = (struct cm_op){ .kind = CM_INFO, .name = i };
+		op = (struct cm_op){ .kind = CM_INFO, .id = k, .name = i };
 		if (!step(k++, &op, d))
 			return false;
 		if (model.objs[model.nodes[model.names[i].node].obj].type != LOGOS_OBJ_MEMORY)
 			continue;
 		op.kind = CM_MEM_INFO;
-		if (!step(k++, &op, d))
-			return false;
-	}
-	for (i = 0; i < CM_MAX_OPS; i++) {
-		if (!model.maps[i].used)
-			continue;
-		op = (struct cm_op){ .kind = CM_TOUCH, .map = i };
-		if (!step(k++, &op, d))
-			return false;
-	}
-	for (i = 1; i < CM_NCTX; i++) {
-		op = (struct cm_op){ .kind = CM_USAGE, .ctx = i };
 		if (!step(k++, &op, d))
 			return false;
 	}
@@ -301,6 +317,7 @@ static void setup_or_die(void)
 		exit(1);
 	}
 	cm_init(&model);
+	model.finding4 = finding4;
 }
 
 /*
@@ -322,9 +339,16 @@ static bool replay(const struct cm_op *ops, int n, struct divergence *d)
 	return !agree;
 }
 
+/* Same operation, same field, same direction (who said what). */
 static bool same_kind(const struct divergence *a, const struct divergence *b)
 {
-	return a->op.kind == b->op.kind && !strcmp(a->field, b->field);
+	if (a->op.kind != b->op.kind || strcmp(a->field, b->field))
+		return false;
+	if (!strcmp(a->field, "errno"))
+		return a->k.err == b->k.err && a->m.err == b->m.err;
+	if (!strcmp(a->field, "fault"))
+		return a->k.bus == b->k.bus;
+	return true;
 }
 
 /*
@@ -364,9 +388,9 @@ static void print_sequence(const struct cm_op *ops, int n, const struct divergen
 	int i;
 
 	for (i = 0; i < n; i++)
-		print_op(stdout, "#  ", i, &ops[i]);
+		print_op(stdout, "#  ", &ops[i]);
 	if (d->at >= CM_MAX_OPS)
-		print_op(stdout, "#  final check ", d->at - CM_MAX_OPS, &d->op);
+		print_op(stdout, "#  then, checking what is left: ", &d->op);
 	printf("#   diverges in: %s\n", d->field);
 	print_res(stdout, "kernel", &d->op, &d->k);
 	print_res(stdout, "model ", &d->op, &d->m);
@@ -405,6 +429,7 @@ int main(int argc, char **argv)
 		{ "len", required_argument, NULL, 'l' },
 		{ "keep-going", no_argument, NULL, 'k' },
 		{ "self-check", no_argument, NULL, 'c' },
+		{ "finding4-as-kernel", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct divergence found[MAX_FOUND], d;
@@ -420,10 +445,11 @@ int main(int argc, char **argv)
 		case 'S': seed = strtoull(optarg, NULL, 0); break;
 		case 'l': len = atoi(optarg); break;
 		case 'k': keep_going = 1; break;
+		case 'f': finding4 = true; break;
 		case 'c': return self_check();
 		default:
-			fprintf(stderr, "usage: %s [--seconds S] [--seed N] [--len L] [--keep-going] | --self-check\n",
-				argv[0]);
+			fprintf(stderr, "usage: %s [--seconds S] [--seed N] [--len L] [--keep-going]"
+				" [--finding4-as-kernel] | --self-check\n", argv[0]);
 			return 2;
 		}
 	}
@@ -431,7 +457,8 @@ int main(int argc, char **argv)
 		len = 60;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	kx_init_signals();
-	printf("# capmodel: seed %" PRIu64 ", %.0f s, %d operations per sequence\n", seed, seconds, len);
+	printf("# capmodel: seed %" PRIu64 ", %.0f s, %d operations per sequence%s\n", seed, seconds,
+	       len, finding4 ? ", model with the kernel's finding-4 rule" : "");
 
 	t0 = now();
 	while (now() - t0 < seconds && nfound < MAX_FOUND) {
@@ -443,6 +470,7 @@ int main(int argc, char **argv)
 		setup_or_die();
 		for (i = 0; i < len && agree; i++) {
 			cm_gen(&model, &rng, &ops[i]);
+			ops[i].id = i;
 			agree = step(i, &ops[i], &d);
 		}
 		n = i;

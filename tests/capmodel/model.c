@@ -65,7 +65,8 @@
  *
  * Quotas [uapi "Accounted resources", logos_module_set_quota]: a module's
  * handles and mapped pages; over the limit -EDQUOT and nothing changes; a
- * limit below usage takes nothing away.
+ * limit below usage takes nothing away; LOGOS_LIMIT_DEFAULT (0) means the
+ * module parameter's default, which no sequence reaches.
  */
 #include <errno.h>
 #include <string.h>
@@ -172,6 +173,20 @@ static bool below(const struct cm_model *m, int node, int ancestor)
 	return false;
 }
 
+/*
+ * The handle a mapping counts as made through. The promise: the one it was
+ * made through, for ever. With m->finding4, logos.ko's old rule: its
+ * nearest ancestor still alive, which is another handle once that one was
+ * closed (handle.c: logos_mapping_owner() after logos_cap_free()).
+ */
+static int made_through(const struct cm_model *m, int node)
+{
+	node = m->nodes[node].parent;
+	while (m->finding4 && node >= 0 && m->nodes[node].where == CM_GONE)
+		node = m->nodes[node].parent;
+	return node;
+}
+
 /* A mapping stops working and stops being counted. */
 static void revoke_mapping(struct cm_model *m, int node)
 {
@@ -201,7 +216,7 @@ static uint32_t revoke_below(struct cm_model *m, int revoker)
 		if (n->where == CM_GONE || n->revoked || !below(m, i, revoker))
 			continue;
 		if (n->mapping) {
-			if (n->parent != revoker)
+			if (made_through(m, i) != revoker)
 				revoke_mapping(m, i);
 		} else {
 			n->revoked = true;
@@ -315,7 +330,8 @@ static void op_send(struct cm_model *m, const struct cm_op *op, struct cm_res *r
 		for (j = 0; j < m->nr_nodes; j++) {
 			struct cm_node *mn = &m->nodes[j];
 
-			if (mn->mapping && mn->parent == src && mn->where != CM_GONE && !mn->revoked)
+			if (mn->mapping && mn->where != CM_GONE && !mn->revoked &&
+			    made_through(m, j) == src)
 				revoke_mapping(m, j);
 		}
 	}
@@ -453,7 +469,12 @@ void cm_apply(struct cm_model *m, int idx, const struct cm_op *op, struct cm_res
 		}
 		break;
 	case CM_SET_QUOTA:
-		m->limit[op->ctx][op->res] = op->limit;
+		/*
+		 * LOGOS_LIMIT_DEFAULT (0) is logos.ko's default, a module
+		 * parameter far above what one sequence can use.
+		 */
+		m->limit[op->ctx][op->res] = op->limit == LOGOS_LIMIT_DEFAULT ?
+					     LOGOS_LIMIT_UNLIMITED : op->limit;
 		break;
 	case CM_USAGE:
 		memcpy(r->usage, m->usage[op->ctx], sizeof(r->usage));

@@ -58,6 +58,7 @@ enum cm_kind {
 
 struct cm_op {
 	enum cm_kind kind;
+	int id;		/* its index in the sequence it was drawn for: names come from it */
 	int ctx;
 	int name;
 	int map;
@@ -132,6 +133,12 @@ struct cm_msg {
 };
 
 struct cm_model {
+	/*
+	 * Decide which mappings a revoke or a move spares from the tree's
+	 * current shape, as logos.ko did when review finding 4 was written:
+	 * to look for other divergences past that one (--finding4-as-kernel).
+	 */
+	bool finding4;
 	int nr_nodes, nr_objs;
 	struct cm_node nodes[CM_MAX_NODES];
 	struct cm_obj objs[CM_MAX_OPS];
