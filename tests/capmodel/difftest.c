@@ -7,6 +7,11 @@
  * modules) and printed with its seed.
  *
  *   capmodel-difftest [--seconds S] [--seed N] [--len L] [--keep-going]
+ *		[--polish S] [--finding4-as-kernel]
+ * --keep-going reports each kind of divergence once instead of stopping at
+ * the first; without it, --polish S (15) more seconds of short sequences
+ * look for a shorter reproduction. --finding4-as-kernel gives the model
+ * the kernel's old rule for review finding 4, to look past it.
  *   capmodel-difftest --self-check	(the model alone, no kernel)
  *
  * Prints TAP-like "ok"/"not ok" lines and "# " comments; exit 0 only when
@@ -47,6 +52,9 @@ struct divergence {
 static struct cm_model model;	/* big: static, one at a time */
 static struct kx kx;
 static bool finding4;	/* --finding4-as-kernel */
+/* What the random operations did in the kernel: [kind][errno], 0 success. */
+static uint64_t coverage[CM_KIND_MAX][EHWPOISON + 2];	/* last: SIGBUS */
+static bool counting;
 static uint64_t total_ops;	/* every operation applied, replays included */
 
 static double now(void)
@@ -259,6 +267,8 @@ static bool step(int idx, const struct cm_op *op, struct divergence *d)
 	kx_apply(&kx, op->id, ctx, op, &kr);
 	cm_apply(&model, op->id, op, &mr);
 	total_ops++;
+	if (counting && -kr.err <= EHWPOISON)
+		coverage[op->kind][kr.bus ? EHWPOISON + 1 : -kr.err]++;
 	d->field = compare(op, &kr, &mr);
 	if (!d->field)
 		return true;
@@ -396,6 +406,22 @@ static void print_sequence(const struct cm_op *ops, int n, const struct divergen
 	print_res(stdout, "model ", &d->op, &d->m);
 }
 
+/* Which outcomes the random operations reached: a test that never fails an
+ * operation would prove little. */
+static void print_coverage(void)
+{
+	int k, e;
+
+	for (k = 0; k < CM_KIND_MAX; k++) {
+		printf("# coverage %-12s", kind_names[k]);
+		for (e = 0; e <= EHWPOISON + 1; e++)
+			if (coverage[k][e])
+				printf(" %s:%" PRIu64, !e ? "ok" : e > EHWPOISON ? "SIGBUS" :
+				       strerrorname_np(e), coverage[k][e]);
+		printf("\n");
+	}
+}
+
 static int self_check(void)
 {
 	/* Finding 4 of the 2026-12 review, on the model alone. */
@@ -420,6 +446,63 @@ static int self_check(void)
 	return ok ? 0 : 1;
 }
 
+/* One random sequence from @seq_seed; true if kernel and model agreed. */
+static bool run_sequence(struct cm_op *ops, int len, uint64_t seq_seed, int *n,
+			 struct divergence *d, uint64_t *random_ops)
+{
+	uint64_t rng = seq_seed;
+	bool agree = true;
+	int i;
+
+	setup_or_die();
+	counting = true;
+	for (i = 0; i < len && agree; i++) {
+		cm_gen(&model, &rng, &ops[i]);
+		ops[i].id = i;
+		agree = step(i, &ops[i], d);
+	}
+	counting = false;
+	*n = i;
+	*random_ops += i;
+	if (agree)
+		agree = sweep(CM_MAX_OPS, d);
+	kx_teardown(&kx);
+	return agree;
+}
+
+/*
+ * After the first divergence: short sequences for a few seconds, each
+ * divergence shrunk, to print the shortest reproduction of any of them.
+ */
+static void polish(double seconds, uint64_t seed)
+{
+	uint64_t ignored = 0;	/* not part of the random search's throughput */
+	static struct cm_op ops[CM_MAX_OPS], best[CM_MAX_OPS];
+	struct divergence d, bestd;
+	uint64_t seq, best_seed = 0;
+	int n, nbest = 0, tries = 0;
+	double t0 = now();
+
+	for (seq = 0; now() - t0 < seconds && (!nbest || nbest > 5); seq++) {
+		if (run_sequence(ops, 12, seed + seq, &n, &d, &ignored))
+			continue;
+		tries++;
+		n = shrink(ops, n, &d);
+		if (!nbest || n < nbest) {
+			memcpy(best, ops, n * sizeof(*ops));
+			nbest = n;
+			bestd = d;
+			best_seed = seed + seq;
+		}
+	}
+	if (!nbest)
+		return;
+	printf("# shortest of %d more divergences found in %.1f s of 12-operation sequences"
+	       " (%d operations, seed %" PRIu64 " --len 12):\n", tries, now() - t0, nbest,
+	       best_seed);
+	print_sequence(best, nbest, &bestd);
+}
+
 int main(int argc, char **argv)
 {
 	static struct cm_op ops[CM_MAX_OPS];
@@ -428,6 +511,7 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 'S' },
 		{ "len", required_argument, NULL, 'l' },
 		{ "keep-going", no_argument, NULL, 'k' },
+		{ "polish", required_argument, NULL, 'p' },
 		{ "self-check", no_argument, NULL, 'c' },
 		{ "finding4-as-kernel", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
@@ -435,8 +519,9 @@ int main(int argc, char **argv)
 	struct divergence found[MAX_FOUND], d;
 	double seconds = 90, t0, elapsed, shrinking = 0, ts;
 	uint64_t random_ops = 0;
-	uint64_t seed = (uint64_t)time(NULL), seq_seed, rng;
-	int len = 60, keep_going = 0, nfound = 0, c, i, n;
+	uint64_t seed = (uint64_t)time(NULL) << 20, seq_seed;
+	int len = 60, keep_going = 0, nfound = 0, c, n;
+	double polish_seconds = 15;
 	unsigned long sequences = 0;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -445,11 +530,12 @@ int main(int argc, char **argv)
 		case 'S': seed = strtoull(optarg, NULL, 0); break;
 		case 'l': len = atoi(optarg); break;
 		case 'k': keep_going = 1; break;
+		case 'p': polish_seconds = atof(optarg); break;
 		case 'f': finding4 = true; break;
 		case 'c': return self_check();
 		default:
 			fprintf(stderr, "usage: %s [--seconds S] [--seed N] [--len L] [--keep-going]"
-				" [--finding4-as-kernel] | --self-check\n", argv[0]);
+				" [--polish S] [--finding4-as-kernel] | --self-check\n", argv[0]);
 			return 2;
 		}
 	}
@@ -462,24 +548,10 @@ int main(int argc, char **argv)
 
 	t0 = now();
 	while (now() - t0 < seconds && nfound < MAX_FOUND) {
-		bool agree = true;
-
 		/* Each sequence has its own seed: the report names it. */
 		seq_seed = seed + sequences;
-		rng = seq_seed;
-		setup_or_die();
-		for (i = 0; i < len && agree; i++) {
-			cm_gen(&model, &rng, &ops[i]);
-			ops[i].id = i;
-			agree = step(i, &ops[i], &d);
-		}
-		n = i;
-		random_ops += n;
-		if (agree)
-			agree = sweep(CM_MAX_OPS, &d);
-		kx_teardown(&kx);
 		sequences++;
-		if (agree)
+		if (run_sequence(ops, len, seq_seed, &n, &d, &random_ops))
 			continue;
 		for (c = 0; c < nfound; c++)
 			if (same_kind(&found[c], &d))
@@ -496,16 +568,22 @@ int main(int argc, char **argv)
 		shrinking += now() - ts;
 		printf("# shortest sequence found (%d operations):\n", n);
 		print_sequence(ops, n, &d);
-		if (!keep_going)
+		if (!keep_going) {
+			ts = now();
+			if (n > 5)
+				polish(polish_seconds, seq_seed + 1);
+			shrinking += now() - ts;
 			break;
+		}
 	}
 	elapsed = now() - t0;
+	print_coverage();
 	if (!nfound)
 		printf("ok 1 - kernel and model agree: %lu sequences, %" PRIu64 " operations\n",
 		       sequences, random_ops);
 	/* Throughput of the random search alone; shrinking replays are extra. */
 	printf("# throughput: %.0f random operations/s (%" PRIu64 " in %lu sequences, %.1f s);"
-	       " shrinking %.1f s; %" PRIu64 " operations applied in all\n",
+	       " shrinking %.1f s; %" PRIu64 " operations applied in all, replays included\n",
 	       random_ops / (elapsed - shrinking), random_ops, sequences, elapsed - shrinking,
 	       shrinking, total_ops);
 	return nfound ? 1 : 0;
