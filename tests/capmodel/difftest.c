@@ -34,6 +34,7 @@
 
 static const char *const kind_names[CM_KIND_MAX] = {
 	[CM_MEM_CREATE] = "MEM_CREATE", [CM_EVENT_CREATE] = "EVENT_CREATE",
+	[CM_CHANNEL_CREATE] = "CHANNEL_CREATE",
 	[CM_DUP] = "DUPLICATE", [CM_REPLACE] = "REPLACE", [CM_CLOSE] = "CLOSE",
 	[CM_INFO] = "INFO", [CM_REVOKE] = "REVOKE", [CM_GIVE] = "GIVE",
 	[CM_SEND] = "SEND", [CM_RECV] = "RECV", [CM_MMAP] = "MMAP",
@@ -116,6 +117,9 @@ static void print_op(FILE *f, const char *prefix, const struct cm_op *op)
 		return;
 	case CM_EVENT_CREATE:
 		fprintf(f, "%s: h%d = EVENT_CREATE()\n", ctx_name(op->ctx), idx);
+		return;
+	case CM_CHANNEL_CREATE:
+		fprintf(f, "%s: h%d, h%d.1 = CHANNEL_CREATE()\n", ctx_name(op->ctx), idx, idx);
 		return;
 	case CM_DUP:
 		fprintf(f, "h%d = DUPLICATE(%s, %s)\n", idx, hname(op->name, nb),
@@ -413,7 +417,7 @@ static void print_coverage(void)
 	int k, e;
 
 	for (k = 0; k < CM_KIND_MAX; k++) {
-		printf("# coverage %-12s", kind_names[k]);
+		printf("# coverage %-14s", kind_names[k]);
 		for (e = 0; e <= EHWPOISON + 1; e++)
 			if (coverage[k][e])
 				printf(" %s:%" PRIu64, !e ? "ok" : e > EHWPOISON ? "SIGBUS" :

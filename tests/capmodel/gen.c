@@ -91,7 +91,7 @@ static uint32_t pick_rights(uint64_t *s, uint32_t have)
 }
 
 static const unsigned int weights[CM_KIND_MAX] = {
-	[CM_MEM_CREATE] = 10, [CM_EVENT_CREATE] = 3, [CM_DUP] = 14, [CM_REPLACE] = 4,
+	[CM_MEM_CREATE] = 10, [CM_EVENT_CREATE] = 2, [CM_CHANNEL_CREATE] = 2, [CM_DUP] = 14, [CM_REPLACE] = 4,
 	[CM_CLOSE] = 10, [CM_INFO] = 5, [CM_REVOKE] = 8, [CM_GIVE] = 6, [CM_SEND] = 10,
 	[CM_RECV] = 10, [CM_MMAP] = 12, [CM_MUNMAP] = 2, [CM_TOUCH] = 10,
 	[CM_MEM_INFO] = 4, [CM_SET_QUOTA] = 2, [CM_USAGE] = 3,
@@ -122,6 +122,7 @@ static bool try_gen(const struct cm_model *m, uint64_t *s, struct cm_op *op)
 		op->pages = chance(s, 2) ? 0 : 1 + rnd(s, CM_MAX_PAGES);
 		/* fall through */
 	case CM_EVENT_CREATE:
+	case CM_CHANNEL_CREATE:
 		op->ctx = rnd(s, CM_NCTX);
 		return true;
 	case CM_DUP:

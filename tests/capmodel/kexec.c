@@ -204,6 +204,16 @@ void kx_apply(struct kx *k, int idx, int ctx, const struct cm_op *op, struct cm_
 			learn(k, ctx, name0, a.handle);
 		break;
 	}
+	case CM_CHANNEL_CREATE: {
+		struct logos_channel_create a = { 0 };
+
+		r->err = xioctl(fd, LOGOS_IOC_CHANNEL_CREATE, &a);
+		if (!r->err) {
+			learn(k, ctx, name0, a.handle0);
+			learn(k, ctx, name0 + 1, a.handle1);
+		}
+		break;
+	}
 	case CM_DUP: {
 		struct logos_handle_dup a = { .handle = k->val[op->name], .rights = op->rights };
 

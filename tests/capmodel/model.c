@@ -14,8 +14,10 @@
  * Rights [uapi logos_handle_dup, sec "Rights"]: a derived handle gets a
  * subset of its source's rights or LOGOS_RIGHTS_SAME; bits outside
  * LOGOS_RIGHTS_ALL are -EINVAL, more rights -EPERM. REPLACE only shrinks
- * and needs no right. Roots: memory LOGOS_RIGHTS_ALL, event all but MAP_*
- * [uapi logos_event_create, logos_mem_create].
+ * and needs no right. Roots: memory LOGOS_RIGHTS_ALL, event and channel
+ * endpoints all but MAP_* [uapi logos_event_create, logos_mem_create,
+ * logos_channel_create]. A channel is two endpoint objects; the model only
+ * moves endpoints around (their queues are the kernel's business).
  *
  * The derivation tree (the seL4 CDT) [uapi logos_handle_close, arch "The
  * derivation tree", sec "Revocation"]: DUPLICATE, GIVE, a derived handle in
@@ -238,25 +240,30 @@ static int live_parent(const struct cm_model *m, int node)
 	return CM_PARENT_NONE;
 }
 
+/* Memory, event, or a channel's two endpoints (two objects, two handles). */
 static void op_create(struct cm_model *m, int idx, const struct cm_op *op, struct cm_res *r)
 {
 	bool mem = op->kind == CM_MEM_CREATE;
-	int obj, node;
+	int n = op->kind == CM_CHANNEL_CREATE ? 2 : 1, obj, node, i;
 
 	if (mem && (!op->pages || op->pages > CM_MAX_PAGES)) {
 		r->err = -EINVAL;
 		return;
 	}
-	r->err = charge(m, op->ctx, CM_RES_HANDLES, 1);
+	/* All or nothing: a channel whose second handle is over quota has none. */
+	r->err = charge(m, op->ctx, CM_RES_HANDLES, n);
 	if (r->err)
 		return;
-	obj = m->nr_objs++;
-	memset(&m->objs[obj], 0, sizeof(m->objs[obj]));
-	m->objs[obj].type = mem ? LOGOS_OBJ_MEMORY : LOGOS_OBJ_EVENT;
-	m->objs[obj].pages = mem ? op->pages : 0;
-	node = new_node(m, obj, -1, mem ? LOGOS_RIGHTS_ALL :
-			LOGOS_RIGHTS_ALL & ~(LOGOS_RIGHT_MAP_READ | LOGOS_RIGHT_MAP_WRITE), CM_TABLE);
-	name_node(m, cm_name_of(idx, 0), op->ctx, node);
+	for (i = 0; i < n; i++) {
+		obj = m->nr_objs++;
+		memset(&m->objs[obj], 0, sizeof(m->objs[obj]));
+		m->objs[obj].type = mem ? LOGOS_OBJ_MEMORY : n == 2 ? LOGOS_OBJ_CHANNEL
+								   : LOGOS_OBJ_EVENT;
+		m->objs[obj].pages = mem ? op->pages : 0;
+		node = new_node(m, obj, -1, mem ? LOGOS_RIGHTS_ALL : LOGOS_RIGHTS_ALL &
+				~(LOGOS_RIGHT_MAP_READ | LOGOS_RIGHT_MAP_WRITE), CM_TABLE);
+		name_node(m, cm_name_of(idx, i), op->ctx, node);
+	}
 }
 
 /* DUPLICATE and GIVE: a child of @op->name, installed in @to's table. */
@@ -393,6 +400,7 @@ void cm_apply(struct cm_model *m, int idx, const struct cm_op *op, struct cm_res
 	switch (op->kind) {
 	case CM_MEM_CREATE:
 	case CM_EVENT_CREATE:
+	case CM_CHANNEL_CREATE:
 		op_create(m, idx, op, r);
 		break;
 	case CM_DUP:

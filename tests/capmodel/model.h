@@ -36,6 +36,7 @@ enum { CM_RES_HANDLES, CM_RES_MAPPED, CM_NRES };
 enum cm_kind {
 	CM_MEM_CREATE,	/* ctx, pages -> name */
 	CM_EVENT_CREATE,	/* ctx -> name */
+	CM_CHANNEL_CREATE,	/* ctx -> two names, the endpoints */
 	CM_DUP,		/* name, rights -> name */
 	CM_REPLACE,	/* name, rights */
 	CM_CLOSE,	/* name */
