@@ -66,6 +66,11 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static const char *const res_names[CM_NRES] = {
+	[CM_RES_HANDLES] = "HANDLES", [CM_RES_MAPPED] = "MAPPED_PAGES",
+	[CM_RES_MEMORY] = "MEMORY_PAGES",
+};
+
 static const char *ctx_name(int ctx)
 {
 	static const char *const names[CM_NCTX] = { "sup", "m1", "m2", "m3" };
@@ -162,7 +167,7 @@ static void print_op(FILE *f, const char *prefix, const struct cm_op *op)
 		return;
 	case CM_SET_QUOTA:
 		fprintf(f, "SET_QUOTA(%s, %s, %" PRIu64 ")\n", ctx_name(op->ctx),
-			op->res == CM_RES_HANDLES ? "HANDLES" : "MAPPED_PAGES", op->limit);
+			res_names[op->res], op->limit);
 		return;
 	case CM_USAGE:
 		fprintf(f, "MODULE_INFO(%s)\n", ctx_name(op->ctx));
@@ -200,8 +205,8 @@ static void print_res(FILE *f, const char *who, const struct cm_op *op, const st
 				r->hflags[i] & LOGOS_HANDLE_F_REVOKED ? ", revoked" : "");
 		break;
 	case CM_USAGE:
-		fprintf(f, ", handles %" PRIu64 ", mapped pages %" PRIu64,
-			r->usage[CM_RES_HANDLES], r->usage[CM_RES_MAPPED]);
+		fprintf(f, ", handles %" PRIu64 ", mapped pages %" PRIu64 ", memory pages %" PRIu64,
+			r->usage[CM_RES_HANDLES], r->usage[CM_RES_MAPPED], r->usage[CM_RES_MEMORY]);
 		break;
 	default:
 		break;
@@ -254,8 +259,10 @@ static const char *compare(const struct cm_op *op, const struct cm_res *k, const
 	case CM_USAGE:
 		if (k->usage[CM_RES_HANDLES] != m->usage[CM_RES_HANDLES])
 			return "usage of HANDLES";
-		return k->usage[CM_RES_MAPPED] != m->usage[CM_RES_MAPPED] ?
-			"usage of MAPPED_PAGES" : NULL;
+		if (k->usage[CM_RES_MAPPED] != m->usage[CM_RES_MAPPED])
+			return "usage of MAPPED_PAGES";
+		return k->usage[CM_RES_MEMORY] != m->usage[CM_RES_MEMORY] ?
+			"usage of MEMORY_PAGES" : NULL;
 	default:
 		return NULL;
 	}

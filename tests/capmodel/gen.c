@@ -189,7 +189,7 @@ static bool try_gen(const struct cm_model *m, uint64_t *s, struct cm_op *op)
 		op->ctx = 1 + rnd(s, CM_NMOD);
 		op->res = rnd(s, CM_NRES);
 		op->limit = chance(s, 20) ? LOGOS_LIMIT_UNLIMITED
-					  : m->usage[op->ctx][op->res] + rnd(s, 3);
+					  : cm_usage(m, op->ctx, op->res) + rnd(s, 3);
 		return true;
 	case CM_USAGE:
 		op->ctx = 1 + rnd(s, CM_NMOD);

@@ -22,6 +22,12 @@
 
 #include "kexec.h"
 
+static const uint32_t resources[CM_NRES] = {
+	[CM_RES_HANDLES] = LOGOS_RES_HANDLES,
+	[CM_RES_MAPPED] = LOGOS_RES_MAPPED_PAGES,
+	[CM_RES_MEMORY] = LOGOS_RES_MEMORY_PAGES,
+};
+
 static int xioctl(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
@@ -294,10 +300,9 @@ void kx_apply(struct kx *k, int idx, int ctx, const struct cm_op *op, struct cm_
 		break;
 	}
 	case CM_SET_QUOTA: {
-		struct logos_module_set_quota a = {
-			.handle = k->modh[op->ctx], .limit = op->limit,
-			.resource = op->res == CM_RES_HANDLES ? LOGOS_RES_HANDLES
-							       : LOGOS_RES_MAPPED_PAGES };
+		struct logos_module_set_quota a = { .handle = k->modh[op->ctx],
+						    .resource = resources[op->res],
+						    .limit = op->limit };
 
 		r->err = xioctl(k->fd[0], LOGOS_IOC_MODULE_SET_QUOTA, &a);
 		break;
@@ -306,8 +311,8 @@ void kx_apply(struct kx *k, int idx, int ctx, const struct cm_op *op, struct cm_
 		struct logos_module_info a = { .handle = k->modh[op->ctx] };
 
 		r->err = xioctl(k->fd[0], LOGOS_IOC_MODULE_INFO, &a);
-		r->usage[CM_RES_HANDLES] = a.usage[LOGOS_RES_HANDLES];
-		r->usage[CM_RES_MAPPED] = a.usage[LOGOS_RES_MAPPED_PAGES];
+		for (int i = 0; i < CM_NRES; i++)
+			r->usage[i] = a.usage[resources[i]];
 		break;
 	}
 	case CM_KIND_MAX:

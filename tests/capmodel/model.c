@@ -66,9 +66,12 @@
  * zeroed at creation; all mappings see the same pages.
  *
  * Quotas [uapi "Accounted resources", logos_module_set_quota]: a module's
- * handles and mapped pages; over the limit -EDQUOT and nothing changes; a
+ * handles, mapped pages and memory pages; over the limit -EDQUOT and nothing changes; a
  * limit below usage takes nothing away; LOGOS_LIMIT_DEFAULT (0) means the
- * module parameter's default, which no sequence reaches.
+ * module parameter's default, which no sequence reaches. A memory object's
+ * pages stay charged to its creator until every handle (revoked ones too),
+ * every cap in flight and every vma (revoked ones too) is gone [ipc
+ * "Revocation of grants", "Accounting"]; supervisors are never charged.
  */
 #include <errno.h>
 #include <string.h>
@@ -85,7 +88,30 @@ void cm_init(struct cm_model *m)
 		m->usage[c][CM_RES_HANDLES] = CM_BASE_HANDLES;
 		m->limit[c][CM_RES_HANDLES] = CM_LIMIT_HANDLES;
 		m->limit[c][CM_RES_MAPPED] = CM_LIMIT_MAPPED;
+		/* The module parameter's default, far beyond any sequence. */
+		m->limit[c][CM_RES_MEMORY] = LOGOS_LIMIT_UNLIMITED;
 	}
+}
+
+/* Pages of the live memory objects @ctx created: a node of any kind keeps one alive. */
+static uint64_t memory_usage(const struct cm_model *m, int ctx)
+{
+	bool alive[CM_MAX_OPS] = { false };
+	uint64_t pages = 0;
+	int i;
+
+	for (i = 0; i < m->nr_nodes; i++)
+		if (m->nodes[i].where != CM_GONE)
+			alive[m->nodes[i].obj] = true;
+	for (i = 0; i < m->nr_objs; i++)
+		if (alive[i] && m->objs[i].owner == ctx && m->objs[i].type == LOGOS_OBJ_MEMORY)
+			pages += m->objs[i].pages;
+	return pages;
+}
+
+uint64_t cm_usage(const struct cm_model *m, int ctx, int res)
+{
+	return res == CM_RES_MEMORY ? memory_usage(m, ctx) : m->usage[ctx][res];
 }
 
 /* A charge as logos.ko's quota promises it; supervisors are never charged. */
@@ -250,6 +276,12 @@ static void op_create(struct cm_model *m, int idx, const struct cm_op *op, struc
 		r->err = -EINVAL;
 		return;
 	}
+	/* The pages are charged before the handle (logos_memory_new()). */
+	if (mem && op->ctx && m->limit[op->ctx][CM_RES_MEMORY] != LOGOS_LIMIT_UNLIMITED &&
+	    memory_usage(m, op->ctx) + op->pages > m->limit[op->ctx][CM_RES_MEMORY]) {
+		r->err = -EDQUOT;
+		return;
+	}
 	/* All or nothing: a channel whose second handle is over quota has none. */
 	r->err = charge(m, op->ctx, CM_RES_HANDLES, n);
 	if (r->err)
@@ -260,6 +292,7 @@ static void op_create(struct cm_model *m, int idx, const struct cm_op *op, struc
 		m->objs[obj].type = mem ? LOGOS_OBJ_MEMORY : n == 2 ? LOGOS_OBJ_CHANNEL
 								   : LOGOS_OBJ_EVENT;
 		m->objs[obj].pages = mem ? op->pages : 0;
+		m->objs[obj].owner = op->ctx;
 		node = new_node(m, obj, -1, mem ? LOGOS_RIGHTS_ALL : LOGOS_RIGHTS_ALL &
 				~(LOGOS_RIGHT_MAP_READ | LOGOS_RIGHT_MAP_WRITE), CM_TABLE);
 		name_node(m, cm_name_of(idx, i), op->ctx, node);
@@ -485,7 +518,8 @@ void cm_apply(struct cm_model *m, int idx, const struct cm_op *op, struct cm_res
 					     LOGOS_LIMIT_UNLIMITED : op->limit;
 		break;
 	case CM_USAGE:
-		memcpy(r->usage, m->usage[op->ctx], sizeof(r->usage));
+		for (int i = 0; i < CM_NRES; i++)
+			r->usage[i] = cm_usage(m, op->ctx, i);
 		break;
 	case CM_KIND_MAX:
 		break;

@@ -30,8 +30,8 @@
 #define CM_LIMIT_HANDLES 64			/* initial LOGOS_RES_HANDLES of a module */
 #define CM_LIMIT_MAPPED	64			/* initial LOGOS_RES_MAPPED_PAGES */
 
-/* The two accounted resources the model follows (index into usage[]). */
-enum { CM_RES_HANDLES, CM_RES_MAPPED, CM_NRES };
+/* The accounted resources the model follows (index into usage[]). */
+enum { CM_RES_HANDLES, CM_RES_MAPPED, CM_RES_MEMORY, CM_NRES };
 
 enum cm_kind {
 	CM_MEM_CREATE,	/* ctx, pages -> name */
@@ -108,6 +108,7 @@ struct cm_node {
 
 struct cm_obj {
 	uint32_t type;		/* enum logos_object_type */
+	int owner;		/* the creating context, charged its pages (0: nobody) */
 	uint32_t pages;
 	uint8_t data[CM_MAX_PAGES];	/* byte 0 of each page */
 	uint64_t live_maps;	/* mapped and not revoked */
@@ -147,6 +148,7 @@ struct cm_model {
 	struct cm_map maps[CM_MAX_OPS];
 	struct cm_msg queue[CM_NCTX][CM_QUEUE_MAX];
 	int qhead[CM_NCTX], qlen[CM_NCTX];
+	/* usage[][CM_RES_MEMORY] is unused: cm_usage() derives it. */
 	uint64_t usage[CM_NCTX][CM_NRES], limit[CM_NCTX][CM_NRES];
 };
 
@@ -157,6 +159,8 @@ void cm_apply(struct cm_model *m, int idx, const struct cm_op *op, struct cm_res
 bool cm_op_valid(const struct cm_model *m, const struct cm_op *op);
 /* The context an operation runs in. */
 int cm_op_ctx(const struct cm_model *m, const struct cm_op *op);
+/* A module's usage of resource @res (CM_RES_*) as the model sees it. */
+uint64_t cm_usage(const struct cm_model *m, int ctx, int res);
 
 static inline int cm_name_of(int idx, int sub)
 {
