@@ -39,7 +39,7 @@ static const char *const kind_names[CM_KIND_MAX] = {
 	[CM_INFO] = "INFO", [CM_REVOKE] = "REVOKE", [CM_GIVE] = "GIVE",
 	[CM_SEND] = "SEND", [CM_RECV] = "RECV", [CM_MMAP] = "MMAP",
 	[CM_MUNMAP] = "MUNMAP", [CM_TOUCH] = "TOUCH", [CM_MEM_INFO] = "MEM_INFO",
-	[CM_SET_QUOTA] = "SET_QUOTA", [CM_USAGE] = "MODULE_INFO",
+	[CM_SET_QUOTA] = "SET_QUOTA", [CM_USAGE] = "MODULE_INFO", [CM_TERMINATE] = "TERMINATE",
 };
 
 /* Where and how one replay diverged. */
@@ -171,6 +171,10 @@ static void print_op(FILE *f, const char *prefix, const struct cm_op *op)
 		return;
 	case CM_USAGE:
 		fprintf(f, "MODULE_INFO(%s)\n", ctx_name(op->ctx));
+		return;
+	case CM_TERMINATE:
+		fprintf(f, "TERMINATE(%s: unmap its mappings, close its module file)\n",
+			ctx_name(op->ctx));
 		return;
 	case CM_KIND_MAX:
 		return;

@@ -94,7 +94,7 @@ static const unsigned int weights[CM_KIND_MAX] = {
 	[CM_MEM_CREATE] = 10, [CM_EVENT_CREATE] = 2, [CM_CHANNEL_CREATE] = 2, [CM_DUP] = 14, [CM_REPLACE] = 4,
 	[CM_CLOSE] = 10, [CM_INFO] = 5, [CM_REVOKE] = 8, [CM_GIVE] = 6, [CM_SEND] = 10,
 	[CM_RECV] = 10, [CM_MMAP] = 12, [CM_MUNMAP] = 2, [CM_TOUCH] = 10,
-	[CM_MEM_INFO] = 4, [CM_SET_QUOTA] = 2, [CM_USAGE] = 3,
+	[CM_MEM_INFO] = 4, [CM_SET_QUOTA] = 2, [CM_USAGE] = 3, [CM_TERMINATE] = 1,
 };
 
 static enum cm_kind pick_kind(uint64_t *s)
@@ -194,6 +194,9 @@ static bool try_gen(const struct cm_model *m, uint64_t *s, struct cm_op *op)
 	case CM_USAGE:
 		op->ctx = 1 + rnd(s, CM_NMOD);
 		return true;
+	case CM_TERMINATE:
+		op->ctx = 1 + rnd(s, CM_NMOD);
+		return !m->dead[op->ctx];
 	case CM_KIND_MAX:
 		return false;
 	}
@@ -208,6 +211,7 @@ static bool try_gen(const struct cm_model *m, uint64_t *s, struct cm_op *op)
 
 void cm_gen(const struct cm_model *m, uint64_t *s, struct cm_op *op)
 {
-	while (!try_gen(m, s, op))
+	/* Nothing for a dead module, and no handle it no longer has. */
+	while (!try_gen(m, s, op) || !cm_op_valid(m, op))
 		;
 }

@@ -282,6 +282,7 @@ void kx_apply(struct kx *k, int idx, int ctx, const struct cm_op *op, struct cm_
 		}
 		k->addr[idx] = p;
 		k->len[idx] = len;
+		k->mctx[idx] = ctx;
 		break;
 	}
 	case CM_MUNMAP:
@@ -315,6 +316,17 @@ void kx_apply(struct kx *k, int idx, int ctx, const struct cm_op *op, struct cm_
 			r->usage[i] = a.usage[resources[i]];
 		break;
 	}
+	case CM_TERMINATE:
+		/* A mapping holds the module file: unmap first, as a dying process would. */
+		for (int i = 0; i < CM_MAX_OPS; i++) {
+			if (k->addr[i] && k->mctx[i] == ctx) {
+				munmap(k->addr[i], k->len[i]);
+				k->addr[i] = NULL;
+			}
+		}
+		r->err = close(k->fd[ctx]) ? -errno : 0;
+		k->fd[ctx] = -1;
+		break;
 	case CM_KIND_MAX:
 		break;
 	}

@@ -17,6 +17,7 @@ struct kx {
 	uint64_t capid[CM_MAX_NAMES];		/* name -> cap_id, 0 if unknown */
 	void *addr[CM_MAX_OPS];			/* mapping -> address, NULL if none */
 	size_t len[CM_MAX_OPS];
+	int mctx[CM_MAX_OPS];			/* mapping -> the context that made it */
 };
 
 /* A fresh supervisor file and CM_NMOD fresh modules; 0 or -errno. */

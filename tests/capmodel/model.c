@@ -65,6 +65,16 @@
  * not charged). Closing the handle leaves its mappings working. Memory is
  * zeroed at creation; all mappings see the same pages.
  *
+ * Termination [uapi "Files", arch "Handle tables"]: when a module's file
+ * is released its table dies: every handle in it is closed (descendants
+ * elsewhere keep their place under the ancestors), its inbox's queued
+ * messages are destroyed with the handles in them, sending to it is
+ * -EPIPE (its inbox's last handle is gone) and giving it a handle is
+ * -ESRCH (after the quota charge, as the kernel orders them; the docs
+ * leave the order open). Its objects live on while others hold them, still
+ * charged to it. The test unmaps the module's mappings first: a mapping
+ * keeps the file open.
+ *
  * Quotas [uapi "Accounted resources", logos_module_set_quota]: a module's
  * handles, mapped pages and memory pages; over the limit -EDQUOT and nothing changes; a
  * limit below usage takes nothing away; LOGOS_LIMIT_DEFAULT (0) means the
@@ -312,6 +322,10 @@ static void op_derive(struct cm_model *m, int idx, const struct cm_op *op, uint3
 		r->err = derived_rights(op->rights, src->rights, &rights);
 	if (!r->err)
 		r->err = charge(m, to, CM_RES_HANDLES, 1);
+	if (!r->err && m->dead[to]) {
+		uncharge(m, to, CM_RES_HANDLES, 1);
+		r->err = -ESRCH;
+	}
 	if (r->err)
 		return;
 	srcnode = m->names[op->name].node;
@@ -330,6 +344,10 @@ static void op_send(struct cm_model *m, const struct cm_op *op, struct cm_res *r
 	uint32_t rights[CM_MSG_HANDLES];
 	int i, j, q = op->to;
 
+	if (m->dead[q]) {
+		r->err = -EPIPE;
+		return;
+	}
 	if (m->qlen[q] >= CM_QUEUE_MAX) {
 		r->err = -EAGAIN;
 		return;
@@ -424,6 +442,42 @@ static void op_mmap(struct cm_model *m, int idx, const struct cm_op *op, struct 
 					.pages = op->pages, .writable = op->flags & CM_WRITE };
 }
 
+static void unmap(struct cm_model *m, int map)
+{
+	struct cm_map *mp = &m->maps[map];
+
+	if (!m->nodes[mp->node].revoked) {
+		m->objs[m->nodes[mp->node].obj].live_maps--;
+		uncharge(m, mp->ctx, CM_RES_MAPPED, mp->pages);
+	}
+	m->nodes[mp->node].where = CM_GONE;
+	mp->used = false;
+}
+
+static void op_terminate(struct cm_model *m, int ctx)
+{
+	int i;
+
+	for (i = 0; i < CM_MAX_OPS; i++)
+		if (m->maps[i].used && m->maps[i].ctx == ctx)
+			unmap(m, i);
+	for (i = 0; i < CM_MAX_NAMES; i++) {
+		if (m->names[i].live && m->names[i].ctx == ctx) {
+			m->nodes[m->names[i].node].where = CM_GONE;
+			unname(m, i);
+		}
+	}
+	for (; m->qlen[ctx]; m->qlen[ctx]--) {
+		struct cm_msg *msg = &m->queue[ctx][m->qhead[ctx]];
+
+		for (i = 0; i < msg->nh; i++)
+			m->nodes[msg->node[i]].where = CM_GONE;
+		m->qhead[ctx] = (m->qhead[ctx] + 1) % CM_QUEUE_MAX;
+	}
+	m->usage[ctx][CM_RES_HANDLES] = 0;
+	m->dead[ctx] = true;
+}
+
 void cm_apply(struct cm_model *m, int idx, const struct cm_op *op, struct cm_res *r)
 {
 	const struct cm_node *n;
@@ -481,13 +535,10 @@ void cm_apply(struct cm_model *m, int idx, const struct cm_op *op, struct cm_res
 		op_mmap(m, idx, op, r);
 		break;
 	case CM_MUNMAP:
-		map = &m->maps[op->map];
-		if (!m->nodes[map->node].revoked) {
-			m->objs[m->nodes[map->node].obj].live_maps--;
-			uncharge(m, map->ctx, CM_RES_MAPPED, map->pages);
-		}
-		m->nodes[map->node].where = CM_GONE;
-		map->used = false;
+		unmap(m, op->map);
+		break;
+	case CM_TERMINATE:
+		op_terminate(m, op->ctx);
 		break;
 	case CM_TOUCH:
 		map = &m->maps[op->map];
@@ -526,7 +577,7 @@ void cm_apply(struct cm_model *m, int idx, const struct cm_op *op, struct cm_res
 	}
 }
 
-bool cm_op_valid(const struct cm_model *m, const struct cm_op *op)
+static bool refs_exist(const struct cm_model *m, const struct cm_op *op)
 {
 	int i;
 
@@ -544,6 +595,14 @@ bool cm_op_valid(const struct cm_model *m, const struct cm_op *op)
 	default:
 		return true;
 	}
+}
+
+bool cm_op_valid(const struct cm_model *m, const struct cm_op *op)
+{
+	if (!refs_exist(m, op))
+		return false;
+	/* A dead module does nothing more; the supervisor still asks about it. */
+	return op->kind == CM_SET_QUOTA || op->kind == CM_USAGE || !m->dead[cm_op_ctx(m, op)];
 }
 
 int cm_op_ctx(const struct cm_model *m, const struct cm_op *op)

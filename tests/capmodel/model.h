@@ -51,6 +51,7 @@ enum cm_kind {
 	CM_MEM_INFO,	/* name -> size, mappings */
 	CM_SET_QUOTA,	/* ctx (module), res, limit */
 	CM_USAGE,	/* ctx (module) -> usage */
+	CM_TERMINATE,	/* ctx (module): unmap its mappings, close its module file */
 	CM_KIND_MAX
 };
 
@@ -148,6 +149,7 @@ struct cm_model {
 	struct cm_map maps[CM_MAX_OPS];
 	struct cm_msg queue[CM_NCTX][CM_QUEUE_MAX];
 	int qhead[CM_NCTX], qlen[CM_NCTX];
+	bool dead[CM_NCTX];		/* a module whose file was closed */
 	/* usage[][CM_RES_MEMORY] is unused: cm_usage() derives it. */
 	uint64_t usage[CM_NCTX][CM_NRES], limit[CM_NCTX][CM_NRES];
 };
