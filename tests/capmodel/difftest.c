@@ -31,6 +31,7 @@
 #include "model.h"
 
 #define MAX_FOUND 16
+#define POLISH_LEN 20	/* short enough to shrink fast, long enough to diverge */
 
 static const char *const kind_names[CM_KIND_MAX] = {
 	[CM_MEM_CREATE] = "MEM_CREATE", [CM_EVENT_CREATE] = "EVENT_CREATE",
@@ -486,7 +487,7 @@ static bool run_sequence(struct cm_op *ops, int len, uint64_t seq_seed, int *n,
 }
 
 /*
- * After the first divergence: short sequences for a few seconds, each
+ * After the first divergence: shorter sequences for a few seconds, each
  * divergence shrunk, to print the shortest reproduction of any of them.
  */
 static void polish(double seconds, uint64_t seed)
@@ -499,7 +500,7 @@ static void polish(double seconds, uint64_t seed)
 	double t0 = now();
 
 	for (seq = 0; now() - t0 < seconds && (!nbest || nbest > 5); seq++) {
-		if (run_sequence(ops, 12, seed + seq, &n, &d, &ignored))
+		if (run_sequence(ops, POLISH_LEN, seed + seq, &n, &d, &ignored))
 			continue;
 		tries++;
 		n = shrink(ops, n, &d);
@@ -512,9 +513,9 @@ static void polish(double seconds, uint64_t seed)
 	}
 	if (!nbest)
 		return;
-	printf("# shortest of %d more divergences found in %.1f s of 12-operation sequences"
-	       " (%d operations, seed %" PRIu64 " --len 12):\n", tries, now() - t0, nbest,
-	       best_seed);
+	printf("# shortest of %d more divergences found in %.1f s of %d-operation sequences"
+	       " (%d operations, seed %" PRIu64 " --len %d):\n", tries, now() - t0, POLISH_LEN,
+	       nbest, best_seed, POLISH_LEN);
 	print_sequence(best, nbest, &bestd);
 }
 
