@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The reference model of logos.ko's capabilities. It knows nothing of the
- * kernel's code: every rule below is the documented promise, with where
- * it is written. [uapi] is uapi/linux/logos.h, [sec] is
+ * The reference model of logos.ko's capabilities. Every rule below is a
+ * documented promise, with where it is written; where the docs leave
+ * something open the model does what the kernel does, and says so. [uapi] is uapi/linux/logos.h, [sec] is
  * Documentation/security-model.md, [arch] Documentation/architecture.md,
  * [ipc] Documentation/ipc.md.
  *
