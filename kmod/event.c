@@ -158,7 +158,7 @@ long logos_ioctl_wait(struct logos_call *call)
 	items = memdup_user(uitems, array_size(arg->count, sizeof(*items)));
 	if (IS_ERR(items))
 		return PTR_ERR(items);
-	waiters = kcalloc(arg->count, sizeof(*waiters), GFP_KERNEL);
+	waiters = kcalloc(arg->count, sizeof(*waiters), GFP_KERNEL_ACCOUNT);
 	if (!waiters) {
 		ret = -ENOMEM;
 		goto out_items;

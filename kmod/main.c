@@ -8,6 +8,7 @@
 #include "channel.h"
 #include "device.h"
 #include "handle.h"
+#include "memory.h"
 #include "message.h"
 #include "module.h"
 #include "netlink.h"
@@ -34,6 +35,10 @@ static int __init logos_mod_init(void)
 	if (ret < 0)
 		goto err_channel;
 
+	ret = logos_memory_init();
+	if (ret < 0)
+		goto err_memory;
+
 	ret = logos_module_init();
 	if (ret < 0)
 		goto err_module;
@@ -55,6 +60,8 @@ err_device:
 err_netlink:
 	logos_module_uninit();
 err_module:
+	logos_memory_uninit();
+err_memory:
 	logos_channel_exit();
 err_channel:
 	logos_message_uninit();
@@ -67,6 +74,12 @@ err_handle:
 static void __exit logos_mod_exit(void)
 {
 	logos_device_uninit();
+	/*
+	 * No file is left, so no revoke can queue a zap any more; drain the
+	 * queued ones first: each holds a memory object, which holds its
+	 * owner module.
+	 */
+	logos_memory_uninit();
 	logos_genetlink_uninit();
 	logos_channel_uninit();
 	logos_module_uninit();

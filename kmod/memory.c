@@ -5,7 +5,8 @@
  * a revoke reaches mappings exactly as it reaches handles; the pages of a
  * revoked mapping are then zapped and the next access gets SIGBUS.
  *
- * Locking: mmap_lock (of the mapping's mm) nests outside map_lock.
+ * Locking: mmap_lock (of the mapping's mm) nests outside map_lock. A
+ * revoker never sleeps on a grantee's mmap_lock: see logos_memory_zap().
  */
 
 #include "memory.h"
@@ -14,12 +15,14 @@
 #include "module.h"
 #include "quota.h"
 
+#include <linux/delay.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/pfn_t.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 struct logos_memory {
 	struct logos_object obj;
@@ -28,7 +31,22 @@ struct logos_memory {
 	struct mutex map_lock;		/* guards mappings */
 	struct list_head mappings;
 	atomic64_t nr_mappings;
+	struct work_struct zap_work;	/* zaps a revoker could not wait for */
 };
+
+/* Zaps left by revokers; drained at unload. */
+static struct workqueue_struct *logos_zap_wq;
+
+int __init logos_memory_init(void)
+{
+	logos_zap_wq = alloc_workqueue("logos_zap", WQ_UNBOUND, 0);
+	return logos_zap_wq ? 0 : -ENOMEM;
+}
+
+void logos_memory_uninit(void)
+{
+	destroy_workqueue(logos_zap_wq);
+}
 
 struct logos_mapping {
 	struct list_head node;
@@ -87,15 +105,42 @@ static void logos_mapping_unaccount(struct logos_mapping *m)
 		logos_uncharge(m->module, LOGOS_RES_MAPPED_PAGES, m->nr_pages);
 }
 
-/* Unmaps every mapping whose node was revoked; may sleep. */
-static void logos_memory_revoked(struct logos_object *obj)
+/*
+ * Takes @mm's mmap_lock for reading. A revoker (@wait false) tries for a
+ * few milliseconds only: a hostile grantee can keep its own mmap_lock
+ * taken (a writer queued behind a fault it stalls) for as long as it
+ * likes, and must not park the revoker, often logosd, in D state.
+ */
+static bool logos_mmap_read_lock(struct mm_struct *mm, bool wait)
 {
-	struct logos_memory *mem = logos_memory_from_obj(obj);
+	int tries;
+
+	if (wait) {
+		mmap_read_lock(mm);
+		return true;
+	}
+	for (tries = 0; tries < 20; tries++) {
+		if (mmap_read_trylock(mm))
+			return true;
+		usleep_range(500, 1000);
+	}
+	return false;
+}
+
+/*
+ * Unmaps every mapping whose node was revoked, one address space at a
+ * time. Returns false when an address space's lock could not be had
+ * without waiting (@wait false): the caller leaves the rest to the work
+ * item. Until then that grantee's faults already SIGBUS (the node is
+ * revoked); only pages it mapped before stay reachable, while it holds
+ * its own lock.
+ */
+static bool logos_memory_zap(struct logos_memory *mem, bool wait)
+{
 	struct logos_mapping *m;
 	struct mm_struct *mm;
 
 	for (;;) {
-		/* One address space at a time: its mmap_lock comes first. */
 		mm = NULL;
 		mutex_lock(&mem->map_lock);
 		list_for_each_entry(m, &mem->mappings, node) {
@@ -109,9 +154,12 @@ static void logos_memory_revoked(struct logos_object *obj)
 		}
 		mutex_unlock(&mem->map_lock);
 		if (!mm)
-			return;
+			return true;
 
-		mmap_read_lock(mm);
+		if (!logos_mmap_read_lock(mm, wait)) {
+			mmput(mm);
+			return false;
+		}
 		mutex_lock(&mem->map_lock);
 		list_for_each_entry(m, &mem->mappings, node) {
 			if (m->mm != mm || m->zapped || !READ_ONCE(m->cap->revoked))
@@ -123,6 +171,27 @@ static void logos_memory_revoked(struct logos_object *obj)
 		mmap_read_unlock(mm);
 		mmput(mm);
 	}
+}
+
+static void logos_memory_zap_work(struct work_struct *work)
+{
+	struct logos_memory *mem = container_of(work, struct logos_memory, zap_work);
+
+	logos_memory_zap(mem, true);
+	logos_object_put(&mem->obj);
+}
+
+/* Handles or mappings of @obj were revoked: unmap the mappings. */
+static void logos_memory_revoked(struct logos_object *obj)
+{
+	struct logos_memory *mem = logos_memory_from_obj(obj);
+
+	if (logos_memory_zap(mem, false))
+		return;
+	/* The work item holds the object; one already queued will see ours too. */
+	logos_object_get(obj);
+	if (!queue_work(logos_zap_wq, &mem->zap_work))
+		logos_object_put(obj);
 }
 
 static const struct logos_object_ops logos_memory_ops = {
@@ -170,6 +239,7 @@ struct logos_object *logos_memory_new(struct logos_module *owner, u64 nr_pages)
 	mem->nr_pages = nr_pages;
 	mutex_init(&mem->map_lock);
 	INIT_LIST_HEAD(&mem->mappings);
+	INIT_WORK(&mem->zap_work, logos_memory_zap_work);
 	atomic64_set(&mem->nr_mappings, 0);
 	ret = logos_object_init(&mem->obj, &logos_memory_ops, owner);
 	if (ret) {
@@ -275,7 +345,7 @@ static void logos_vm_open(struct vm_area_struct *vma)
 	vma->vm_private_data = NULL;
 	if (!old)
 		return;
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
 	if (m && logos_cap_derive_mapping(old->cap, &m->cap)) {
 		kfree(m);
 		m = NULL;
@@ -385,7 +455,7 @@ int logos_memory_mmap(struct file *file, struct vm_area_struct *vma)
 		goto out;
 
 	ret = -ENOMEM;
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	m = kzalloc(sizeof(*m), GFP_KERNEL_ACCOUNT);
 	if (!m)
 		goto out;
 	m->mem = mem;

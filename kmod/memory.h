@@ -16,6 +16,8 @@ struct vm_area_struct;
 
 struct logos_object;
 
+int logos_memory_init(void);
+void logos_memory_uninit(void);
 int logos_memory_mmap(struct file *file, struct vm_area_struct *vma);
 u32 logos_memory_nr_pages(struct logos_object *obj);
 struct logos_object *logos_memory_new(struct logos_module *owner, u64 nr_pages);

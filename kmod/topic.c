@@ -179,18 +179,22 @@ out:
 	return ret;
 }
 
-/* A snapshot of the subscribers, each with a reference. */
+/*
+ * A snapshot of the subscribers, each with a reference. Sized from the
+ * count first: one who subscribes meanwhile may miss this publish.
+ */
 static int logos_topic_subscribers(struct logos_topic *topic, struct logos_endpoint ***out)
 {
+	u32 room = min_t(u32, READ_ONCE(topic->nr_subs), LOGOS_PUBLISH_MAX_SUBS);
 	struct logos_endpoint **subs, *ep;
 	int n = 0;
 
-	subs = kmalloc_array(LOGOS_PUBLISH_MAX_SUBS, sizeof(*subs), GFP_KERNEL);
+	subs = kvmalloc_array(max_t(u32, room, 1), sizeof(*subs), GFP_KERNEL_ACCOUNT);
 	if (!subs)
 		return -ENOMEM;
 	spin_lock(&topic->obj.lock);
 	list_for_each_entry(ep, &topic->subs, topic_node) {
-		if (n == LOGOS_PUBLISH_MAX_SUBS)
+		if (n == room)
 			break;
 		subs[n++] = ep;
 		logos_object_get(&ep->obj);
@@ -323,7 +327,7 @@ out_subs:
 		if (subs[i])
 			logos_object_put(&subs[i]->obj);
 	}
-	kfree(subs);
+	kvfree(subs);
 out_tmpl:
 	logos_kmsg_destroy(tmpl);
 out_obj:
