@@ -388,6 +388,11 @@ int logos_endpoint_push_drop_oldest(struct logos_endpoint *dst, struct logos_kms
 	struct logos_kmsg *old, *tmp;
 	LIST_HEAD(doomed);
 
+	/* Bigger than the whole queue may hold: drop nothing for it. */
+	if (msg->len > dst->max_bytes) {
+		logos_kmsg_destroy(msg);
+		return -EMSGSIZE;
+	}
 	spin_lock(&dst->obj.lock);
 	if (dst->closed) {
 		spin_unlock(&dst->obj.lock);
@@ -642,14 +647,28 @@ static bool logos_call_ready(void *arg)
 static struct logos_pending_call *logos_call_park(struct logos_endpoint *ep,
 						  struct logos_pending_call *pc, bool heap)
 {
-	struct logos_pending_call *parked = heap ? pc : kmalloc(sizeof(*pc), GFP_KERNEL);
+	struct logos_pending_call *parked, *old = NULL, *it;
 	bool ok = false;
 
+	/* A dying caller will never resume it. */
+	if (fatal_signal_pending(current))
+		return NULL;
+	parked = heap ? pc : kmalloc(sizeof(*pc), GFP_KERNEL_ACCOUNT);
 	if (!parked)
 		return NULL;
 	spin_lock(&ep->obj.lock);
-	if (!pc->reply && !pc->status && !ep->closed &&
-	    ep->nr_parked < LOGOS_MAX_PARKED_CALLS) {
+	if (!pc->reply && !pc->status && !ep->closed) {
+		if (ep->nr_parked >= LOGOS_MAX_PARKED_CALLS) {
+			/* The oldest one nobody resumed is abandoned for this one. */
+			list_for_each_entry(it, &ep->calls, node) {
+				if (it->parked) {
+					old = it;
+					list_del(&old->node);
+					ep->nr_parked--;
+					break;
+				}
+			}
+		}
 		if (!heap) {
 			*parked = *pc;
 			list_replace(&pc->node, &parked->node);
@@ -659,6 +678,11 @@ static struct logos_pending_call *logos_call_park(struct logos_endpoint *ep,
 		ok = true;
 	}
 	spin_unlock(&ep->obj.lock);
+	if (old) {
+		if (old->reply)
+			logos_kmsg_destroy(old->reply);
+		kfree(old);
+	}
 	if (ok)
 		return parked;
 	if (!heap)

@@ -364,7 +364,7 @@ static void logos_vm_open(struct vm_area_struct *vma)
 	m->module = old->module;
 	if (m->module) {
 		logos_module_get(m->module);
-		/* Counted even past the quota: fork cannot be refused here. */
+		/* Counted even past the quota: a split cannot be refused here. */
 		atomic64_add(vma_pages(vma),
 			     &logos_module_quota(m->module)->usage[LOGOS_RES_MAPPED_PAGES]);
 	}

@@ -318,8 +318,15 @@ long logos_ioctl_topic_publish(struct logos_call *call)
 			ret = logos_endpoint_commit(subs[i], msg);
 		else
 			ret = logos_endpoint_push_drop_oldest(subs[i], msg, &arg->dropped);
-		if (!ret)
+		if (!ret) {
 			arg->delivered++;
+		} else if (ret == -EMSGSIZE) {
+			/* Larger than this subscriber's queue: a drop, told. */
+			spin_lock(&subs[i]->obj.lock);
+			subs[i]->dropped++;
+			spin_unlock(&subs[i]->obj.lock);
+			arg->dropped++;
+		}
 	}
 	ret = 0;
 out_subs:

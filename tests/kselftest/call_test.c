@@ -501,6 +501,37 @@ TEST_F(call, signal_interrupts_a_call_with_eintr_and_a_retry_gets_the_reply)
 	EXPECT_EQ(-EAGAIN, logos_recv(self->dev, self->s, buf, sizeof(buf), NULL, 0, 0, NULL));
 }
 
+/*
+ * At most 16 calls stay parked per endpoint: parking a 17th abandons the
+ * oldest, so calls nobody resumes never use up the room.
+ */
+TEST_F(call, parking_a_17th_call_abandons_the_oldest)
+{
+	static struct logos_test_call c[17];
+	struct logos_bg bg;
+	char buf[16];
+	__u64 txn[17];
+	int i;
+
+	ASSERT_EQ(0, logos_install_noop(SIGUSR1));
+	for (i = 0; i < 17; i++) {
+		logos_call_prep(&c[i], self->c, "p", 1, LOGOS_TIMEOUT_INFINITE);
+		ASSERT_EQ(0, logos_bg_start(&bg, self->dev, LOGOS_IOC_CHANNEL_CALL, &c[i].arg));
+		txn[i] = take_call(self->dev, self->s, buf, sizeof(buf), NULL);
+		ASSERT_NE(0, txn[i]);
+		ASSERT_EQ(0, pthread_kill(bg.thread, SIGUSR1));
+		ASSERT_EQ(-EINTR, logos_bg_join(&bg));
+		ASSERT_EQ(txn[i], c[i].arg.request.header.txn_id);
+	}
+	/* The oldest was abandoned: its reply is refused, its resume -ENOENT. */
+	EXPECT_EQ(-ENOENT, logos_reply(self->dev, self->s, txn[0], "x", 1));
+	EXPECT_EQ(-ENOENT, logos_ioctl(self->dev, LOGOS_IOC_CHANNEL_CALL, &c[0].arg));
+	/* The second oldest is still parked. */
+	EXPECT_EQ(0, logos_reply(self->dev, self->s, txn[1], "y", 1));
+	EXPECT_EQ(0, logos_ioctl(self->dev, LOGOS_IOC_CHANNEL_CALL, &c[1].arg));
+	EXPECT_EQ('y', c[1].reply[0]);
+}
+
 TEST_F(call, resuming_a_call_that_was_never_parked_is_enoent)
 {
 	struct logos_test_call c;

@@ -553,4 +553,50 @@ TEST_F(topic, nothing_outlives_a_topic_and_its_subscribers)
 	EXPECT_EQ(live0, logos_live_objects_settle(live0));
 }
 
+/* Sets a logos.ko parameter; 0 or -errno. */
+static int set_param(const char *name, long long value)
+{
+	char path[128];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/module/logos/parameters/%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%lld\n", value) < 0 ? -EIO : 0;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+/*
+ * A message larger than a drop-oldest subscriber's whole byte bound is
+ * refused for that subscriber alone, counted as a drop on both sides, and
+ * its queue is left as it was (it used to be emptied first).
+ */
+TEST_F(topic, drop_oldest_refuses_a_message_larger_than_the_queue_and_keeps_it)
+{
+	long long saved = logos_param("channel_max_bytes");
+	static char big[2048];
+	__u32 t, ep = 0, delivered = 9, dropped = 0;
+	struct logos_msg m;
+
+	ASSERT_LT(0, saved);
+	ASSERT_EQ(0, logos_topic_new(self->dev, LOGOS_TOPIC_DROP_OLDEST, 0, &t));
+	ASSERT_EQ(0, set_param("channel_max_bytes", 1024));
+	EXPECT_EQ(0, logos_subscribe(self->dev, t, &ep));
+	ASSERT_EQ(0, set_param("channel_max_bytes", saved));
+	ASSERT_EQ(0, publish_u32(self->dev, t, 1, 0, NULL, NULL));
+	ASSERT_EQ(0, publish_u32(self->dev, t, 2, 0, NULL, NULL));
+	EXPECT_EQ(0, logos_publish(self->dev, t, big, sizeof(big), NULL, 0, 0, &delivered,
+				   &dropped));
+	EXPECT_EQ(0, delivered);
+	EXPECT_EQ(1, dropped);
+	EXPECT_EQ(1, next_u32(self->dev, ep, &m));
+	EXPECT_EQ(1, m.header.dropped);
+	EXPECT_EQ(2, next_u32(self->dev, ep, NULL));
+	EXPECT_EQ(~0U, next_u32(self->dev, ep, NULL));
+}
+
 TEST_HARNESS_MAIN

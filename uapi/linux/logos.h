@@ -695,10 +695,12 @@ struct logos_channel_io {
  *		again with the same argument after -EINTR, then waits for that
  *		reply without sending the request again; an id that names no
  *		parked call is -ENOENT. The id is set back to 0 when the call
- *		ends. At most 16 calls per endpoint stay parked; past that (or
- *		out of memory) the call fails with -EINTR and is abandoned, and
- *		a later reply is refused to the server. Parked calls end with
- *		their endpoint.
+ *		ends. At most 16 calls per endpoint stay parked: parking one
+ *		more abandons the oldest (a later reply to it is refused to the
+ *		server, its resume is -ENOENT). Out of memory, or killed, the
+ *		call is abandoned and fails with -EINTR. Parked calls end with
+ *		their endpoint. Any holder of the endpoint may resume a parked
+ *		call by its id: parking does not cross a module boundary.
  * @reply:	in: buffers; out: the reply. A reply too big for them fails
  *		with -EMSGSIZE, @reply.data_len and @reply.nr_handles set to
  *		what it needed, and the reply is destroyed.
