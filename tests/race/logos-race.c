@@ -143,7 +143,7 @@ const char *race_kernel_report(void)
 }
 
 /* Tells the kernel log (and so the console) which scenario runs now. */
-static void kmsg_mark(const char *name)
+static void kmsg_mark(const char *what, const char *name)
 {
 	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	char line[128];
@@ -152,7 +152,7 @@ static void kmsg_mark(const char *name)
 	if (fd < 0)
 		return;
 	/* One write() per record: dprintf's stdio path is refused (-EINVAL). */
-	len = snprintf(line, sizeof(line), "<3>logos-race: start %s\n", name);
+	len = snprintf(line, sizeof(line), "<3>logos-race: %s %s\n", what, name);
 	if (write(fd, line, len) != len)
 		printf("# /dev/kmsg: %s: the kernel log will not show the scenario\n", strerror(errno));
 	close(fd);
@@ -317,7 +317,7 @@ static int run_one(int nr, int index, const struct scenario *sc)
 
 	printf("# start %d %s\n", nr, sc->name);
 	fflush(stdout);
-	kmsg_mark(sc->name);
+	kmsg_mark("start", sc->name);
 	race_kernel_report();	/* what came before is not this scenario's */
 	kernel_report[0] = 0;
 	for (i = 0; i < RACE_MAX_THREADS; i++)
@@ -438,6 +438,7 @@ int main(int argc, char **argv)
 		printf("not ok 1 - no scenario matches --only %s\n", opt_only ? opt_only : "");
 		failed++;
 	}
+	kmsg_mark("done,", "every scenario ran");
 	printf("race: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

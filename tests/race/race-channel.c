@@ -95,9 +95,30 @@ static int two_modules(struct race *r, uint32_t max_msgs)
 	return ret ? race_fail(r, "channel for two modules: %s", strerror(-ret)) : 0;
 }
 
+/*
+ * Each module holds one end of F1X_CHANNELS channels, given in the same
+ * order, so the two table teardowns walk the pairs side by side: many
+ * chances per exit instead of one.
+ */
+enum { F1X_CHANNELS = 32 };
+
 static int f1x_setup(struct race *r)
 {
-	return two_modules(r, 0);
+	uint32_t h0, h1;
+	int i, ret;
+
+	if (two_modules(r, 0))
+		return -1;
+	for (i = 1; i < F1X_CHANNELS; i++) {
+		ret = chan_create(c.sfd, 0, &h0, &h1);
+		if (!ret)
+			ret = hgive(c.sfd, c.mh[0], h0, LOGOS_RIGHTS_SAME, LOGOS_GIVE_MOVE, NULL);
+		if (!ret)
+			ret = hgive(c.sfd, c.mh[1], h1, LOGOS_RIGHTS_SAME, LOGOS_GIVE_MOVE, NULL);
+		if (ret)
+			return race_fail(r, "channel %d for two modules: %s", i, strerror(-ret));
+	}
+	return 0;
 }
 
 static void f1x_act(struct race *r, int who)
@@ -118,8 +139,8 @@ static int f1x_check(struct race *r)
 }
 
 const struct scenario sc_f1_exit = {
-	.name = "F1-exit", .group = "F1", .nthreads = 2, .jitter = 300,
-	.what = "two modules holding the two ends exit at once",
+	.name = "F1-exit", .group = "F1", .nthreads = 2, .jitter = 2000,
+	.what = "two modules holding the two ends of 32 channels exit at once",
 	.begin = open_sup, .setup = f1x_setup, .act = f1x_act, .check = f1x_check,
 	.end = close_all,
 };
