@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -175,12 +177,16 @@ static long long live_objects(void)
 
 /*
  * A spin barrier: futex wake-ups are slower than the windows being raced
- * (microseconds), so racers spin; with more racers than CPUs they yield.
+ * (microseconds), so racers spin. With more racers than CPUs, a spinning
+ * racer would steal the CPU from the one it waits for (the main thread's
+ * setup): there it sleeps on a futex after a short spin.
  */
 struct sbar {
 	atomic_uint count;
 	atomic_uint gen;
+	atomic_uint sleepers;
 	unsigned int n;
+	bool oversubscribed;
 };
 
 static void sbar_wait(struct sbar *b)
@@ -190,11 +196,19 @@ static void sbar_wait(struct sbar *b)
 	if (atomic_fetch_add(&b->count, 1) + 1 == b->n) {
 		atomic_store(&b->count, 0);
 		atomic_fetch_add(&b->gen, 1);
+		/* A sleeper counted after this load sees the new gen and returns. */
+		if (atomic_load(&b->sleepers))
+			syscall(SYS_futex, &b->gen, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 		return;
 	}
 	for (i = 0; atomic_load(&b->gen) == gen; i++) {
-		if (i > 1000)
-			sched_yield();
+		if (b->oversubscribed && i > 2000) {
+			atomic_fetch_add(&b->sleepers, 1);
+			syscall(SYS_futex, &b->gen, FUTEX_WAIT_PRIVATE, gen, NULL, NULL, 0);
+			atomic_fetch_sub(&b->sleepers, 1);
+		} else if (i > 100000) {
+			sched_yield();	/* the host took our CPU away */
+		}
 	}
 }
 
@@ -246,6 +260,7 @@ static int run_rounds(struct race *r, double budget)
 	int i, ret = 0;
 
 	e.start.n = e.done.n = sc->nthreads;
+	e.start.oversubscribed = e.done.oversubscribed = sc->nthreads > ncpus;
 	pin(0);
 	for (i = 1; i < sc->nthreads; i++) {
 		args[i] = (struct racer_arg){ .e = &e, .who = i };
