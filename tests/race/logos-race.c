@@ -394,7 +394,7 @@ static void usage(FILE *f)
 		   "  --only     scenarios by name or group (F1..F7, pair)\n"
 		   "  --seconds  time budget of each racy scenario (default 8)\n"
 		   "  --seed     PRNG seed (default: from the clock; printed)\n"
-		   "  --list     print the scenarios and exit\n");
+		   "  --list     print the scenarios (those of --only) and exit\n");
 }
 
 int main(int argc, char **argv)
@@ -422,7 +422,8 @@ int main(int argc, char **argv)
 	}
 	if (list) {
 		for (i = 0; race_scenarios[i]; i++)
-			printf("%-20s %-5s %s\n", race_scenarios[i]->name, race_scenarios[i]->group,
+			if (selected(race_scenarios[i]))
+				printf("%-20s %-5s %s\n", race_scenarios[i]->name, race_scenarios[i]->group,
 			       race_scenarios[i]->what);
 		return 0;
 	}
