@@ -32,6 +32,7 @@ static char *opt_only;
 static int ncpus = 1;
 static int kmsg_fd = -1;
 static char kernel_report[RACE_REASON_MAX];
+static const char *tainted_by;	/* the first scenario with a kernel report */
 
 double race_now(void)
 {
@@ -330,6 +331,9 @@ static int run_one(int nr, int index, const struct scenario *sc)
 	double t0, t;
 	int i, ret;
 
+	if (tainted_by)
+		printf("# the kernel reported a problem in %s: what follows may be its consequence\n",
+		       tainted_by);
 	printf("# start %d %s\n", nr, sc->name);
 	fflush(stdout);
 	kmsg_mark("start", sc->name);
@@ -377,6 +381,8 @@ static int run_one(int nr, int index, const struct scenario *sc)
 		r.reason[0] = 0;
 		race_fail(&r, "kernel: %s%s%s", kernel_report, own[0] ? "; also: " : "", own);
 		ret = -1;
+		if (!tainted_by)
+			tainted_by = sc->name;
 	}
 	if (ret) {
 		printf("not ok %d - %s: %s (round %lu, %.1f s)\n", nr, sc->name,
@@ -394,7 +400,7 @@ static void usage(FILE *f)
 		   "  --only     scenarios by name or group (F1..F7, pair)\n"
 		   "  --seconds  time budget of each racy scenario (default 8)\n"
 		   "  --seed     PRNG seed (default: from the clock; printed)\n"
-		   "  --list     print the scenarios and exit\n");
+		   "  --list     print the scenarios (those of --only) and exit\n");
 }
 
 int main(int argc, char **argv)
@@ -422,7 +428,8 @@ int main(int argc, char **argv)
 	}
 	if (list) {
 		for (i = 0; race_scenarios[i]; i++)
-			printf("%-20s %-5s %s\n", race_scenarios[i]->name, race_scenarios[i]->group,
+			if (selected(race_scenarios[i]))
+				printf("%-20s %-5s %s\n", race_scenarios[i]->name, race_scenarios[i]->group,
 			       race_scenarios[i]->what);
 		return 0;
 	}
