@@ -862,6 +862,9 @@ void op_mapped_story(void)
 		if (pfd[1] >= 0 && write(pfd[1], "x", 1) != 1)
 			fail("mapped story: pipe write: %s", strerror(errno));
 		check_ended(&s, by_revoke ? LOGOS_MAPPED_REVOKED(1) : LOGOS_MAPPED_CLOSED(1));
+		__atomic_fetch_add(&stats->mapped_ended[!by_revoke], 1, __ATOMIC_RELAXED);
+		if (pid > 0)
+			__atomic_fetch_add(&stats->mapped_procs[mode], 1, __ATOMIC_RELAXED);
 	} else {
 		if (by_revoke)
 			fail("mapped story: revoking the root of a moved endpoint gave %d, %u revoked",

@@ -401,10 +401,10 @@ void op_call_retry(void)
 			__atomic_fetch_add(&stats->call_retried_ok, 1, __ATOMIC_RELAXED);
 	}
 	if (pid > 0) {
-		/* After a reply the server looks 200 ms for a duplicate, then
-		 * exits with its count; after a failed call there is nothing
-		 * to count. */
-		for (int i = 0; !ret && i < 1000 && wait_child(pid, &status, WNOHANG) == 0; i++)
+		/* After its reply the server looks 200 ms for a duplicate,
+		 * then exits with its count; one that never replied (the call
+		 * failed before) is killed after a second, uncounted. */
+		for (int i = 0; i < (ret ? 100 : 1000) && wait_child(pid, &status, WNOHANG) == 0; i++)
 			usleep(10000);
 		if (kill(pid, SIGKILL) == 0) {
 			wait_child(pid, &status, 0);

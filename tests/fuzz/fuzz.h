@@ -63,6 +63,8 @@ struct stats {
 	uint64_t call_intr;	/* CALLs interrupted by the timer (call retry story) */
 	uint64_t call_parked;	/* ... of them parked, with an id to retry with */
 	uint64_t call_retried_ok;	/* retried calls that got their reply */
+	uint64_t mapped_ended[2];	/* mapped story: side 1 revoked, closed, and checked */
+	uint64_t mapped_procs[2];	/* ... with a waiter, a toucher in the module */
 	int failures;
 	char failure[8][160];
 };
