@@ -7,7 +7,8 @@
  * fuzz-mm-nl.c: memory mappings, the grant, call and call-retry stories,
  *               netlink, module parameters
  * fuzz-mapped.c: mapped channels (ABI 0.2): their ioctls, mappings, rings,
- *               teardown, and the mapped story
+ *               teardown
+ * fuzz-mapped-story.c: a mapped channel's whole life, ended under a peer
  */
 #ifndef LOGOS_FUZZ_H
 #define LOGOS_FUZZ_H
@@ -64,7 +65,7 @@ struct stats {
 	uint64_t call_parked;	/* ... of them parked, with an id to retry with */
 	uint64_t call_retried_ok;	/* retried calls that got their reply */
 	uint64_t mapped_ended[2];	/* mapped story: side 1 revoked, closed, and checked */
-	uint64_t mapped_procs[2];	/* ... with a waiter, a toucher in the module */
+	uint64_t mapped_procs[3];	/* ... with a waiter, a toucher, a mapper in the module */
 	int failures;
 	char failure[8][160];
 };
@@ -197,7 +198,26 @@ void params_save(void);
 void params_restore(void);
 void op_param(void);
 
-/* fuzz-mapped.c: mapped channels */
+/* fuzz-mapped.c: mapped channels, the random operations */
+/* An attachment we made, with what MAP told us and what we mapped. */
+struct matt {
+	int file;		/* -1: free */
+	uint32_t att, ring, ctl, side;
+	uint32_t slot_size, nr_slots;
+	uint64_t ring_size;
+	uint8_t *ring_map;	/* the ring memory, or NULL */
+	size_t ring_len;	/* bytes of it still mapped (a tail may be gone) */
+	const volatile struct logos_mapped_ctl *ctl_map;
+	uint64_t produced, consumed;	/* our own counters of the two rings */
+};
+
+bool guarded(void (*fn)(void *), void *arg);
+void read_byte(void *p);
+void unmap_matt(struct matt *m);
+bool check_map_answer(const struct logos_mapped_map *a, const char *who);
+int64_t ctl_status(const struct matt *m, const char *who);
+void fill_matt(struct matt *m, int f, const struct logos_mapped_map *a);
+bool map_matt(struct matt *m);
 void op_mapped_create(void);
 void op_mapped_map(void);
 void op_mapped_notify(void);
@@ -205,8 +225,10 @@ void op_mapped_wait(bool may_block);
 void op_mapped_mmap(void);
 void op_mapped_ring(void);
 void op_mapped_teardown(void);
-void op_mapped_story(void);
 void mapped_after_fork(void);
 void mapped_cleanup(void);
+
+/* fuzz-mapped-story.c: the mapped story */
+void op_mapped_story(void);
 
 #endif /* LOGOS_FUZZ_H */

@@ -714,9 +714,10 @@ int main(int argc, char **argv)
 	printf("fuzz: call retry: %llu calls interrupted, %llu parked, %llu retried calls got their reply\n",
 	       (unsigned long long)stats->call_intr, (unsigned long long)stats->call_parked,
 	       (unsigned long long)stats->call_retried_ok);
-	printf("fuzz: mapped story: side 1 ended and checked %llu times by revoke, %llu by close (%llu with a waiter, %llu with a toucher)\n",
+	printf("fuzz: mapped story: side 1 ended and checked %llu times by revoke, %llu by close (%llu with a waiter, %llu a toucher, %llu a mapper)\n",
 	       (unsigned long long)stats->mapped_ended[0], (unsigned long long)stats->mapped_ended[1],
-	       (unsigned long long)stats->mapped_procs[0], (unsigned long long)stats->mapped_procs[1]);
+	       (unsigned long long)stats->mapped_procs[0], (unsigned long long)stats->mapped_procs[1],
+	       (unsigned long long)stats->mapped_procs[2]);
 	for (int i = 0; i < O_COUNT; i++) {
 		char errs[128] = "";
 		size_t len = 0;
