@@ -306,10 +306,12 @@ void op_mapped_story(void)
 	if (!xioctl(O_MAPPED_STORY, files[s.f].fd, LOGOS_IOC_HANDLE_DUPLICATE, &dup))
 		fail("mapped story: a ring memory handle was duplicated");
 	fill_matt(&s.a, s.f, &s.ma);
+	s.a.trusted = true;	/* alone on these files: fresh handles */
 	if (!map_matt(&s.a))
 		goto out;
 	if (mode != 2) {
 		fill_matt(&s.b, s.g, &s.mb);
+		s.b.trusted = true;
 		if (!map_matt(&s.b))
 			goto out;
 	}

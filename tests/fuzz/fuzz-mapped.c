@@ -178,9 +178,18 @@ int64_t ctl_status(const struct matt *m, const char *who)
 
 	if (!m->ctl_map || !guarded(read_ctl, &c))
 		return -1;
-	if (c.bad)
+	/* A handle value closed and reused maps something else: not a finding. */
+	if (c.bad && m->trusted)
 		fail("%s: the control page does not match MAP (status %#x)", who, c.status);
 	return c.status;
+}
+
+/* The cap id behind handle @h of file @f, 0 if none: names it across reuse. */
+static uint64_t cap_of(int f, uint32_t h)
+{
+	struct logos_handle_info i = { .handle = h };
+
+	return xioctl(O_INFO, files[f].fd, LOGOS_IOC_HANDLE_INFO, &i) ? 0 : i.cap_id;
 }
 
 void fill_matt(struct matt *m, int f, const struct logos_mapped_map *a)
@@ -277,6 +286,9 @@ void op_mapped_map(void)
 	remember(f, a.ring_handle, LOGOS_OBJ_MEMORY);
 	remember(f, a.ctl_handle, LOGOS_OBJ_MEMORY);
 	m = new_matt(f, &a);
+	m->ring_cap = cap_of(f, a.ring_handle);
+	m->ctl_cap = cap_of(f, a.ctl_handle);
+	m->trusted = m->ring_cap && m->ctl_cap;
 	if (chance(70) && map_matt(m))
 		ctl_status(m, "mapped_map");
 }
@@ -335,7 +347,7 @@ void op_mapped_mmap(void)
 {
 	struct matt *m = pick_matt(false);
 	int slot = rnd(MAX_MAPS), prot, flags, fd;
-	bool ctl = chance(40), must_fail = false;
+	bool ctl = chance(40), must_fail = false, same = false;
 	size_t len;
 	off_t off;
 	void *p;
@@ -344,6 +356,8 @@ void op_mapped_mmap(void)
 		return;
 	if (chance(30)) {	/* the liblogos way, kept for the ring operations */
 		__atomic_fetch_add(&stats->ops[O_MAPPED_MMAP], 1, __ATOMIC_RELAXED);
+		m->trusted = m->ring_cap && m->ring_cap == cap_of(m->file, m->ring) &&
+			     m->ctl_cap && m->ctl_cap == cap_of(m->file, m->ctl);
 		if (map_matt(m))
 			__atomic_fetch_add(&stats->ok[O_MAPPED_MMAP], 1, __ATOMIC_RELAXED);
 		return;
@@ -355,8 +369,8 @@ void op_mapped_mmap(void)
 	flags = MAP_SHARED;
 	switch (rnd(8)) {
 	case 0: len = PAGE * (1 + rnd(len / PAGE)); break;		/* a part */
-	case 1: len += PAGE * (1 + rnd(2)); must_fail = true; break;	/* too long */
-	case 2: prot |= PROT_WRITE; must_fail = ctl; break;
+	case 1: len += PAGE * (1 + rnd(2)); must_fail = same = true; break;	/* too long */
+	case 2: prot |= PROT_WRITE; must_fail = same = ctl; break;
 	case 3: prot |= PROT_EXEC; must_fail = true; break;
 	case 4: flags = MAP_PRIVATE; must_fail = true; break;
 	case 5: off += PAGE * (1 + rnd(2)); break;	/* another handle's offset */
@@ -371,10 +385,16 @@ void op_mapped_mmap(void)
 	if (p == MAP_FAILED)
 		return;
 	__atomic_fetch_add(&stats->ok[O_MAPPED_MMAP], 1, __ATOMIC_RELAXED);
-	if (must_fail)
+	/* Executable or private: refused for any memory. Too long or a
+	 * writable control page: only if the handle still is that one. */
+	if (must_fail && (!same || (m->ctl_cap && m->ring_cap &&
+				    cap_of(m->file, ctl ? m->ctl : m->ring) ==
+				    (ctl ? m->ctl_cap : m->ring_cap))))
 		fail("mapped_mmap: %s mapping (len %zu prot %#x flags %#x) was allowed",
 		     ctl ? "control page" : "ring", len, prot, flags);
-	if (ctl && !(prot & PROT_WRITE) && !mprotect(p, len, PROT_READ | PROT_WRITE))
+	if (ctl && off == (off_t)m->ctl * (off_t)PAGE && !(prot & PROT_WRITE) &&
+	    !mprotect(p, len, PROT_READ | PROT_WRITE) && m->ctl_cap &&
+	    cap_of(m->file, m->ctl) == m->ctl_cap)
 		fail("mapped_mmap: mprotect made the control page writable");
 	maps[slot] = (struct map){ p, len, prot };
 }

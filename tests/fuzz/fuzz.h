@@ -208,7 +208,8 @@ struct matt {
 	uint8_t *ring_map;	/* the ring memory, or NULL */
 	size_t ring_len;	/* bytes of it still mapped (a tail may be gone) */
 	const volatile struct logos_mapped_ctl *ctl_map;
-	uint64_t produced, consumed;	/* our own counters of the two rings */
+	uint64_t ring_cap, ctl_cap;	/* their cap ids, to tell a reused handle value */
+	bool trusted;		/* ctl_map is the control page of this channel */
 };
 
 bool guarded(void (*fn)(void *), void *arg);
