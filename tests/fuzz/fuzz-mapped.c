@@ -155,7 +155,7 @@ bool check_map_answer(const struct logos_mapped_map *a, const char *who)
 struct ctl_check {
 	const volatile struct logos_mapped_ctl *ctl;
 	const struct matt *m;
-	uint32_t status;
+	struct logos_mapped_ctl seen;
 	bool bad;
 };
 
@@ -164,11 +164,13 @@ static void read_ctl(void *arg)
 	struct ctl_check *c = arg;
 	const volatile struct logos_mapped_ctl *ctl = c->ctl;
 
-	c->status = ctl->status;
-	c->bad = ctl->magic != LOGOS_MAPPED_CTL_MAGIC || ctl->slot_size != c->m->slot_size ||
-		 ctl->nr_slots != c->m->nr_slots || ctl->ring_size != c->m->ring_size ||
-		 ctl->ring_offset[0] != 0 || ctl->ring_offset[1] != c->m->ring_size / 2 ||
-		 (c->status & ~0xfU) || ctl->reserved[0] || ctl->reserved[1] || ctl->reserved[2];
+	struct logos_mapped_ctl *s = &c->seen;
+
+	memcpy(s, (const void *)ctl, sizeof(*s));
+	c->bad = s->magic != LOGOS_MAPPED_CTL_MAGIC || s->slot_size != c->m->slot_size ||
+		 s->nr_slots != c->m->nr_slots || s->ring_size != c->m->ring_size ||
+		 s->ring_offset[0] != 0 || s->ring_offset[1] != c->m->ring_size / 2 ||
+		 (s->status & ~0xfU) || s->reserved[0] || s->reserved[1] || s->reserved[2];
 }
 
 /* The control page as the kernel keeps it; -1 when it faulted (revoked). */
@@ -180,8 +182,11 @@ int64_t ctl_status(const struct matt *m, const char *who)
 		return -1;
 	/* A handle value closed and reused maps something else: not a finding. */
 	if (c.bad && m->trusted)
-		fail("%s: the control page does not match MAP (status %#x)", who, c.status);
-	return c.status;
+		fail("%s: control page %#x %#x %ux%u %llu, MAP said %ux%u %llu (pid %d)", who,
+		     c.seen.magic, c.seen.status, c.seen.slot_size, c.seen.nr_slots,
+		     (unsigned long long)c.seen.ring_size, m->slot_size, m->nr_slots,
+		     (unsigned long long)m->ring_size, (int)getpid());
+	return c.seen.status;
 }
 
 /* The cap id behind handle @h of file @f, 0 if none: names it across reuse. */

@@ -521,6 +521,12 @@ static void run_child(uint64_t seed, uint64_t deadline)
 	if (end > deadline)
 		end = deadline;
 	memset(children, 0, sizeof(children));
+	/*
+	 * No logos mapping is inherited (VM_DONTCOPY): forget them, or an
+	 * munmap of an address the child reused for a mapping of its own
+	 * would pull that away under it.
+	 */
+	memset(maps, 0, sizeof(maps));
 	mapped_after_fork();
 	/* Its own netlink socket: the parent's one is shared. */
 	nl_sock = -1;
