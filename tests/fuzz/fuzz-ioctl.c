@@ -34,7 +34,7 @@ void op_module_create(void)
 {
 	static const char charset[] = "abcXYZ019._-/ \x01\xff";
 	struct logos_module_create a = { 0 };
-	int f = pick_file(true), len, slot;
+	int f = pick_file(true), len;
 
 	if (f < 0)
 		return;
@@ -42,7 +42,7 @@ void op_module_create(void)
 	for (int i = 0; i < len && i < LOGOS_NAME_MAX; i++)
 		a.name[i] = chance(97) ? "fuzzmod"[i % 7] : charset[rnd(sizeof(charset) - 1)];
 	a.trust_level = chance(95) ? rnd(__LOGOS_TRUST_MAX) : rnd64();
-	a.flags = pick_flags(0);
+	a.flags = pick_flags(LOGOS_MODULE_ALLOW_MAPPED);	/* half of them may map */
 	for (int i = 0; i < LOGOS_RES_COUNT; i++) {
 		if (chance(70))
 			continue;
@@ -57,16 +57,26 @@ void op_module_create(void)
 		return;
 	if (a.fd < 0)
 		return;	/* a corrupted struct may make the kernel's answer odd */
-	remember(f, a.handle, LOGOS_OBJ_MODULE);
-	known_module_ids[rnd(32)] = a.module_id;
-	slot = add_file(a.fd, false);
+	adopt_module(f, &a);
+}
+
+/* A module supervisor @f just made: its handle and file; the file's index or -1. */
+int adopt_module(int f, const struct logos_module_create *a)
+{
+	int slot;
+
+	remember(f, a->handle, LOGOS_OBJ_MODULE);
+	known_module_ids[rnd(32)] = a->module_id;
+	slot = add_file(a->fd, false);
 	if (slot < 0) {
-		close(a.fd);	/* the module terminates at once */
-		return;
+		close(a->fd);	/* the module terminates at once */
+		return -1;
 	}
-	files[slot].self_handle = a.handle;
+	files[slot].self_handle = a->handle;
 	files[slot].sup = f;
-	files[slot].module_id = a.module_id;
+	files[slot].module_id = a->module_id;
+	files[slot].allow_mapped = a->flags & LOGOS_MODULE_ALLOW_MAPPED;
+	return slot;
 }
 
 /* A module file of ours, or -1. */
@@ -676,7 +686,7 @@ void op_raw_ioctl(void)
 		return;
 	for (size_t i = 0; i < 64; i++)
 		buf[i] = chance(70) ? 0 : rnd64();
-	cmd = _IOC(rnd(4), chance(95) ? LOGOS_IOC_MAGIC : rnd(256), rnd(0x70),
+	cmd = _IOC(rnd(4), chance(95) ? LOGOS_IOC_MAGIC : rnd(256), rnd(0x78),
 		   chance(50) ? rnd(400) : rnd(1 << 14));
 	__atomic_fetch_add(&stats->ops[O_RAW_IOCTL], 1, __ATOMIC_RELAXED);
 	if (trace)

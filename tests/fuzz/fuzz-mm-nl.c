@@ -279,6 +279,150 @@ void op_call_story(void)
 		remember(server, cc.handle1, LOGOS_OBJ_CHANNEL);
 }
 
+/*
+ * A call the 50 ms timer interrupts while its server holds it, retried
+ * with the same argument: the kernel parked it and wrote its id into
+ * request.header.txn_id, so the retry waits for the same reply and never
+ * sends the request again. Sometimes one retry names a wrong id first
+ * (-ENOENT). Checked: the reply arrives whole, the id is 0 again after,
+ * and the server saw the request exactly once.
+ */
+static void retry_server(uint32_t handle, int f, const uint8_t *req, size_t req_len)
+{
+	struct timespec nap = { 0, (long)(60 + rnd(200)) * 1000000 }, now;
+	uint64_t until = 0;
+	int calls = 0, bad = 0;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	setup_signals();
+	/* The parent kills it once its call failed: no limit needed before. */
+	for (;;) {
+		struct logos_msg m;
+		struct logos_channel_io io;
+		struct logos_channel_reply r;
+		uint8_t buf[64], out[16];
+
+		m = (struct logos_msg){ .data = (uint64_t)(uintptr_t)buf, .data_len = sizeof(buf) };
+		io = (struct logos_channel_io){
+			.handle = handle, .msgs = (uint64_t)(uintptr_t)&m, .count = 1,
+			.timeout_ns = 40000000,
+		};
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (until && (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 > until)
+			break;
+		if (xioctl(O_CALL_RETRY, files[f].fd, LOGOS_IOC_CHANNEL_RECV, &io) || io.done != 1)
+			continue;
+		if (!(m.header.flags & LOGOS_MSG_CALL))
+			continue;
+		calls++;
+		if (m.data_len != req_len || memcmp(buf, req, req_len))
+			bad = 1;
+		if (calls > 1)
+			continue;
+		/* Hold the call across a few timer ticks of the caller. */
+		while (clock_nanosleep(CLOCK_MONOTONIC, 0, &nap, &nap) == EINTR)
+			;
+		for (size_t k = 0; k < sizeof(out); k++)
+			out[k] = req[k] ^ 0xa5;
+		r = (struct logos_channel_reply){
+			.handle = handle, .txn_id = m.header.txn_id,
+			.reply = { .data = (uint64_t)(uintptr_t)out, .data_len = sizeof(out) },
+		};
+		xioctl(O_CALL_RETRY, files[f].fd, LOGOS_IOC_CHANNEL_REPLY, &r);
+		/* Then 200 ms more: a request sent twice would arrive. */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		until = (uint64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 + 200;
+	}
+	_exit(bad ? 100 : calls);
+}
+
+void op_call_retry(void)
+{
+	struct logos_channel_create cc = { 0 };
+	static struct logos_channel_call call;
+	uint8_t req[32], rep[64];
+	int f = pick_file(false), ret = -EINTR, status = 0, calls;
+	bool maybe_resent = false, wrong_id_tried = false;
+	int interrupted = 0;
+	pid_t pid;
+
+	if (f < 0)
+		return;
+	kill_children();	/* alone: no child may receive from our channel */
+	if (xioctl(O_CALL_RETRY, files[f].fd, LOGOS_IOC_CHANNEL_CREATE, &cc))
+		return;
+	for (size_t k = 0; k < sizeof(req); k++)
+		req[k] = (uint8_t)rnd64();
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		retry_server(cc.handle1, f, req, sizeof(req));
+	call = (struct logos_channel_call){
+		.handle = cc.handle0, .timeout_ns = 3000000000LL,
+		.request = { .data = (uint64_t)(uintptr_t)req, .data_len = sizeof(req) },
+		.reply = { .data = (uint64_t)(uintptr_t)rep, .data_len = sizeof(rep) },
+	};
+	for (int tries = 0; pid > 0 && ret == -EINTR && tries < 400; tries++) {
+		ret = xioctl(O_CALL_RETRY, files[f].fd, LOGOS_IOC_CHANNEL_CALL, &call);
+		if (ret != -EINTR)
+			break;
+		__atomic_fetch_add(&stats->call_intr, 1, __ATOMIC_RELAXED);
+		interrupted++;
+		if (!call.request.header.txn_id) {
+			/* Not sent yet, or abandoned (16 parked, no memory):
+			 * the retry sends it (again). */
+			maybe_resent = true;
+			continue;
+		}
+		__atomic_fetch_add(&stats->call_parked, 1, __ATOMIC_RELAXED);
+		if (!wrong_id_tried && chance(25)) {
+			uint64_t id = call.request.header.txn_id;
+			int r;
+
+			wrong_id_tried = true;
+			call.request.header.txn_id = id + 1 + rnd(1000);
+			r = xioctl(O_CALL_RETRY, files[f].fd, LOGOS_IOC_CHANNEL_CALL, &call);
+			if (r != -ENOENT && r != -EINTR)
+				fail("call retry: an id naming no parked call gave %d, not -ENOENT", r);
+			if (r == -EINTR)
+				maybe_resent = true;	/* what did it do? unknown */
+			call.request.header.txn_id = id;
+		}
+	}
+	if (!ret) {
+		if (call.request.header.txn_id)
+			fail("call retry: the id stayed %llu after the call ended",
+			     (unsigned long long)call.request.header.txn_id);
+		if (call.reply.data_len != 16 || rep[0] != (req[0] ^ 0xa5) ||
+		    rep[15] != (req[15] ^ 0xa5))
+			fail("call retry: the reply came back as %u bytes, not the server's 16",
+			     call.reply.data_len);
+		else if (interrupted)
+			__atomic_fetch_add(&stats->call_retried_ok, 1, __ATOMIC_RELAXED);
+	}
+	if (pid > 0) {
+		/* After its reply the server looks 200 ms for a duplicate,
+		 * then exits with its count; one that never replied (the call
+		 * failed before) is killed after a second, uncounted. */
+		for (int i = 0; i < (ret ? 100 : 1000) && wait_child(pid, &status, WNOHANG) == 0; i++)
+			usleep(10000);
+		if (kill(pid, SIGKILL) == 0) {
+			wait_child(pid, &status, 0);
+			if (!ret)
+				fail("call retry: the server did not end 10 s after its reply");
+		}
+		calls = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		if (calls == 100)
+			fail("call retry: the server got another request than was sent");
+		else if (calls > 1 && !maybe_resent)
+			fail("call retry: the request reached the server %d times", calls);
+		else if (!ret && calls == 0)
+			fail("call retry: the call succeeded but the server saw no request");
+	}
+	remember(f, cc.handle0, LOGOS_OBJ_CHANNEL);
+	remember(f, cc.handle1, LOGOS_OBJ_CHANNEL);
+}
+
 /* ---- netlink ----------------------------------------------------------- */
 
 struct nlbuf {

@@ -4,7 +4,11 @@
  *
  * logos-fuzz.c: randomness, picking arguments, the worker loop, main, reporting
  * fuzz-ioctl.c: the operations on /dev/logos files (ioctls, files)
- * fuzz-mm-nl.c: memory mappings, the two stories, netlink, module parameters
+ * fuzz-mm-nl.c: memory mappings, the grant, call and call-retry stories,
+ *               netlink, module parameters
+ * fuzz-mapped.c: mapped channels (ABI 0.2): their ioctls, mappings, rings,
+ *               teardown
+ * fuzz-mapped-story.c: a mapped channel's whole life, ended under a peer
  */
 #ifndef LOGOS_FUZZ_H
 #define LOGOS_FUZZ_H
@@ -57,6 +61,11 @@ struct stats {
 	uint64_t kills;
 	uint64_t sigbus;
 	uint64_t nl_msgs;
+	uint64_t call_intr;	/* CALLs interrupted by the timer (call retry story) */
+	uint64_t call_parked;	/* ... of them parked, with an id to retry with */
+	uint64_t call_retried_ok;	/* retried calls that got their reply */
+	uint64_t mapped_ended[2];	/* mapped story: side 1 revoked, closed, and checked */
+	uint64_t mapped_procs[3];	/* ... with a waiter, a toucher, a mapper in the module */
 	int failures;
 	char failure[8][160];
 };
@@ -75,6 +84,7 @@ struct file {
 	int sup;		/* module files: index of that supervisor file */
 	uint32_t module_id;
 	uint32_t state;		/* module files: the state we last set */
+	bool allow_mapped;	/* module files: made with LOGOS_MODULE_ALLOW_MAPPED */
 	int nh;
 	struct hnd h[MAX_HANDLES];
 };
@@ -99,7 +109,9 @@ enum {
 	O_INFO, O_REVOKE, O_GIVE, O_MMAP, O_TOUCH, O_MUNMAP, O_MPROTECT,
 	O_CLOSE_FILE, O_OPEN_SUP, O_RAW_IOCTL, O_NL_QUERY, O_NL_GARBAGE,
 	O_FORK_CHILD, O_KILL_CHILD, O_NL_EVENTS, O_PARAM, O_GRANT_STORY,
-	O_CALL_STORY, O_COUNT
+	O_CALL_STORY, O_MAPPED_CREATE, O_MAPPED_MAP, O_MAPPED_NOTIFY, O_MAPPED_WAIT,
+	O_MAPPED_MMAP, O_MAPPED_RING, O_MAPPED_TEARDOWN, O_MAPPED_STORY, O_CALL_RETRY,
+	O_COUNT
 };
 
 /* logos-fuzz.c: randomness, shared state, picking arguments, the loop */
@@ -131,11 +143,13 @@ int64_t pick_timeout(bool may_block);
 uint64_t pick_ptr(void *good);
 unsigned long maybe_resize(unsigned long cmd);
 int issue(int op, int f, unsigned long cmd, void *arg, size_t size);
+void kill_children(void);
 
 /* fuzz-ioctl.c: operations on /dev/logos files */
 void op_version(void);
 void op_module_create(void);
 int pick_module_file(void);
+int adopt_module(int f, const struct logos_module_create *a);
 void op_set_state(void);
 void op_ready(void);
 void op_set_quota(void);
@@ -175,6 +189,7 @@ void op_munmap(void);
 void op_mprotect(void);
 void op_grant_story(void);
 void op_call_story(void);
+void op_call_retry(void);
 int nl_open(void);
 void op_nl_query(void);
 void op_nl_garbage(void);
@@ -182,5 +197,39 @@ void op_nl_events(void);
 void params_save(void);
 void params_restore(void);
 void op_param(void);
+
+/* fuzz-mapped.c: mapped channels, the random operations */
+/* An attachment we made, with what MAP told us and what we mapped. */
+struct matt {
+	int file;		/* -1: free */
+	uint32_t att, ring, ctl, side;
+	uint32_t slot_size, nr_slots;
+	uint64_t ring_size;
+	uint8_t *ring_map;	/* the ring memory, or NULL */
+	size_t ring_len;	/* bytes of it still mapped (a tail may be gone) */
+	const volatile struct logos_mapped_ctl *ctl_map;
+	uint64_t ring_cap, ctl_cap;	/* their cap ids, to tell a reused handle value */
+	bool trusted;		/* ctl_map is the control page of this channel */
+};
+
+bool guarded(void (*fn)(void *), void *arg);
+void read_byte(void *p);
+void unmap_matt(struct matt *m);
+bool check_map_answer(const struct logos_mapped_map *a, const char *who);
+int64_t ctl_status(const struct matt *m, const char *who);
+void fill_matt(struct matt *m, int f, const struct logos_mapped_map *a);
+bool map_matt(struct matt *m);
+void op_mapped_create(void);
+void op_mapped_map(void);
+void op_mapped_notify(void);
+void op_mapped_wait(bool may_block);
+void op_mapped_mmap(void);
+void op_mapped_ring(void);
+void op_mapped_teardown(void);
+void mapped_after_fork(void);
+void mapped_cleanup(void);
+
+/* fuzz-mapped-story.c: the mapped story */
+void op_mapped_story(void);
 
 #endif /* LOGOS_FUZZ_H */

@@ -28,8 +28,8 @@
  *
  * This file: randomness, the shared state, picking arguments, the worker
  * loop, main and the report. The operations are in fuzz-ioctl.c (files and
- * their ioctls) and fuzz-mm-nl.c (mappings, stories, netlink, parameters);
- * fuzz.h is what they share.
+ * their ioctls), fuzz-mm-nl.c (mappings, stories, netlink, parameters) and
+ * fuzz-mapped.c (mapped channels); fuzz.h is what they share.
  */
 #include "fuzz.h"
 
@@ -102,12 +102,16 @@ static const char *const op_names[OP_MAX] = {
 	"info", "revoke", "give", "mmap", "touch", "munmap", "mprotect",
 	"close_file", "open_sup", "raw_ioctl", "nl_query", "nl_garbage",
 	"fork_child", "kill_child", "nl_events", "param", "grant_story",
-	"call_story",
+	"call_story", "mapped_create", "mapped_map", "mapped_notify", "mapped_wait",
+	"mapped_mmap", "mapped_ring", "mapped_teardown", "mapped_story", "call_retry",
 };
 
 /* Documented errnos of the ABI, plus what any syscall may give. */
-static bool errno_allowed(int e)
+static bool errno_allowed(int op, int e)
 {
+	/* -EBUSY only from MAP: a side already attached. */
+	if (e == EBUSY)
+		return op == O_MAPPED_MAP || op == O_MAPPED_STORY;
 	switch (e) {
 	case EBADF: case EKEYREVOKED: case EPROTOTYPE: case EPERM: case EDQUOT:
 	case ENOSPC: case EINVAL: case E2BIG: case EFAULT: case ENOTTY:
@@ -134,7 +138,7 @@ int xioctl(int op, int fd, unsigned long cmd, void *arg)
 	}
 	if (ret < 0) {
 		/* LOGOS_IOC_MODULE_CREATE may also fail to get an fd. */
-		if (!errno_allowed(errno) && !(errno == ENFILE))
+		if (!errno_allowed(op, errno) && !(errno == ENFILE))
 			fail("%s: ioctl %#lx gave unexpected errno %d (%s)", op_names[op], cmd,
 			     errno, strerror(errno));
 		if (errno < 136)
@@ -394,6 +398,12 @@ static void reap_children(bool kill_them)
 	}
 }
 
+/* Ends every child: a story that must be alone on its files. */
+void kill_children(void)
+{
+	reap_children(true);
+}
+
 static void op_kill_child(void)
 {
 	int i = rnd(MAX_CHILDREN);
@@ -424,6 +434,9 @@ static void one_op(bool may_block, bool is_child, uint64_t seed, uint64_t deadli
 		{ O_CLOSE_FILE, 1 }, { O_OPEN_SUP, 1 }, { O_RAW_IOCTL, 2 }, { O_NL_QUERY, 4 },
 		{ O_NL_GARBAGE, 3 }, { O_FORK_CHILD, 1 }, { O_KILL_CHILD, 1 },
 		{ O_NL_EVENTS, 1 }, { O_PARAM, 1 }, { O_GRANT_STORY, 3 }, { O_CALL_STORY, 2 },
+		{ O_MAPPED_CREATE, 4 }, { O_MAPPED_MAP, 4 }, { O_MAPPED_NOTIFY, 3 },
+		{ O_MAPPED_WAIT, 3 }, { O_MAPPED_MMAP, 3 }, { O_MAPPED_RING, 4 },
+		{ O_MAPPED_TEARDOWN, 2 }, { O_MAPPED_STORY, 2 }, { O_CALL_RETRY, 1 },
 	};
 	static int total;
 	int r, op = 0;
@@ -483,6 +496,15 @@ static void one_op(bool may_block, bool is_child, uint64_t seed, uint64_t deadli
 	case O_PARAM: if (!is_child) op_param(); break;
 	case O_GRANT_STORY: op_grant_story(); break;
 	case O_CALL_STORY: if (!is_child) op_call_story(); break;
+	case O_MAPPED_CREATE: op_mapped_create(); break;
+	case O_MAPPED_MAP: op_mapped_map(); break;
+	case O_MAPPED_NOTIFY: op_mapped_notify(); break;
+	case O_MAPPED_WAIT: op_mapped_wait(may_block); break;
+	case O_MAPPED_MMAP: op_mapped_mmap(); break;
+	case O_MAPPED_RING: op_mapped_ring(); break;
+	case O_MAPPED_TEARDOWN: op_mapped_teardown(); break;
+	case O_MAPPED_STORY: if (!is_child) op_mapped_story(); break;
+	case O_CALL_RETRY: if (!is_child) op_call_retry(); break;
 	}
 	__atomic_fetch_add(&stats->iterations, 1, __ATOMIC_RELAXED);
 }
@@ -499,6 +521,13 @@ static void run_child(uint64_t seed, uint64_t deadline)
 	if (end > deadline)
 		end = deadline;
 	memset(children, 0, sizeof(children));
+	/*
+	 * No logos mapping is inherited (VM_DONTCOPY): forget them, or an
+	 * munmap of an address the child reused for a mapping of its own
+	 * would pull that away under it.
+	 */
+	memset(maps, 0, sizeof(maps));
+	mapped_after_fork();
 	/* Its own netlink socket: the parent's one is shared. */
 	nl_sock = -1;
 	nl_open();
@@ -563,6 +592,7 @@ static int run_worker(int id, uint64_t seed, uint64_t deadline)
 			reap_children(false);
 	}
 	reap_children(true);
+	mapped_cleanup();
 	for (int i = 0; i < MAX_MAPS; i++)
 		if (maps[i].addr)
 			munmap(maps[i].addr, maps[i].len);
@@ -687,6 +717,13 @@ int main(int argc, char **argv)
 	       (unsigned long long)stats->iterations, (now_ms() - start) / 1000.0, procs,
 	       (unsigned long long)stats->children, (unsigned long long)stats->kills,
 	       (unsigned long long)stats->sigbus, (unsigned long long)stats->nl_msgs);
+	printf("fuzz: call retry: %llu calls interrupted, %llu parked, %llu retried calls got their reply\n",
+	       (unsigned long long)stats->call_intr, (unsigned long long)stats->call_parked,
+	       (unsigned long long)stats->call_retried_ok);
+	printf("fuzz: mapped story: side 1 ended and checked %llu times by revoke, %llu by close (%llu with a waiter, %llu a toucher, %llu a mapper)\n",
+	       (unsigned long long)stats->mapped_ended[0], (unsigned long long)stats->mapped_ended[1],
+	       (unsigned long long)stats->mapped_procs[0], (unsigned long long)stats->mapped_procs[1],
+	       (unsigned long long)stats->mapped_procs[2]);
 	for (int i = 0; i < O_COUNT; i++) {
 		char errs[128] = "";
 		size_t len = 0;
