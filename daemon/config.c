@@ -90,12 +90,29 @@ static void daemon_defaults(struct daemon_config *c, const char *config_dir)
 	c->audit_keep = 8;
 	c->audit_checkpoint_every = 64;
 	c->audit_checkpoint_ms = 300000;
+	/*
+	 * Every level below core gets memory and process limits by default
+	 * (a manifest may ask for less, never for more), so that a module
+	 * nobody thought about cannot fork-bomb the host or run it out of
+	 * memory. Memory that is both writable and executable (and memfd
+	 * exec) is the way to run code nobody signed: system and up only.
+	 */
+	c->trust[LOGOS_TRUST_UNTRUSTED] = (struct trust_policy){
+		.memory_max = 256ULL << 20, .pids_max = 64,
+	};
+	c->trust[LOGOS_TRUST_USER] = (struct trust_policy){
+		.ro_paths = true, .memory_max = 1ULL << 30, .pids_max = 512,
+	};
 	c->trust[LOGOS_TRUST_SYSTEM] = (struct trust_policy){
 		.network = true, .priority = true, .extra_syscalls = true, .mapped = true,
+		.ro_paths = true, .write_execute = true, .memory_max = 4ULL << 30,
+		.pids_max = 4096,
 	};
 	c->trust[LOGOS_TRUST_CORE] = (struct trust_policy){
 		.network = true, .raw_sockets = true, .priority = true, .extra_syscalls = true,
-		.rw_paths = true, .host_namespaces = true, .mapped = true,
+		.rw_paths = true, .host_namespaces = true, .mapped = true, .ro_paths = true,
+		.other_users = true, .write_execute = true, .memory_max = LIMIT_NONE,
+		.pids_max = LIMIT_NONE,
 	};
 }
 
@@ -186,6 +203,16 @@ static void daemon_kv(struct parser *p, const char *s, const char *k, const char
 			set_bool(p, s, k, v, &t->host_namespaces);
 		else if (is(k, "AllowMappedChannels"))
 			set_bool(p, s, k, v, &t->mapped);
+		else if (is(k, "AllowReadOnlyPaths"))
+			set_bool(p, s, k, v, &t->ro_paths);
+		else if (is(k, "AllowOtherUsers"))
+			set_bool(p, s, k, v, &t->other_users);
+		else if (is(k, "AllowWriteExecute"))
+			set_bool(p, s, k, v, &t->write_execute);
+		else if (is(k, "MemoryMax"))
+			set_limit(p, s, k, v, &t->memory_max, true);
+		else if (is(k, "PidsMax"))
+			set_limit(p, s, k, v, &t->pids_max, false);
 		else
 			perr(p, "unknown key %s in [%s]", k, s);
 	} else if (is(s, "Access")) {

@@ -20,6 +20,8 @@
 
 #define MAX_SERVICES	16
 #define LIMIT_NONE	UINT64_MAX	/* cgroup "max" */
+/* Not set by the manifest: verification fills in its trust level's default. */
+#define LIMIT_UNSET	(UINT64_MAX - 1)
 
 enum restart_policy {
 	RESTART_NO,
@@ -58,6 +60,7 @@ struct manifest {
 	char version[32];	/* the module's own version, free form */
 	uint32_t trust;		/* enum logos_trust_level */
 	char *user;		/* NULL: a uid from Daemon.ModuleUsers */
+	uint32_t uid, gid;	/* User= resolved by verify_module() */
 	uint32_t abi_major, abi_minor;
 	bool autostart;
 
@@ -72,8 +75,8 @@ struct manifest {
 	uint64_t watchdog_ms;	/* 0: no watchdog */
 	uint64_t start_timeout_ms, stop_timeout_ms, health_ms;
 
-	uint64_t memory_max;	/* bytes or LIMIT_NONE */
-	uint64_t pids_max;	/* or LIMIT_NONE */
+	uint64_t memory_max;	/* bytes, LIMIT_NONE, or LIMIT_UNSET before verification */
+	uint64_t pids_max;	/* or LIMIT_NONE, or LIMIT_UNSET before verification */
 	uint64_t cpu_quota_us, cpu_period_us;	/* quota LIMIT_NONE: no limit */
 	uint64_t tmp_size;
 	uint64_t kquota[LOGOS_RES_COUNT];	/* LOGOS_LIMIT_DEFAULT/_UNLIMITED/n */
@@ -81,6 +84,7 @@ struct manifest {
 	unsigned int namespaces;	/* NS_* */
 	char **ro_paths, **rw_paths;
 	bool landlock;
+	bool write_execute;	/* W+X memory, PROT_EXEC changes, memfd_create */
 	char **syscalls;	/* added to the default allow-list */
 
 	bool network, raw_sockets, priority;
@@ -90,6 +94,10 @@ struct manifest {
 struct trust_policy {
 	bool network, raw_sockets, priority, extra_syscalls, rw_paths, host_namespaces;
 	bool mapped;		/* LOGOS_MODULE_ALLOW_MAPPED: shared-memory channels */
+	bool ro_paths;		/* [Sandbox] ReadOnlyPaths */
+	bool other_users;	/* User= outside ModuleUsers (root needs host_namespaces too) */
+	bool write_execute;	/* memory both writable and executable, memfd_create */
+	uint64_t memory_max, pids_max;	/* default and ceiling, or LIMIT_NONE */
 };
 
 struct access_rule {

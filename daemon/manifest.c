@@ -43,8 +43,8 @@ static void manifest_defaults(struct manifest *m)
 	m->start_timeout_ms = 30000;
 	m->stop_timeout_ms = 5000;
 	m->health_ms = 5000;
-	m->memory_max = LIMIT_NONE;
-	m->pids_max = LIMIT_NONE;
+	m->memory_max = LIMIT_UNSET;
+	m->pids_max = LIMIT_UNSET;
 	m->cpu_quota_us = LIMIT_NONE;
 	m->cpu_period_us = 100000;
 	m->tmp_size = 16 << 20;
@@ -304,6 +304,8 @@ static void manifest_kv(struct parser *p, const char *s, const char *k, const ch
 			append_words(p, k, v, &m->rw_paths);
 		else if (is(k, "Landlock"))
 			set_bool(p, s, k, v, &m->landlock);
+		else if (is(k, "WriteExecute"))
+			set_bool(p, s, k, v, &m->write_execute);
 		else if (is(k, "SystemCalls"))
 			append_words(p, k, v, &m->syscalls);
 		else

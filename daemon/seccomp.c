@@ -11,7 +11,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <fcntl.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* clone() flags of new namespaces (CLONE_NEWTIME is clone3/unshare only) */
@@ -22,15 +25,14 @@
  * its own processes and signals, time, polling, local sockets. */
 static const char *const allowed[] = {
 	"read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev",
-	"preadv2", "pwritev2", "lseek", "close", "close_range", "open", "openat", "creat",
+	"preadv2", "pwritev2", "lseek", "close", "close_range",
 	"stat", "fstat", "lstat", "newfstatat", "statx", "statfs", "fstatfs", "access",
 	"faccessat", "faccessat2", "readlink", "readlinkat", "getdents", "getdents64",
-	"getcwd", "chdir", "fchdir", "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat",
-	"rename", "renameat", "renameat2", "link", "linkat", "symlink", "symlinkat", "chmod",
-	"fchmod", "fchmodat", "truncate", "ftruncate", "fallocate", "fsync", "fdatasync",
+	"getcwd", "chdir", "fchdir", "rmdir", "unlink", "unlinkat",
+	"rename", "renameat", "renameat2", "link", "linkat", "symlink", "symlinkat", "truncate", "ftruncate", "fallocate", "fsync", "fdatasync",
 	"sync_file_range", "flock", "fcntl", "dup", "dup2", "dup3", "pipe", "pipe2", "umask",
 	"utimensat", "utime", "utimes", "futimesat", "sendfile", "copy_file_range", "splice",
-	"tee", "mmap", "munmap", "mprotect", "mremap", "madvise", "brk", "msync", "mincore",
+	"tee", "munmap", "mremap", "madvise", "brk", "msync", "mincore",
 	"membarrier", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigsuspend",
 	"rt_sigpending", "rt_sigtimedwait", "sigaltstack", "kill", "tgkill", "tkill",
 	"getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getresuid",
@@ -47,14 +49,34 @@ static const char *const allowed[] = {
 	"signalfd4", "inotify_init1", "inotify_add_watch", "inotify_rm_watch", "connect",
 	"accept", "accept4", "bind", "listen", "getsockname", "getpeername", "sendto",
 	"recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "shutdown", "setsockopt",
-	"getsockopt", "getrandom", "memfd_create", "restart_syscall", "alarm", "pause",
-	"getitimer", "setitimer", "capget", "shmget", "shmat", "shmdt", "shmctl", "semget",
+	"getsockopt", "getrandom", "restart_syscall", "alarm", "pause",
+	"getitimer", "setitimer", "capget", "shmget", "shmdt", "shmctl", "semget",
 	"semop", "semtimedop", "semctl", "msgget", "msgsnd", "msgrcv", "msgctl",
 };
 
 static const char *const priority_calls[] = {
 	"setpriority", "getpriority", "sched_setscheduler", "sched_setparam", "sched_setattr",
 	"sched_getattr", "ioprio_set", "ioprio_get",
+};
+
+/*
+ * System calls that take a file mode: allowed only without the setuid and
+ * setgid bits (systemd's RestrictSUIDSGID=). A module that made a setuid
+ * file in a host directory it may write would hand its uid to whoever runs
+ * it. The number is the mode's argument; open and openat create only with
+ * O_CREAT or O_TMPFILE, their mode is ignored (and garbage) otherwise.
+ */
+#define SUID_SGID (S_ISUID | S_ISGID)
+#ifndef __O_TMPFILE
+#define __O_TMPFILE 020000000
+#endif
+static const struct {
+	const char *name;
+	unsigned int mode_arg;
+	int flags_arg;		/* -1: always creates */
+} mode_calls[] = {
+	{ "chmod", 1, -1 }, { "fchmod", 1, -1 }, { "fchmodat", 2, -1 }, { "creat", 1, -1 },
+	{ "mkdir", 1, -1 }, { "mkdirat", 2, -1 }, { "open", 2, 1 }, { "openat", 3, 2 },
 };
 
 /* ioctls a module may use besides logos.ko's (type 0xBC). */
@@ -106,6 +128,67 @@ static int add_rules(scmp_filter_ctx ctx, const struct filter_opts *o, char *why
 		ret = allow(ctx, *e, why, cap);
 	if (ret)
 		return ret;
+
+	for (size_t i = 0; i < ARRAY_SIZE(mode_calls) && !ret; i++) {
+		int nr = seccomp_syscall_resolve_name(mode_calls[i].name);
+		struct scmp_arg_cmp no_suid = {
+			.arg = mode_calls[i].mode_arg, .op = SCMP_CMP_MASKED_EQ,
+			.datum_a = SUID_SGID, .datum_b = 0,
+		};
+
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		ret = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &no_suid);
+		if (!ret && mode_calls[i].flags_arg >= 0) {
+			struct scmp_arg_cmp no_create = {
+				.arg = mode_calls[i].flags_arg, .op = SCMP_CMP_MASKED_EQ,
+				.datum_a = O_CREAT | __O_TMPFILE, .datum_b = 0,
+			};
+
+			ret = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &no_create);
+		}
+	}
+	/*
+	 * Memory that is writable and executable at once, or made executable
+	 * later, and memfd_create() (an anonymous file a module can fill and
+	 * then map executable or execveat()) are how a process runs code that
+	 * was never signed: only with [Sandbox] WriteExecute (systemd's
+	 * MemoryDenyWriteExecute= otherwise). Files on disk cannot serve: every
+	 * place a module may write is mounted noexec and Landlock gives no
+	 * execute right there.
+	 */
+	if (!ret && o->write_execute) {
+		ret = allow(ctx, "mmap", why, cap);
+		if (!ret)
+			ret = allow(ctx, "mprotect", why, cap);
+		if (!ret)
+			ret = allow(ctx, "shmat", why, cap);
+		if (!ret)
+			ret = allow(ctx, "memfd_create", why, cap);
+	} else if (!ret) {
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+				       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_WRITE | PROT_EXEC, 0));
+		if (!ret)
+			ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+					       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_WRITE | PROT_EXEC,
+						       PROT_WRITE));
+		if (!ret)
+			ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+					       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_WRITE | PROT_EXEC,
+						       PROT_EXEC));
+		if (!ret)
+			ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+					       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+		if (!ret)
+			ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(shmat), 1,
+					       SCMP_A2(SCMP_CMP_MASKED_EQ, SHM_EXEC, 0));
+	}
+	if (ret) {
+		if (!why[0])
+			snprintf(why, cap, "cannot add the file mode and memory rules: %s",
+				 strerror(-ret));
+		return ret;
+	}
 
 	/* ioctl: logos.ko's, and a few harmless ones of terminals and files */
 	ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,

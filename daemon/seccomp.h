@@ -2,7 +2,9 @@
 /*
  * The seccomp filter of a module, built with libseccomp in logosd (the
  * child only installs the finished BPF program, so it needs no library
- * call between fork and exec). Anything not allowed fails with EPERM.
+ * call between fork and exec). Anything not allowed fails with EPERM:
+ * among others setuid/setgid file modes always, and memory that is
+ * writable and executable without write_execute.
  */
 #ifndef LOGOSD_SECCOMP_H
 #define LOGOSD_SECCOMP_H
@@ -15,6 +17,7 @@ struct filter_opts {
 	bool network;		/* AF_INET/AF_INET6 (and NETLINK_ROUTE) sockets */
 	bool raw_sockets;	/* AF_PACKET */
 	bool priority;		/* setpriority, sched_setscheduler, ... */
+	bool write_execute;	/* W+X mmap, mprotect(PROT_EXEC), SHM_EXEC, memfd_create */
 	char **extra;		/* syscall names added by the manifest */
 };
 

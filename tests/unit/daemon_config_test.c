@@ -127,8 +127,9 @@ static void test_good(void)
 	CHECK(ret == 0 && m && !strcmp(m->name, "min"), "the name defaults to the file name");
 	if (m) {
 		CHECK(m->namespaces == NS_ALL && m->restart == RESTART_ON_FAILURE &&
-		      m->memory_max == LIMIT_NONE && m->landlock && m->autostart &&
-		      m->trust == LOGOS_TRUST_USER, "defaults: every namespace, on-failure, no limits");
+		      m->memory_max == LIMIT_UNSET && m->pids_max == LIMIT_UNSET && m->landlock &&
+		      !m->write_execute && m->autostart && m->trust == LOGOS_TRUST_USER,
+		      "defaults: every namespace, on-failure, limits left to the trust level, no W+X");
 		manifest_free(m);
 	}
 	strv_free(errs);
@@ -252,7 +253,9 @@ static void test_daemon_conf(void)
 		"[Daemon]\nLogLevel = debug\nDevMode = yes\nStateDirectory = /tmp/s\n"
 		"ModuleUsers = 70000-70010\nDefaultAccess = deny\n"
 		"[Audit]\nPath = /tmp/a.log\nMaxSize = 64K\nKeep = 3\n"
-		"[Trust.user]\nAllowNetwork = yes\n"
+		"[Trust.user]\nAllowNetwork = yes\nMemoryMax = 2G\nPidsMax = max\n"
+		"AllowWriteExecute = yes\nAllowReadOnlyPaths = no\n"
+		"[Trust.system]\nAllowOtherUsers = yes\n"
 		"[Access]\nkv = echo client-*\nkv = admin\necho = *\n";
 	struct daemon_config c;
 	char **errs = calloc(1, sizeof(char *));
@@ -266,6 +269,17 @@ static void test_daemon_conf(void)
 	      "/etc/logos/audit.key"), "audit keys and the key default");
 	CHECK(c.trust[LOGOS_TRUST_USER].network && !c.trust[LOGOS_TRUST_UNTRUSTED].network &&
 	      c.trust[LOGOS_TRUST_CORE].raw_sockets, "trust policies: set and defaults");
+	CHECK(c.trust[LOGOS_TRUST_USER].memory_max == 2ULL << 30 &&
+	      c.trust[LOGOS_TRUST_USER].pids_max == LIMIT_NONE &&
+	      c.trust[LOGOS_TRUST_USER].write_execute && !c.trust[LOGOS_TRUST_USER].ro_paths &&
+	      c.trust[LOGOS_TRUST_SYSTEM].other_users, "trust policies: limits and the new Allow keys");
+	CHECK(c.trust[LOGOS_TRUST_UNTRUSTED].memory_max == 256ULL << 20 &&
+	      c.trust[LOGOS_TRUST_UNTRUSTED].pids_max == 64 &&
+	      c.trust[LOGOS_TRUST_SYSTEM].pids_max == 4096 &&
+	      c.trust[LOGOS_TRUST_CORE].memory_max == LIMIT_NONE &&
+	      !c.trust[LOGOS_TRUST_UNTRUSTED].ro_paths && c.trust[LOGOS_TRUST_SYSTEM].write_execute &&
+	      !c.trust[LOGOS_TRUST_UNTRUSTED].write_execute && !c.trust[LOGOS_TRUST_USER].other_users,
+	      "trust defaults: limits below core, host paths from user up");
 	CHECK(access_allowed(&c, "kv", "echo") && access_allowed(&c, "kv", "client-7") &&
 	      access_allowed(&c, "kv", "admin"), "access: listed clients and patterns allowed");
 	CHECK(!access_allowed(&c, "kv", "other") && access_allowed(&c, "echo", "anyone"),

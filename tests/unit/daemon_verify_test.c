@@ -105,6 +105,112 @@ int main(void)
 	write_manifest("Trust = system\nUser = root\n", true);
 	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "only trust level core may run as root"),
 	      "root below trust core is refused");
+	/* User=: strtoul() used to turn these into root or "no change" (uid -1) */
+	{
+		static const char *const tricks[] = { "-1", "+0", "00", "4294967296", "4294967295",
+						      " 0", "0x0", "+root", "61000a" };
+
+		for (size_t i = 0; i < ARRAY_SIZE(tricks); i++) {
+			char body[128];
+
+			snprintf(body, sizeof(body), "User = %s\n[Sandbox]\nNamespaces = pid mount ipc uts net\n",
+				 tricks[i]);
+			write_manifest(body, true);
+			CHECK(verify(why, sizeof(why)) < 0, "User = %s is refused at trust user (%s)",
+			      tricks[i], why);
+		}
+	}
+	write_manifest("User = 0\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "only trust level core may run as root"),
+	      "User = 0 is refused below core");
+	write_manifest("User = nobody\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "only as a uid and gid of ModuleUsers"),
+	      "a host account (nobody) is refused below core");
+	write_manifest("User = daemon\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "only as a uid and gid of ModuleUsers"),
+	      "a host account (daemon, uid 1) is refused below core");
+	write_manifest("User = 61005\n", true);
+	CHECK(verify_module(&cfg, &kr, &kver, manifest, &v, why, sizeof(why)) == 0 &&
+	      v.m->uid == 61005 && v.m->gid == 61005, "a uid of ModuleUsers is accepted (%s)", why);
+	verified_free(&v);
+	write_manifest("User = 4294967294\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "(4294967294:4294967294)"),
+	      "the highest uid parses as itself, and is outside ModuleUsers");
+	/* the user namespace is one of the required ones now */
+	write_manifest("[Sandbox]\nNamespaces = pid mount ipc uts net\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "and user namespaces"),
+	      "leaving out the user namespace is refused below core");
+	/* ReadOnlyPaths: never logosd's own files or the host's kernel and socket places */
+	{
+		static const char *const hidden[] = { "/", "/proc", "/sys/kernel", "/run",
+						      "/tmp", "/var/run/dbus", "/dev" };
+
+		for (size_t i = 0; i < ARRAY_SIZE(hidden); i++) {
+			char body[256];
+
+			snprintf(body, sizeof(body), "[Sandbox]\nReadOnlyPaths = /usr/share %s\n",
+				 hidden[i]);
+			write_manifest(body, true);
+			CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "overlaps"),
+			      "ReadOnlyPaths = %s is refused below core", hidden[i]);
+		}
+	}
+	{
+		char body[512];
+
+		/* this test's config dir is in /tmp too: any dir of its own is refused */
+		snprintf(body, sizeof(body), "[Sandbox]\nReadOnlyPaths = %s/trusted.d\n", dir);
+		write_manifest(body, true);
+		CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "overlaps"),
+		      "ReadOnlyPaths inside logosd's config directory is refused");
+		char *own = cfg.config_dir;
+
+		cfg.config_dir = (char *)"/etc/logos";	/* as installed: the audit and signing keys */
+		write_manifest("[Sandbox]\nReadOnlyPaths = /etc\n", true);
+		CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "overlaps /etc/logos"),
+		      "ReadOnlyPaths = /etc is refused when the config is /etc/logos (the audit key)");
+		cfg.config_dir = own;
+		/* Debian's /etc/mtab is a symlink into /proc: the bind would follow it */
+		write_manifest("[Sandbox]\nReadOnlyPaths = /etc/mtab\n", true);
+		CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "overlaps /proc"),
+		      "ReadOnlyPaths through a symlink (/etc/mtab -> /proc/self/mounts) is refused");
+		write_manifest("[Sandbox]\nReadOnlyPaths = /usr/share/zoneinfo\n", true);
+		CHECK(verify(why, sizeof(why)) == 0,
+		      "ReadOnlyPaths = /usr/share/zoneinfo is accepted at trust user (%s)", why);
+	}
+	cfg.trust[LOGOS_TRUST_USER].ro_paths = false;
+	write_manifest("[Sandbox]\nReadOnlyPaths = /usr/share/zoneinfo\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "does not allow host paths"),
+	      "AllowReadOnlyPaths = no refuses them");
+	cfg.trust[LOGOS_TRUST_USER].ro_paths = true;
+	/* limits: the level's default when left out, never above its ceiling */
+	write_manifest("", true);
+	CHECK(verify_module(&cfg, &kr, &kver, manifest, &v, why, sizeof(why)) == 0 &&
+	      v.m->memory_max == 1ULL << 30 && v.m->pids_max == 512,
+	      "no limits in the manifest: trust user's 1G and 512 tasks");
+	verified_free(&v);
+	write_manifest("[Limits]\nMemoryMax = 64M\nPidsMax = 8\n", true);
+	CHECK(verify_module(&cfg, &kr, &kver, manifest, &v, why, sizeof(why)) == 0 &&
+	      v.m->memory_max == 64ULL << 20 && v.m->pids_max == 8, "lower limits are kept");
+	verified_free(&v);
+	write_manifest("[Limits]\nMemoryMax = max\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "at most MemoryMax = 1024M"),
+	      "MemoryMax = max is refused at trust user");
+	write_manifest("[Limits]\nPidsMax = 100000\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "at most PidsMax = 512"),
+	      "PidsMax above the ceiling is refused");
+	/* W+X memory and loader variables: code the signature does not cover */
+	write_manifest("[Sandbox]\nWriteExecute = yes\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "writable and executable memory"),
+	      "WriteExecute = yes is refused at trust user");
+	write_manifest("Trust = system\n[Sandbox]\nWriteExecute = yes\n", true);
+	CHECK(verify(why, sizeof(why)) == 0, "WriteExecute = yes is accepted at trust system");
+	write_manifest("[Environment]\nLD_PRELOAD = /usr/lib/x.so\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "may not set LD_PRELOAD"),
+	      "LD_PRELOAD is refused at trust user");
+	write_manifest("[Environment]\nGLIBC_TUNABLES = glibc.rtld.x=1\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "GLIBC_TUNABLES"),
+	      "GLIBC_TUNABLES is refused at trust user");
 	write_manifest("AbiVersion = 0.999\n", true);
 	CHECK(verify(why, sizeof(why)) == -EPROTO && strstr(why, "needs kernel ABI"),
 	      "a newer kernel ABI minor than logos.ko's is refused");
