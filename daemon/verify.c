@@ -250,9 +250,6 @@ static const char *exposed(const struct daemon_config *cfg, const char *path)
 	/* the bind follows symlinks: judge where it leads */
 	if (!realpath(path, real))
 		str_copy(real, sizeof(real), path);
-	for (size_t i = 0; i < ARRAY_SIZE(host_private); i++)
-		if (path_overlaps(real, host_private[i]) || path_overlaps(path, host_private[i]))
-			return host_private[i];
 	for (size_t i = 0; i < ARRAY_SIZE(own); i++) {
 		char o[PATH_MAX];
 
@@ -265,6 +262,9 @@ static const char *exposed(const struct daemon_config *cfg, const char *path)
 			return hit;
 		}
 	}
+	for (size_t i = 0; i < ARRAY_SIZE(host_private); i++)
+		if (path_overlaps(real, host_private[i]) || path_overlaps(path, host_private[i]))
+			return host_private[i];
 	return NULL;
 }
 
