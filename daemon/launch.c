@@ -248,6 +248,16 @@ int launch(struct module *mod, const char *manifest_path, bool candidate,
 	uint32_t given = 0;
 
 	ret = verify_module(&D.cfg, &D.keys, &D.kver, manifest_path, &v, why, cap);
+	/*
+	 * An update names any manifest file: one signed for another module
+	 * would run that module's binary with this one's uid and state.
+	 */
+	if (!ret && strcmp(v.m->name, mod->name)) {
+		snprintf(why, cap, "the manifest %s is module %s's, not %s's", manifest_path,
+			 v.m->name, mod->name);
+		verified_free(&v);
+		ret = -EPERM;
+	}
 	audit_verify(mod, &v, ret, why);
 	if (ret) {
 		log_err("%s: refused to start: %s", mod->name, why);

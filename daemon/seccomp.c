@@ -82,6 +82,23 @@ static const struct {
 /* ioctls a module may use besides logos.ko's (type 0xBC). */
 static const unsigned long tty_ioctls[] = { TCGETS, TIOCGWINSZ, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX };
 
+/* Calls allowed only with argument checks (or with WriteExecute). */
+static const char *const checked_calls[] = {
+	"clone", "clone3", "ioctl", "socket", "socketpair", "mmap", "mprotect", "pkey_mprotect",
+	"shmat", "memfd_create", "fchmodat2",
+};
+
+bool filter_checks_arguments(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(checked_calls); i++)
+		if (!strcmp(name, checked_calls[i]))
+			return true;
+	for (size_t i = 0; i < ARRAY_SIZE(mode_calls); i++)
+		if (!strcmp(name, mode_calls[i].name))
+			return true;
+	return false;
+}
+
 static int allow(scmp_filter_ctx ctx, const char *name, char *why, size_t cap)
 {
 	int nr = seccomp_syscall_resolve_name(name);

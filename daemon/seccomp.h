@@ -23,5 +23,11 @@ struct filter_opts {
 
 int filter_build(const struct filter_opts *o, struct sock_fprog *prog, char *why, size_t cap);
 void filter_free(struct sock_fprog *prog);
+/*
+ * Is @name allowed only with argument checks (clone without CLONE_NEW*,
+ * file modes without setuid, memory without W+X, ...)? Naming it in
+ * [Sandbox] SystemCalls would allow it without them.
+ */
+bool filter_checks_arguments(const char *name);
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "verify.h"
+#include "seccomp.h"
 #include "util.h"
 
 #include <elf.h>
@@ -345,6 +346,13 @@ static int check_policy(const struct daemon_config *cfg, const struct manifest *
 below_core:
 	if (trust == LOGOS_TRUST_CORE)
 		return 0;
+	for (char **c = m->syscalls; c && *c; c++) {
+		if (filter_checks_arguments(*c)) {
+			snprintf(why, cap, "SystemCalls: %s is allowed only with argument checks, which naming it would lift: trust level core only ([Sandbox])",
+				 *c);
+			return -EPERM;
+		}
+	}
 	for (char **e = m->env; e && *e; e++) {
 		if (loader_variable(*e) && !t->write_execute) {
 			snprintf(why, cap, "trust level %s may not set %.*s: it changes which code the loader runs ([Environment])",

@@ -211,6 +211,15 @@ int main(void)
 	write_manifest("[Environment]\nGLIBC_TUNABLES = glibc.rtld.x=1\n", true);
 	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "GLIBC_TUNABLES"),
 	      "GLIBC_TUNABLES is refused at trust user");
+	/* SystemCalls may add calls, not lift the argument checks of allowed ones */
+	write_manifest("Trust = system\n[Sandbox]\nSystemCalls = chmod\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "SystemCalls: chmod is allowed only with argument checks"),
+	      "SystemCalls = chmod (it would lift the setuid check) is refused at trust system");
+	write_manifest("Trust = system\n[Sandbox]\nSystemCalls = memfd_create\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "memfd_create"),
+	      "SystemCalls = memfd_create is refused at trust system");
+	write_manifest("Trust = system\n[Sandbox]\nSystemCalls = mlock\n", true);
+	CHECK(verify(why, sizeof(why)) == 0, "SystemCalls = mlock is accepted at trust system (%s)", why);
 	write_manifest("AbiVersion = 0.999\n", true);
 	CHECK(verify(why, sizeof(why)) == -EPROTO && strstr(why, "needs kernel ABI"),
 	      "a newer kernel ABI minor than logos.ko's is refused");
