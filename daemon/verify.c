@@ -236,8 +236,21 @@ static bool path_overlaps(const char *a, const char *b)
 /* Host places that hand out more than files: kernel interfaces, other processes'
  * sockets (a bind of /run or /tmp reaches host daemons' UNIX sockets), root's home. */
 static const char *const host_private[] = {
-	"/proc", "/sys", "/dev", "/run", "/var/run", "/tmp", "/var/tmp", "/root",
+	"/proc", "/sys", "/dev", "/run", "/var/run", "/root", "/tmp/.X11-unix", "/tmp/.ICE-unix",
 };
+/* Shared by everyone: not themselves, but a directory of their own in them is fine
+ * (a build tree in /tmp). */
+static const char *const host_shared[] = { "/tmp", "/var/tmp" };
+
+/* Is @path @dir itself or one of its parents? */
+static bool path_contains(const char *path, const char *dir)
+{
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	return n == 1 || (!strncmp(dir, path, n) && (dir[n] == '/' || !dir[n]));
+}
 
 /* A host path a module below core may not see: logosd's own files (keys, other
  * modules' state, the audit log), and the places above. */
@@ -266,6 +279,9 @@ static const char *exposed(const struct daemon_config *cfg, const char *path)
 	for (size_t i = 0; i < ARRAY_SIZE(host_private); i++)
 		if (path_overlaps(real, host_private[i]) || path_overlaps(path, host_private[i]))
 			return host_private[i];
+	for (size_t i = 0; i < ARRAY_SIZE(host_shared); i++)
+		if (path_contains(real, host_shared[i]) || path_contains(path, host_shared[i]))
+			return host_shared[i];
 	return NULL;
 }
 

@@ -170,6 +170,15 @@ int main(void)
 		CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "overlaps /etc/logos"),
 		      "ReadOnlyPaths = /etc is refused when the config is /etc/logos (the audit key)");
 		cfg.config_dir = own;
+		write_manifest("[Sandbox]\nReadOnlyPaths = /var/tmp/logosd-build/lib\n", true);
+		CHECK(verify(why, sizeof(why)) == 0,
+		      "a directory of its own below /var/tmp is accepted (a build tree) (%s)", why);
+		write_manifest("[Sandbox]\nReadOnlyPaths = /var\n", true);
+		CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "/var overlaps"),
+		      "ReadOnlyPaths = /var (holding logosd's state, /var/run, /var/tmp) is refused");
+		write_manifest("[Sandbox]\nReadOnlyPaths = /tmp/.X11-unix\n", true);
+		CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "overlaps /tmp/.X11-unix"),
+		      "ReadOnlyPaths = /tmp/.X11-unix (the X server's sockets) is refused");
 		/* Debian's /etc/mtab is a symlink into /proc: the bind would follow it */
 		write_manifest("[Sandbox]\nReadOnlyPaths = /etc/mtab\n", true);
 		CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "overlaps /proc"),
