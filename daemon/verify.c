@@ -292,16 +292,6 @@ static bool loader_variable(const char *kv)
 	       !strncmp(kv, "MALLOC_", 7);
 }
 
-static void format_limit(uint64_t v, bool size, char *buf, size_t cap)
-{
-	if (v == LIMIT_NONE)
-		snprintf(buf, cap, "max");
-	else if (size && !(v & ((1ULL << 20) - 1)))
-		snprintf(buf, cap, "%lluM", (unsigned long long)(v >> 20));
-	else
-		snprintf(buf, cap, "%llu", (unsigned long long)v);
-}
-
 /* A limit the manifest asks for (or LIMIT_UNSET) against the level's ceiling. */
 static bool above(uint64_t asked, uint64_t ceiling)
 {
@@ -350,16 +340,18 @@ static int check_policy(const struct daemon_config *cfg, const struct manifest *
 		  m->gid > cfg->uid_max))
 		snprintf(why, cap, "trust level %s may run only as a uid and gid of ModuleUsers %u-%u, not %s (%u:%u) ([Module] User)",
 			 lvl, cfg->uid_min, cfg->uid_max, m->user, m->uid, m->gid);
-	else if (above(m->memory_max, t->memory_max) &&
-		 (format_limit(t->memory_max, true, lim, sizeof(lim)), true))
-		snprintf(why, cap, "trust level %s allows at most MemoryMax = %s ([Limits])", lvl, lim);
-	else if (above(m->pids_max, t->pids_max) &&
-		 (format_limit(t->pids_max, false, lim, sizeof(lim)), true))
-		snprintf(why, cap, "trust level %s allows at most PidsMax = %s ([Limits])", lvl, lim);
 	else
-		goto below_core;
+		goto limits;
 	return -EPERM;
-below_core:
+limits:
+	for (int l = 0; l < NR_LIMITS; l++) {
+		if (above(manifest_limit(m, l), t->max[l])) {
+			limit_format(l, t->max[l], lim, sizeof(lim));
+			snprintf(why, cap, "trust level %s allows at most %s = %s ([Limits])", lvl,
+				 limit_names[l], lim);
+			return -EPERM;
+		}
+	}
 	if (trust == LOGOS_TRUST_CORE)
 		return 0;
 	for (char **c = m->syscalls; c && *c; c++) {
@@ -469,10 +461,9 @@ int verify_module(const struct daemon_config *cfg, const struct keyring *kr,
 	if (!ret) {
 		const struct trust_policy *t = &cfg->trust[out->trust];
 
-		if (out->m->memory_max == LIMIT_UNSET)
-			out->m->memory_max = t->memory_max;
-		if (out->m->pids_max == LIMIT_UNSET)
-			out->m->pids_max = t->pids_max;
+		for (int l = 0; l < NR_LIMITS; l++)
+			if (manifest_limit(out->m, l) == LIMIT_UNSET)
+				manifest_set_limit(out->m, l, t->def[l]);
 	}
 	if (!ret)
 		snprintf(why, cap, "%s, trust %s, binary %.16s", out->signed_ ? "signed" :

@@ -57,6 +57,7 @@ int main(void)
 {
 	char why[512], prefix[300], trusted[300], **errs = calloc(1, sizeof(char *));
 	struct verified v;
+	int ret;
 
 	CHECK(crypto_setup() == 0, "libsodium starts");
 	if (!mkdtemp(dir))
@@ -140,7 +141,12 @@ int main(void)
 	write_manifest("[Sandbox]\nNamespaces = pid mount ipc uts net\n", true);
 	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "and user namespaces"),
 	      "leaving out the user namespace is refused below core");
-	/* ReadOnlyPaths: never logosd's own files or the host's kernel and socket places */
+	/* ReadOnlyPaths: none below core by default */
+	write_manifest("Trust = system\n[Sandbox]\nReadOnlyPaths = /usr/share/zoneinfo\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "does not allow host paths"),
+	      "ReadOnlyPaths at trust system is refused by default (AllowReadOnlyPaths = no)");
+	/* where the operator allows them: never logosd's own files, the host's kernel and sockets */
+	cfg.trust[LOGOS_TRUST_USER].ro_paths = true;
 	{
 		static const char *const hidden[] = { "/", "/proc", "/sys/kernel", "/run",
 						      "/tmp", "/var/run/dbus", "/dev" };
@@ -191,23 +197,53 @@ int main(void)
 	write_manifest("[Sandbox]\nReadOnlyPaths = /usr/share/zoneinfo\n", true);
 	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "does not allow host paths"),
 	      "AllowReadOnlyPaths = no refuses them");
-	cfg.trust[LOGOS_TRUST_USER].ro_paths = true;
-	/* limits: the level's default when left out, never above its ceiling */
+	/* limits: the level's default when left out, up to its ceiling when asked */
 	write_manifest("", true);
+	ret = verify_module(&cfg, &kr, &kver, manifest, &v, why, sizeof(why));
+	CHECK(ret == 0, "a manifest without limits is accepted (%s)", why);
+	if (!ret) {
+		CHECK(v.m->memory_max == 512ULL << 20 && v.m->memory_high == LIMIT_NONE &&
+		      v.m->memory_swap_max == 0 && v.m->pids_max == 256 &&
+		      v.m->cpu_quota_us == 100000 && v.m->cpu_period_us == 100000 &&
+		      v.m->cpu_weight == 100 && v.m->nofile == 1024 && v.m->nproc == 256,
+		      "trust user's defaults: 512M, no swap, 256 tasks, one CPU, weight 100, 1024 files, 256 processes");
+		verified_free(&v);
+	}
+	write_manifest("[Limits]\nMemoryMax = 64M\nPidsMax = 8\nLimitNOFILE = 64\nCPUMax = 10%\n", true);
 	CHECK(verify_module(&cfg, &kr, &kver, manifest, &v, why, sizeof(why)) == 0 &&
-	      v.m->memory_max == 1ULL << 30 && v.m->pids_max == 512,
-	      "no limits in the manifest: trust user's 1G and 512 tasks");
+	      v.m->memory_max == 64ULL << 20 && v.m->pids_max == 8 && v.m->nofile == 64 &&
+	      v.m->cpu_quota_us == 10000, "lower limits are kept");
 	verified_free(&v);
-	write_manifest("[Limits]\nMemoryMax = 64M\nPidsMax = 8\n", true);
+	write_manifest("[Limits]\nMemoryMax = 2G\nPidsMax = 1024\nCPUMax = 200%\nLimitNPROC = 1000\n", true);
 	CHECK(verify_module(&cfg, &kr, &kver, manifest, &v, why, sizeof(why)) == 0 &&
-	      v.m->memory_max == 64ULL << 20 && v.m->pids_max == 8, "lower limits are kept");
+	      v.m->memory_max == 2ULL << 30 && v.m->pids_max == 1024 && v.m->nproc == 1000 &&
+	      v.m->cpu_quota_us == 200000, "more than the default, up to the ceiling, is kept (%s)", why);
 	verified_free(&v);
-	write_manifest("[Limits]\nMemoryMax = max\n", true);
-	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "at most MemoryMax = 1024M"),
-	      "MemoryMax = max is refused at trust user");
-	write_manifest("[Limits]\nPidsMax = 100000\n", true);
-	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "at most PidsMax = 512"),
-	      "PidsMax above the ceiling is refused");
+	{
+		static const struct { const char *ask, *says; } over[] = {
+			{ "MemoryMax = max", "at most MemoryMax = 2048M" },
+			{ "MemoryMax = 3G", "at most MemoryMax = 2048M" },
+			{ "PidsMax = 100000", "at most PidsMax = 1024" },
+			{ "MemorySwapMax = 1G", "at most MemorySwapMax = 0" },
+			{ "CPUMax = 300%", "at most CPUMax = 200%" },
+			{ "CPUMax = 210000 100000", "at most CPUMax = 200%" },
+			{ "CPUMax = max", "at most CPUMax = 200%" },
+			{ "CPUWeight = 1000", "at most CPUWeight = 100" },
+			{ "LimitNOFILE = 65536", "at most LimitNOFILE = 4096" },
+			{ "LimitNPROC = max", "at most LimitNPROC = 1024" },
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(over); i++) {
+			char body[128];
+
+			snprintf(body, sizeof(body), "[Limits]\n%s\n", over[i].ask);
+			write_manifest(body, true);
+			CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, over[i].says),
+			      "%s is refused at trust user", over[i].ask);
+		}
+	}
+	write_manifest("Trust = system\n[Limits]\nMemorySwapMax = 1G\nCPUWeight = 1000\n", true);
+	CHECK(verify(why, sizeof(why)) == 0, "trust system may ask for swap and weight 1000 (%s)", why);
 	/* W+X memory and loader variables: code the signature does not cover */
 	write_manifest("[Sandbox]\nWriteExecute = yes\n", true);
 	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "writable and executable memory"),
