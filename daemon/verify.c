@@ -362,8 +362,8 @@ limits:
 		}
 	}
 	for (char **e = m->env; e && *e; e++) {
-		if (loader_variable(*e) && !t->write_execute) {
-			snprintf(why, cap, "trust level %s may not set %.*s: it changes which code the loader runs ([Environment])",
+		if (loader_variable(*e)) {
+			snprintf(why, cap, "trust level %s may not set %.*s: it changes which code the loader runs, which the signature does not cover; only trust level core may ([Environment])",
 				 lvl, (int)strcspn(*e, "="), *e);
 			return -EPERM;
 		}

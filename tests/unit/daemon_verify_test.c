@@ -253,6 +253,12 @@ int main(void)
 	write_manifest("[Environment]\nLD_PRELOAD = /usr/lib/x.so\n", true);
 	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "may not set LD_PRELOAD"),
 	      "LD_PRELOAD is refused at trust user");
+	write_manifest("Trust = system\n[Environment]\nLD_LIBRARY_PATH = /opt/lib\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "may not set LD_LIBRARY_PATH"),
+	      "LD_LIBRARY_PATH is refused at trust system too");
+	write_manifest("Trust = system\n[Environment]\nLD_AUDIT = /opt/a.so\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "may not set LD_AUDIT"),
+	      "LD_AUDIT is refused at trust system");
 	write_manifest("[Environment]\nGLIBC_TUNABLES = glibc.rtld.x=1\n", true);
 	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "GLIBC_TUNABLES"),
 	      "GLIBC_TUNABLES is refused at trust user");
