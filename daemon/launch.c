@@ -321,8 +321,20 @@ int launch(struct module *mod, const char *manifest_path, bool candidate,
 	plan.out_fd = outp[1];
 	plan.cgroup_fd = cgfd;
 	plan.namespaces = in->m->namespaces;
-	if (!D.feat.user_ns)
+	if (!D.feat.user_ns && (plan.namespaces & NS_USER)) {
+		/*
+		 * Below core the user namespace is part of the sandbox the trust
+		 * level promises (verify.c requires it): no quiet downgrade.
+		 */
+		if (!D.cfg.trust[in->trust].host_namespaces && !in->m->raw_sockets &&
+		    !in->m->priority) {
+			snprintf(why, cap, "trust level %s needs a user namespace, and this kernel refuses logosd one (a chroot, or user.max_user_namespaces = 0)",
+				 trust_name(in->trust));
+			ret = -EPERM;
+			goto fail;
+		}
 		plan.namespaces &= ~NS_USER;
+	}
 	plan.argv = calloc(1, sizeof(char *));
 	strv_push(&plan.argv, mod->name);
 	for (char **a = in->m->arguments; a && *a; a++)

@@ -335,6 +335,9 @@ static int check_policy(const struct daemon_config *cfg, const struct manifest *
 			 lvl, m->network ? "" : ", net", keeps_caps ? "" : " and user");
 	else if (m->user && (m->uid == 0 || m->gid == 0) && trust != LOGOS_TRUST_CORE)
 		snprintf(why, cap, "only trust level core may run as root ([Module] User)");
+	else if (m->user && !t->other_users && !(*m->user >= '0' && *m->user <= '9'))
+		snprintf(why, cap, "trust level %s may not name a host account (%s): only a uid of ModuleUsers %u-%u ([Module] User)",
+			 lvl, m->user, cfg->uid_min, cfg->uid_max);
 	else if (m->user && !t->other_users &&
 		 (m->uid < cfg->uid_min || m->uid > cfg->uid_max || m->gid < cfg->uid_min ||
 		  m->gid > cfg->uid_max))

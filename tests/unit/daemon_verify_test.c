@@ -125,11 +125,14 @@ int main(void)
 	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "only trust level core may run as root"),
 	      "User = 0 is refused below core");
 	write_manifest("User = nobody\n", true);
-	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "only as a uid and gid of ModuleUsers"),
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "may not name a host account"),
 	      "a host account (nobody) is refused below core");
 	write_manifest("User = daemon\n", true);
-	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "only as a uid and gid of ModuleUsers"),
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "may not name a host account"),
 	      "a host account (daemon, uid 1) is refused below core");
+	write_manifest("User = 65534\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "only as a uid and gid of ModuleUsers"),
+	      "a uid outside ModuleUsers (65534) is refused below core");
 	write_manifest("User = 61005\n", true);
 	CHECK(verify_module(&cfg, &kr, &kver, manifest, &v, why, sizeof(why)) == 0 &&
 	      v.m->uid == 61005 && v.m->gid == 61005, "a uid of ModuleUsers is accepted (%s)", why);
