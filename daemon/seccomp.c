@@ -3,15 +3,18 @@
 #include "util.h"
 
 #include <errno.h>
+#include <linux/audit.h>
 #include <linux/sched.h>
+#include <linux/seccomp.h>
 #include <linux/logos.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <fcntl.h>
+#include <stddef.h>
+#include <sys/mman.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -42,7 +45,7 @@ static const char *const allowed[] = {
 	"set_robust_list", "get_robust_list", "set_tid_address", "rseq", "arch_prctl",
 	"prctl", "sched_yield", "sched_getaffinity", "sched_setaffinity", "sched_getparam",
 	"sched_getscheduler", "sched_get_priority_max", "sched_get_priority_min", "getcpu",
-	"fork", "vfork", "execve", "execveat", "exit", "exit_group",
+	"fork", "vfork", "exit", "exit_group",
 	"wait4", "waitid", "poll", "ppoll", "select", "pselect6", "epoll_create",
 	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd",
 	"eventfd2", "timerfd_create", "timerfd_settime", "timerfd_gettime", "signalfd",
@@ -52,6 +55,18 @@ static const char *const allowed[] = {
 	"getsockopt", "getrandom", "restart_syscall", "alarm", "pause",
 	"getitimer", "setitimer", "capget", "shmget", "shmdt", "shmctl", "semget",
 	"semop", "semtimedop", "semctl", "msgget", "msgsnd", "msgrcv", "msgctl",
+	/* what ordinary libraries call and would break without: timers,
+	 * libsodium's sodium_mlock(), pidfds of its own children, read-only
+	 * extended attributes, POSIX message queues (its own IPC namespace),
+	 * and Landlock or seccomp to restrict itself further */
+	"timer_create", "timer_settime", "timer_gettime", "timer_getoverrun", "timer_delete",
+	"mlock", "mlock2", "munlock", "mlockall", "munlockall", "get_mempolicy", "pidfd_open",
+	"pidfd_send_signal", "fadvise64", "readahead", "getxattr", "lgetxattr", "fgetxattr",
+	"listxattr", "llistxattr", "flistxattr", "mq_open", "mq_unlink", "mq_timedsend",
+	"mq_timedreceive", "mq_notify", "mq_getsetattr", "landlock_create_ruleset",
+	"landlock_add_rule", "landlock_restrict_self", "seccomp", "sched_getattr",
+	"sched_rr_get_interval", "getpriority", "ioprio_get", "sync", "syncfs",
+	"pkey_alloc", "pkey_free",
 };
 
 static const char *const priority_calls[] = {
@@ -77,6 +92,7 @@ static const struct {
 } mode_calls[] = {
 	{ "chmod", 1, -1 }, { "fchmod", 1, -1 }, { "fchmodat", 2, -1 }, { "creat", 1, -1 },
 	{ "mkdir", 1, -1 }, { "mkdirat", 2, -1 }, { "open", 2, 1 }, { "openat", 3, 2 },
+	{ "fchmodat2", 2, -1 },
 };
 
 /* ioctls a module may use besides logos.ko's (type 0xBC). */
@@ -85,7 +101,7 @@ static const unsigned long tty_ioctls[] = { TCGETS, TIOCGWINSZ, FIONREAD, FIONBI
 /* Calls allowed only with argument checks (or with WriteExecute). */
 static const char *const checked_calls[] = {
 	"clone", "clone3", "ioctl", "socket", "socketpair", "mmap", "mprotect", "pkey_mprotect",
-	"shmat", "memfd_create", "fchmodat2",
+	"shmat", "memfd_create", "fchmodat2", "execve", "execveat", "openat2",
 };
 
 bool filter_checks_arguments(const char *name)
@@ -112,6 +128,44 @@ static int allow(scmp_filter_ctx ctx, const char *name, char *why, size_t cap)
 	if (ret && ret != -EEXIST)
 		snprintf(why, cap, "cannot allow %s: %s", name, strerror(-ret));
 	return ret == -EEXIST ? 0 : ret;
+}
+
+static bool names(char **list, const char *name)
+{
+	for (; list && *list; list++)
+		if (!strcmp(*list, name))
+			return true;
+	return false;
+}
+
+/*
+ * Numbers this libseccomp cannot name (gaps in the table) fail with
+ * ENOSYS, as the kernel itself answers for a call it does not have:
+ * callers then fall back to an older call, where EPERM would stop them.
+ * Numbers above the table are handled by the prefix of filter_build().
+ */
+static int unknown_enosys(scmp_filter_ctx ctx, int *max_known, char *why, size_t cap)
+{
+	int ret = 0;
+
+	*max_known = -1;
+	for (int nr = 0; nr < 4096; nr++) {
+		char *n = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+
+		if (n)
+			*max_known = nr;
+		free(n);
+	}
+	for (int nr = 0; nr <= *max_known && !ret; nr++) {
+		char *n = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+
+		if (!n)
+			ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
+		free(n);
+	}
+	if (ret)
+		snprintf(why, cap, "cannot add the rules of unknown system calls: %s", strerror(-ret));
+	return ret;
 }
 
 static int add_rules(scmp_filter_ctx ctx, const struct filter_opts *o, char *why, size_t cap)
@@ -179,6 +233,8 @@ static int add_rules(scmp_filter_ctx ctx, const struct filter_opts *o, char *why
 		if (!ret)
 			ret = allow(ctx, "mprotect", why, cap);
 		if (!ret)
+			ret = allow(ctx, "pkey_mprotect", why, cap);
+		if (!ret)
 			ret = allow(ctx, "shmat", why, cap);
 		if (!ret)
 			ret = allow(ctx, "memfd_create", why, cap);
@@ -197,9 +253,33 @@ static int add_rules(scmp_filter_ctx ctx, const struct filter_opts *o, char *why
 			ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
 					       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 		if (!ret)
+			ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(pkey_mprotect), 1,
+					       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+		if (!ret)
 			ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(shmat), 1,
 					       SCMP_A2(SCMP_CMP_MASKED_EQ, SHM_EXEC, 0));
 	}
+	/*
+	 * One exec: the launcher's. execve and execveat go to the listener of
+	 * the filter, which logosd holds while it starts the module: it lets
+	 * the launcher's execveat of the verified binary continue and closes
+	 * the listener, after which the kernel fails every exec with ENOSYS
+	 * (sandbox.c). A module that could exec again could run any program
+	 * of the root it sees, none of them verified. SystemCalls = execve
+	 * (trust core only: filter_checks_arguments()) lifts this.
+	 */
+	if (!ret && !names(o->extra, "execve") && !names(o->extra, "execveat")) {
+		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(execve), 0);
+		if (!ret)
+			ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(execveat), 0);
+	}
+	/*
+	 * openat2() takes its mode in a structure a filter cannot read, so it
+	 * could create a setuid file: ENOSYS makes its callers fall back to
+	 * openat(), which is checked (systemd does the same).
+	 */
+	if (!ret && !names(o->extra, "openat2"))
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(openat2), 0);
 	if (ret) {
 		if (!why[0])
 			snprintf(why, cap, "cannot add the file mode and memory rules: %s",
@@ -207,8 +287,13 @@ static int add_rules(scmp_filter_ctx ctx, const struct filter_opts *o, char *why
 		return ret;
 	}
 
-	/* ioctl: logos.ko's, and a few harmless ones of terminals and files */
-	ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+	/*
+	 * ioctl: logos.ko's on the module's own fd 3 only (a type-0xBC ioctl
+	 * on any other file would reach whatever driver chose that number),
+	 * and a few harmless ones of terminals and files.
+	 */
+	ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+			       SCMP_A0(SCMP_CMP_EQ, MODULE_FD),
 			       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xff00, LOGOS_IOC_MAGIC << 8));
 	for (size_t i = 0; i < ARRAY_SIZE(tty_ioctls) && !ret; i++)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
@@ -240,12 +325,49 @@ static int add_rules(scmp_filter_ctx ctx, const struct filter_opts *o, char *why
 	return ret;
 }
 
+/*
+ * The program libseccomp exported, behind a prefix that answers ENOSYS
+ * for every number above the highest it knows: a system call newer than
+ * this libseccomp (or this logosd) is "not there" for the module, not
+ * "forbidden". Other ABIs and x32 numbers go on to libseccomp's checks,
+ * which kill them.
+ */
+static int add_prefix(struct sock_fprog *prog, int max_known)
+{
+#if defined(__x86_64__)
+	const struct sock_filter prefix[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 4),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000 /* __X32_SYSCALL_BIT */, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)max_known, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+	};
+	size_t n = ARRAY_SIZE(prefix);
+	struct sock_filter *f = malloc((prog->len + n) * sizeof(*f));
+
+	if (max_known < 0)
+		return 0;
+	if (!f)
+		return -ENOMEM;
+	memcpy(f, prefix, sizeof(prefix));
+	memcpy(f + n, prog->filter, prog->len * sizeof(*f));
+	free(prog->filter);
+	prog->filter = f;
+	prog->len += n;
+#else
+	(void)prog;
+	(void)max_known;
+#endif
+	return 0;
+}
+
 int filter_build(const struct filter_opts *o, struct sock_fprog *prog, char *why, size_t cap)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
 	char *data = NULL;
 	size_t len;
-	int fd = -1, ret;
+	int fd = -1, max_known, ret;
 
 	memset(prog, 0, sizeof(*prog));
 	if (!ctx) {
@@ -256,6 +378,8 @@ int filter_build(const struct filter_opts *o, struct sock_fprog *prog, char *why
 	seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
 	ret = add_rules(ctx, o, why, cap);
+	if (!ret)
+		ret = unknown_enosys(ctx, &max_known, why, cap);
 	if (ret)
 		goto out;
 	fd = memfd_create("logosd-seccomp", MFD_CLOEXEC);
@@ -279,11 +403,27 @@ int filter_build(const struct filter_opts *o, struct sock_fprog *prog, char *why
 	}
 	prog->filter = (struct sock_filter *)data;
 	prog->len = len / sizeof(struct sock_filter);
+	ret = add_prefix(prog, max_known);
+	if (!ret && prog->len > BPF_MAXINSNS)
+		ret = -E2BIG;
+	if (ret) {
+		snprintf(why, cap, "cannot finish the filter: %s", strerror(-ret));
+		filter_free(prog);
+	}
 out:
 	if (fd >= 0)
 		close(fd);
 	seccomp_release(ctx);
 	return ret;
+}
+
+bool filter_notifies(const struct sock_fprog *prog)
+{
+	for (unsigned int i = 0; prog && i < prog->len; i++)
+		if (prog->filter[i].code == (BPF_RET | BPF_K) &&
+		    (prog->filter[i].k & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF)
+			return true;
+	return false;
 }
 
 void filter_free(struct sock_fprog *prog)
