@@ -101,6 +101,47 @@ static int cmp_bind(const void *a, const void *b)
 	return strcmp(((const struct bind *)a)->dst, ((const struct bind *)b)->dst);
 }
 
+/* Is @path strictly below the directory @dir? */
+static bool below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return n > 1 && !strncmp(path, dir, n) && path[n] == '/';
+}
+
+/*
+ * Drops the binds that a bind of a directory above them already shows as
+ * they would: the symlinks (the host's own is there) and binds with the
+ * same access. Recreating them failed: ReadOnlyPaths = /etc made the
+ * set-up stop at "symlink .../etc/localtime: File exists". A read-only
+ * path below a read-write one (or the reverse) is kept: it changes the
+ * access. @p->binds is sorted, so parents come first.
+ */
+static void drop_covered(struct spawn_plan *p)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < p->nr_binds; i++) {
+		struct bind *b = &p->binds[i];
+		bool covered = false;
+
+		for (size_t j = 0; j < out && !covered; j++) {
+			const struct bind *d = &p->binds[j];
+
+			covered = !d->file && !d->symlink && below(b->src, d->src) &&
+				  (b->symlink || b->rw == d->rw);
+		}
+		if (covered) {
+			free(b->src);
+			free(b->dst);
+			free(b->target);
+			continue;
+		}
+		p->binds[out++] = *b;
+	}
+	p->nr_binds = out;
+}
+
 int sandbox_plan_binds(struct spawn_plan *p, char **ro, char **rw, const char *state_dir,
 		       bool network, char *why, size_t cap)
 {
@@ -126,6 +167,7 @@ int sandbox_plan_binds(struct spawn_plan *p, char **ro, char **rw, const char *s
 	}
 	/* parents before children */
 	qsort(p->binds, p->nr_binds, sizeof(p->binds[0]), cmp_bind);
+	drop_covered(p);
 	return ret;
 }
 

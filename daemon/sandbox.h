@@ -71,7 +71,10 @@ void sandbox_probe(struct sandbox_features *f);
 
 /*
  * Builds the bind list of @plan: the system directories (read-only), then
- * @ro and @rw (absolute host paths) and the state directory (rw).
+ * @ro and @rw (absolute host paths) and the state directory (rw). A path
+ * that a bind of a directory above it already shows the same way (a
+ * symlink, or the same read-only or read-write view) is left out: /etc
+ * read-only already holds /etc/localtime.
  */
 int sandbox_plan_binds(struct spawn_plan *plan, char **ro, char **rw, const char *state_dir,
 		       bool network, char *why, size_t cap);
