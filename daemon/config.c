@@ -99,8 +99,9 @@ int limit_parse(enum limit_id id, const char *v, uint64_t *out)
 	}
 	if (limit_is_size(id) ? parse_size(v, &x) : parse_u64(v, &x))
 		return -EINVAL;
+	/* the launcher itself needs a few descriptors after the limit is set */
 	if ((!x && id != LIM_MEMORY_SWAP_MAX) || x >= LIMIT_UNSET ||
-	    (id == LIM_CPU_WEIGHT && x > 10000))
+	    (id == LIM_CPU_WEIGHT && x > 10000) || (id == LIM_NOFILE && x < 64))
 		return -EINVAL;
 	*out = x;
 	return 0;

@@ -344,6 +344,11 @@ int launch(struct module *mod, const char *manifest_path, bool candidate,
 	snprintf(plan.tmp_opts, sizeof(plan.tmp_opts), "mode=1777,size=%llu",
 		 (unsigned long long)in->m->tmp_size);
 	plan.landlock = in->m->landlock && D.feat.landlock_abi > 0;
+	/* soft = hard: the module cannot raise them back (LIMIT_NONE: logosd's own) */
+	if (in->m->nofile != LIMIT_NONE)
+		plan.nofile.rlim_cur = plan.nofile.rlim_max = in->m->nofile;
+	if (in->m->nproc != LIMIT_NONE)
+		plan.nproc.rlim_cur = plan.nproc.rlim_max = in->m->nproc;
 	plan.filter = &prog;
 	if (in->m->raw_sockets)
 		plan.keep_caps |= 1ULL << CAP_NET_RAW;

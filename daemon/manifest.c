@@ -161,6 +161,7 @@ static void parse_other_limit(struct parser *p, struct manifest *m, const char *
 			     l == LIM_CPU_WEIGHT ? "a weight from 1 to 10000" :
 			     l == LIM_MEMORY_SWAP_MAX ? "a size (0 allowed) or \"max\"" :
 			     l == LIM_MEMORY_HIGH ? "a size such as 64M or \"max\"" :
+			     l == LIM_NOFILE ? "a number of at least 64 or \"max\"" :
 			     "a positive number or \"max\"", v);
 		else
 			manifest_set_limit(m, l, x);

@@ -536,6 +536,7 @@ static void escape_harden(void)
 	try_("mprotect_x", r, errno);
 	/* an unsigned program run from memory: a copy of /bin/true */
 	fd = syscall(SYS_memfd_create, "unsigned", 0);
+	try_("memfd_create", fd, errno);
 	if (fd < 0) {
 		try_("memfd_exec", -1, errno);
 	} else {
@@ -557,6 +558,22 @@ static void escape_harden(void)
 		if (pid > 0)
 			waitpid(pid, &st, 0);
 		try_("memfd_exec", pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1,
+		     pid > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : errno);
+	}
+	/* a host program: the module's own exec was its last */
+	{
+		pid_t pid = fork();
+		int st = -1;
+
+		if (pid == 0) {
+			char *argv[] = { "true", NULL }, *envp[] = { NULL };
+
+			execve("/bin/true", argv, envp);
+			_exit(errno);
+		}
+		if (pid > 0)
+			waitpid(pid, &st, 0);
+		try_("execve_host", pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1,
 		     pid > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : errno);
 	}
 	r = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
