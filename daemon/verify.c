@@ -219,7 +219,7 @@ bad:
 /* Does one of @a and @b contain the other (whole path components)? */
 static bool path_overlaps(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b), n = la < lb ? la : lb;
+	size_t la = strlen(a), lb = strlen(b), n;
 
 	while (la > 1 && a[la - 1] == '/')
 		la--;
