@@ -174,10 +174,12 @@ static void daemon_defaults(struct daemon_config *c, const char *config_dir)
 		};
 
 		for (int l = 0; l < NR_LIMITS; l++) {
-			bool core = t == LOGOS_TRUST_CORE;
-
-			c->trust[t].def[l] = core ? N : lim[l][t][0];
-			c->trust[t].max[l] = core ? N : lim[l][t][1];
+			if (t == LOGOS_TRUST_CORE) {
+				c->trust[t].def[l] = c->trust[t].max[l] = N;
+				continue;
+			}
+			c->trust[t].def[l] = lim[l][t][0];
+			c->trust[t].max[l] = lim[l][t][1];
 		}
 		/* swap stays off unless asked for; weight is not a limit */
 		c->trust[t].def[LIM_MEMORY_SWAP_MAX] = 0;
