@@ -323,16 +323,13 @@ int launch(struct module *mod, const char *manifest_path, bool candidate,
 	plan.namespaces = in->m->namespaces;
 	if (!D.feat.user_ns && (plan.namespaces & NS_USER)) {
 		/*
-		 * Below core the user namespace is part of the sandbox the trust
-		 * level promises (verify.c requires it): no quiet downgrade.
+		 * The kernel refuses logosd one (a chroot, or
+		 * user.max_user_namespaces = 0): like Landlock, the user namespace
+		 * is a layer the module goes without, said out loud. Its uid is
+		 * still its own, not root, and it has no capability.
 		 */
-		if (!D.cfg.trust[in->trust].host_namespaces && !in->m->raw_sockets &&
-		    !in->m->priority) {
-			snprintf(why, cap, "trust level %s needs a user namespace, and this kernel refuses logosd one (a chroot, or user.max_user_namespaces = 0)",
-				 trust_name(in->trust));
-			ret = -EPERM;
-			goto fail;
-		}
+		log_warn("%s: started without a user namespace: the kernel refuses logosd one",
+			 mod->name);
 		plan.namespaces &= ~NS_USER;
 	}
 	plan.argv = calloc(1, sizeof(char *));
