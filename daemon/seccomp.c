@@ -272,6 +272,11 @@ static int add_rules(scmp_filter_ctx ctx, const struct filter_opts *o, char *why
 		ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(execve), 0);
 		if (!ret)
 			ret = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, SCMP_SYS(execveat), 0);
+	} else if (!ret) {
+		/* either one lifts the rule: the launcher's own exec is an execveat */
+		ret = allow(ctx, "execve", why, cap);
+		if (!ret)
+			ret = allow(ctx, "execveat", why, cap);
 	}
 	/*
 	 * openat2() takes its mode in a structure a filter cannot read, so it

@@ -110,6 +110,16 @@ static void spawn_tests(void)
 	CHECK(filter_build(&fo, &prog, why, sizeof(why)) == 0, "logosd's default filter builds (%s)",
 	      why);
 	CHECK(filter_notifies(&prog), "it sends execve/execveat to a listener");
+	{
+		char *execve_only[] = { "execve", NULL };
+		struct filter_opts lifted = { .extra = execve_only };
+		struct sock_fprog p2;
+
+		/* trust core's SystemCalls = execve: exec allowed, and the launcher's execveat too */
+		CHECK(filter_build(&lifted, &p2, why, sizeof(why)) == 0 && !filter_notifies(&p2),
+		      "SystemCalls = execve builds a filter without the one-exec listener");
+		filter_free(&p2);
+	}
 	/* the module: a copy of this program, as logosd runs a sealed memfd copy */
 	self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	exe = memfd_create("probe", MFD_CLOEXEC);
