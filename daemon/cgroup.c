@@ -186,8 +186,22 @@ int cgroup_apply(const struct cgroup_env *env, const char *path, const struct ma
 			snprintf(why, cap, "cannot set memory.max to %s: %s", v, strerror(-ret));
 			return ret;
 		}
-		if (m->memory_max != LIMIT_NONE)
-			cg_write(path, "memory.swap.max", "0");
+		/* memory.high and memory.swap.max as asked (the trust level's by default) */
+		for (int i = 0; i < 2; i++) {
+			uint64_t x = i ? m->memory_swap_max : m->memory_high;
+			const char *file = i ? "memory.swap.max" : "memory.high";
+
+			if (x == LIMIT_NONE)
+				snprintf(v, sizeof(v), "max");
+			else
+				snprintf(v, sizeof(v), "%llu", (unsigned long long)x);
+			ret = cg_write(path, file, v);
+			/* no swap controller (swapaccount=0) is no reason to refuse */
+			if (ret && !(i && ret == -ENOENT)) {
+				snprintf(why, cap, "cannot set %s to %s: %s", file, v, strerror(-ret));
+				return ret;
+			}
+		}
 		cg_write(path, "memory.oom.group", "1");
 	} else if (m->memory_max != LIMIT_NONE) {
 		log_warn("cgroup: %s: MemoryMax not enforced (no memory controller)", path);
@@ -214,6 +228,12 @@ int cgroup_apply(const struct cgroup_env *env, const char *path, const struct ma
 		ret = cg_write(path, "cpu.max", v);
 		if (ret) {
 			snprintf(why, cap, "cannot set cpu.max to %s: %s", v, strerror(-ret));
+			return ret;
+		}
+		snprintf(v, sizeof(v), "%llu", (unsigned long long)m->cpu_weight);
+		ret = cg_write(path, "cpu.weight", v);
+		if (ret) {
+			snprintf(why, cap, "cannot set cpu.weight to %s: %s", v, strerror(-ret));
 			return ret;
 		}
 	} else if (m->cpu_quota_us != LIMIT_NONE) {

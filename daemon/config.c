@@ -66,6 +66,59 @@ void namespaces_format(unsigned int ns, char *buf, size_t cap)
 		snprintf(buf, cap, "none");
 }
 
+/* ---- resource limits --------------------------------------------------- */
+
+const char *const limit_names[NR_LIMITS] = {
+	[LIM_MEMORY_MAX] = "MemoryMax", [LIM_MEMORY_HIGH] = "MemoryHigh",
+	[LIM_MEMORY_SWAP_MAX] = "MemorySwapMax", [LIM_PIDS_MAX] = "PidsMax",
+	[LIM_CPU_MAX] = "CPUMax", [LIM_CPU_WEIGHT] = "CPUWeight", [LIM_NOFILE] = "LimitNOFILE",
+	[LIM_NPROC] = "LimitNPROC",
+};
+
+static bool limit_is_size(enum limit_id id)
+{
+	return id == LIM_MEMORY_MAX || id == LIM_MEMORY_HIGH || id == LIM_MEMORY_SWAP_MAX;
+}
+
+int limit_parse(enum limit_id id, const char *v, uint64_t *out)
+{
+	unsigned long long pct;
+	uint64_t x;
+	char c, extra;
+
+	if (id != LIM_CPU_WEIGHT && (is(v, "max") || is(v, "infinity"))) {
+		*out = LIMIT_NONE;
+		return 0;
+	}
+	if (id == LIM_CPU_MAX) {
+		if (sscanf(v, "%llu%c%c", &pct, &c, &extra) != 2 || c != '%' || !pct ||
+		    pct > 100000)
+			return -EINVAL;
+		*out = pct * 1000;
+		return 0;
+	}
+	if (limit_is_size(id) ? parse_size(v, &x) : parse_u64(v, &x))
+		return -EINVAL;
+	/* the launcher itself needs a few descriptors after the limit is set */
+	if ((!x && id != LIM_MEMORY_SWAP_MAX) || x >= LIMIT_UNSET ||
+	    (id == LIM_CPU_WEIGHT && x > 10000) || (id == LIM_NOFILE && x < 64))
+		return -EINVAL;
+	*out = x;
+	return 0;
+}
+
+void limit_format(enum limit_id id, uint64_t v, char *buf, size_t cap)
+{
+	if (v == LIMIT_NONE)
+		snprintf(buf, cap, "max");
+	else if (id == LIM_CPU_MAX)
+		snprintf(buf, cap, "%llu%%", (unsigned long long)(v + 999) / 1000);
+	else if (limit_is_size(id) && v && !(v & ((1ULL << 20) - 1)))
+		snprintf(buf, cap, "%lluM", (unsigned long long)(v >> 20));
+	else
+		snprintf(buf, cap, "%llu", (unsigned long long)v);
+}
+
 /* ---- logosd.conf ------------------------------------------------------ */
 
 static void daemon_defaults(struct daemon_config *c, const char *config_dir)
@@ -92,11 +145,69 @@ static void daemon_defaults(struct daemon_config *c, const char *config_dir)
 	c->audit_checkpoint_ms = 300000;
 	c->trust[LOGOS_TRUST_SYSTEM] = (struct trust_policy){
 		.network = true, .priority = true, .extra_syscalls = true, .mapped = true,
+		.write_execute = true,
 	};
 	c->trust[LOGOS_TRUST_CORE] = (struct trust_policy){
 		.network = true, .raw_sockets = true, .priority = true, .extra_syscalls = true,
-		.rw_paths = true, .host_namespaces = true, .mapped = true,
+		.rw_paths = true, .host_namespaces = true, .mapped = true, .ro_paths = true,
+		.other_users = true, .write_execute = true,
 	};
+	/*
+	 * Every level below core gets limits by default (a manifest may ask
+	 * for less, or for more up to the ceiling), so that a module nobody
+	 * thought about cannot fork-bomb the host, run it out of memory or
+	 * file descriptors, or take every CPU.
+	 */
+	for (uint32_t t = 0; t < __LOGOS_TRUST_MAX; t++) {
+		static const uint64_t M = 1ULL << 20, N = LIMIT_NONE;
+		/* untrusted, user, system: default and ceiling */
+		static const uint64_t lim[NR_LIMITS][3][2] = {
+			[LIM_MEMORY_MAX] = { { 128 * M, 256 * M }, { 512 * M, 2048 * M },
+					     { 1024 * M, 8192 * M } },
+			[LIM_MEMORY_HIGH] = { { N, N }, { N, N }, { N, N } },
+			[LIM_MEMORY_SWAP_MAX] = { { 0, 0 }, { 0, 0 }, { 0, N } },
+			[LIM_PIDS_MAX] = { { 64, 128 }, { 256, 1024 }, { 1024, 4096 } },
+			[LIM_CPU_MAX] = { { 50000, 100000 }, { 100000, 200000 }, { N, N } },
+			[LIM_CPU_WEIGHT] = { { 100, 100 }, { 100, 100 }, { 100, 1000 } },
+			[LIM_NOFILE] = { { 256, 1024 }, { 1024, 4096 }, { 4096, 65536 } },
+			[LIM_NPROC] = { { 64, 128 }, { 256, 1024 }, { 1024, 4096 } },
+		};
+
+		for (int l = 0; l < NR_LIMITS; l++) {
+			if (t == LOGOS_TRUST_CORE) {
+				c->trust[t].def[l] = c->trust[t].max[l] = N;
+				continue;
+			}
+			c->trust[t].def[l] = lim[l][t][0];
+			c->trust[t].max[l] = lim[l][t][1];
+		}
+		/* swap stays off unless asked for; weight is not a limit */
+		c->trust[t].def[LIM_MEMORY_SWAP_MAX] = 0;
+		c->trust[t].def[LIM_CPU_WEIGHT] = 100;
+		if (t == LOGOS_TRUST_CORE)
+			c->trust[t].max[LIM_CPU_WEIGHT] = 10000;
+	}
+}
+
+/* [Trust.LEVEL] NAME (the ceiling) or DefaultNAME (the default) of a limit. */
+static void trust_limit_kv(struct parser *p, const char *s, const char *k, const char *v,
+			   struct trust_policy *t)
+{
+	bool def = !strncasecmp(k, "Default", 7);
+
+	for (int l = 0; l < NR_LIMITS; l++) {
+		if (!is(def ? k + 7 : k, limit_names[l]))
+			continue;
+		if (once(p, s, k) && limit_parse(l, v, def ? &t->def[l] : &t->max[l]))
+			perr(p, "%s: \"%s\" is not a %s", k, v,
+			     l == LIM_CPU_MAX ? "percentage of one CPU (\"50%\") or \"max\"" :
+			     l == LIM_CPU_WEIGHT ? "weight from 1 to 10000" :
+			     l == LIM_MEMORY_SWAP_MAX ? "size (0 allowed) or \"max\"" :
+			     limit_is_size(l) ? "size such as 64M, or \"max\"" :
+			     "positive number or \"max\"");
+		return;
+	}
+	perr(p, "unknown key %s in [%s]", k, s);
 }
 
 static void daemon_kv(struct parser *p, const char *s, const char *k, const char *v)
@@ -186,8 +297,14 @@ static void daemon_kv(struct parser *p, const char *s, const char *k, const char
 			set_bool(p, s, k, v, &t->host_namespaces);
 		else if (is(k, "AllowMappedChannels"))
 			set_bool(p, s, k, v, &t->mapped);
+		else if (is(k, "AllowReadOnlyPaths"))
+			set_bool(p, s, k, v, &t->ro_paths);
+		else if (is(k, "AllowOtherUsers"))
+			set_bool(p, s, k, v, &t->other_users);
+		else if (is(k, "AllowWriteExecute"))
+			set_bool(p, s, k, v, &t->write_execute);
 		else
-			perr(p, "unknown key %s in [%s]", k, s);
+			trust_limit_kv(p, s, k, v, t);
 	} else if (is(s, "Access")) {
 		struct access_rule *r = NULL, *na;
 
@@ -226,6 +343,22 @@ int daemon_config_parse(const char *config_dir, const char *file, const char *da
 
 	daemon_defaults(cfg, config_dir);
 	ret = run_parser(&p);
+	/* a default above its ceiling would refuse every manifest that leaves it out */
+	for (uint32_t t = 0; t < __LOGOS_TRUST_MAX; t++) {
+		for (int l = 0; l < NR_LIMITS; l++) {
+			uint64_t d = cfg->trust[t].def[l], m = cfg->trust[t].max[l];
+
+			if (m != LIMIT_NONE && (d == LIMIT_NONE || d > m)) {
+				char a[32], b[32];
+
+				limit_format(l, d, a, sizeof(a));
+				limit_format(l, m, b, sizeof(b));
+				config_error(errors, file, 0, "[Trust.%s] Default%s = %s is above %s = %s",
+					     trust_name(t), limit_names[l], a, limit_names[l], b);
+				ret = -EINVAL;
+			}
+		}
+	}
 	if (!cfg->control_socket) {
 		snprintf(path, sizeof(path), "%s/control", cfg->runtime_dir);
 		cfg->control_socket = strdup(path);

@@ -20,6 +20,31 @@
 
 #define MAX_SERVICES	16
 #define LIMIT_NONE	UINT64_MAX	/* cgroup "max" */
+/* Not set by the manifest: verification fills in its trust level's default. */
+#define LIMIT_UNSET	(UINT64_MAX - 1)
+
+/*
+ * Resource limits: a manifest's [Limits] key, and the same key in
+ * [Trust.LEVEL] (the ceiling) and with "Default" in front (the default).
+ * CPUMax is kept as microseconds of CPU per 100 ms here ("50%" = 50000).
+ */
+enum limit_id {
+	LIM_MEMORY_MAX,		/* bytes: cgroup memory.max */
+	LIM_MEMORY_HIGH,	/* bytes: memory.high (throttling) */
+	LIM_MEMORY_SWAP_MAX,	/* bytes, 0 allowed: memory.swap.max */
+	LIM_PIDS_MAX,		/* pids.max */
+	LIM_CPU_MAX,		/* cpu.max quota per 100000 us */
+	LIM_CPU_WEIGHT,		/* cpu.weight, 1 to 10000, never "max" */
+	LIM_NOFILE,		/* RLIMIT_NOFILE (soft and hard), "max": logosd's */
+	LIM_NPROC,		/* RLIMIT_NPROC of the module's uid */
+	NR_LIMITS,
+};
+
+extern const char *const limit_names[NR_LIMITS];
+/* A value of limit @id ("64M", "50%", "max", ...): 0 or -EINVAL. */
+int limit_parse(enum limit_id id, const char *v, uint64_t *out);
+/* The same back, for messages ("512M", "50%", "max"). */
+void limit_format(enum limit_id id, uint64_t v, char *buf, size_t cap);
 
 enum restart_policy {
 	RESTART_NO,
@@ -58,6 +83,7 @@ struct manifest {
 	char version[32];	/* the module's own version, free form */
 	uint32_t trust;		/* enum logos_trust_level */
 	char *user;		/* NULL: a uid from Daemon.ModuleUsers */
+	uint32_t uid, gid;	/* User= resolved by verify_module() */
 	uint32_t abi_major, abi_minor;
 	bool autostart;
 
@@ -72,15 +98,19 @@ struct manifest {
 	uint64_t watchdog_ms;	/* 0: no watchdog */
 	uint64_t start_timeout_ms, stop_timeout_ms, health_ms;
 
-	uint64_t memory_max;	/* bytes or LIMIT_NONE */
-	uint64_t pids_max;	/* or LIMIT_NONE */
+	/* each LIMIT_NONE, a value, or LIMIT_UNSET until verify_module() */
+	uint64_t memory_max, memory_high, memory_swap_max;	/* bytes */
+	uint64_t pids_max;
 	uint64_t cpu_quota_us, cpu_period_us;	/* quota LIMIT_NONE: no limit */
+	uint64_t cpu_weight;
+	uint64_t nofile, nproc;		/* rlimits, soft = hard */
 	uint64_t tmp_size;
 	uint64_t kquota[LOGOS_RES_COUNT];	/* LOGOS_LIMIT_DEFAULT/_UNLIMITED/n */
 
 	unsigned int namespaces;	/* NS_* */
 	char **ro_paths, **rw_paths;
 	bool landlock;
+	bool write_execute;	/* W+X memory, PROT_EXEC changes, memfd_create */
 	char **syscalls;	/* added to the default allow-list */
 
 	bool network, raw_sockets, priority;
@@ -90,6 +120,10 @@ struct manifest {
 struct trust_policy {
 	bool network, raw_sockets, priority, extra_syscalls, rw_paths, host_namespaces;
 	bool mapped;		/* LOGOS_MODULE_ALLOW_MAPPED: shared-memory channels */
+	bool ro_paths;		/* [Sandbox] ReadOnlyPaths */
+	bool other_users;	/* User= outside ModuleUsers (root needs host_namespaces too) */
+	bool write_execute;	/* memory both writable and executable, memfd_create */
+	uint64_t def[NR_LIMITS], max[NR_LIMITS];	/* default, ceiling (LIMIT_NONE: none) */
 };
 
 struct access_rule {
@@ -137,6 +171,9 @@ int manifest_parse(const char *path, const char *data, size_t len, struct manife
 		   char ***errors);
 int manifest_load(const char *path, struct manifest **out, char ***errors);
 void manifest_free(struct manifest *m);
+/* The value of limit @id (CPUMax as quota per 100000 us), and setting it. */
+uint64_t manifest_limit(const struct manifest *m, enum limit_id id);
+void manifest_set_limit(struct manifest *m, enum limit_id id, uint64_t v);
 
 /*
  * Every DIR/ *.module in name order. Bad ones are reported and skipped, as

@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <logos/bootstrap.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,11 +26,37 @@
 
 #define WATCH_KEY(serial, kind) ((uint64_t)(serial) << 8 | (kind))
 
-/* The uid a module runs as: User=, else the owner of its state directory
- * if that is in ModuleUsers, else the lowest uid of the range in use by
- * no other state directory. The state directory keeps the mapping. */
-static int module_uid(const struct manifest *m, const char *state_dir, uid_t *uid, gid_t *gid,
-		      char *why, size_t cap)
+/*
+ * A state directory of another module owned by @uid: below trust core a
+ * module may not take a uid that is another module's (it would own that
+ * module's state and could signal its processes).
+ */
+static bool uid_of_other_module(uid_t uid, const char *own_state)
+{
+	struct stat st;
+	struct dirent *e;
+	bool found = false;
+	DIR *d = opendir(D.cfg.state_dir);
+
+	while (d && !found && (e = readdir(d))) {
+		char p[PATH_MAX];
+
+		if (e->d_name[0] == '.' || path_join(p, sizeof(p), D.cfg.state_dir, e->d_name) ||
+		    !strcmp(p, own_state) || stat(p, &st))
+			continue;
+		found = S_ISDIR(st.st_mode) && st.st_uid == uid;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* The uid a module runs as: User= (resolved and checked against the trust
+ * policy by verify_module()), else the owner of its state directory if
+ * that is in ModuleUsers, else the lowest uid of the range in use by no
+ * other state directory. The state directory keeps the mapping. */
+static int module_uid(const struct manifest *m, uint32_t trust, const char *state_dir,
+		      uid_t *uid, gid_t *gid, char *why, size_t cap)
 {
 	struct stat st;
 	DIR *d;
@@ -40,21 +65,13 @@ static int module_uid(const struct manifest *m, const char *state_dir, uid_t *ui
 	uint8_t *used;
 
 	if (m->user) {
-		char *end;
-		unsigned long v = strtoul(m->user, &end, 10);
-		struct passwd *pw;
-
-		if (!*end && *m->user) {
-			*uid = *gid = v;
-			return 0;
+		if (trust != LOGOS_TRUST_CORE && uid_of_other_module(m->uid, state_dir)) {
+			snprintf(why, cap, "uid %u ([Module] User = %s) is another module's: only trust level core may share one",
+				 m->uid, m->user);
+			return -EPERM;
 		}
-		pw = getpwnam(m->user);
-		if (!pw) {
-			snprintf(why, cap, "no user named %s ([Module] User)", m->user);
-			return -ENOENT;
-		}
-		*uid = pw->pw_uid;
-		*gid = pw->pw_gid;
+		*uid = m->uid;
+		*gid = m->gid;
 		return 0;
 	}
 	if (!stat(state_dir, &st) && st.st_uid >= D.cfg.uid_min && st.st_uid <= D.cfg.uid_max) {
@@ -231,6 +248,16 @@ int launch(struct module *mod, const char *manifest_path, bool candidate,
 	uint32_t given = 0;
 
 	ret = verify_module(&D.cfg, &D.keys, &D.kver, manifest_path, &v, why, cap);
+	/*
+	 * An update names any manifest file: one signed for another module
+	 * would run that module's binary with this one's uid and state.
+	 */
+	if (!ret && strcmp(v.m->name, mod->name)) {
+		snprintf(why, cap, "the manifest %s is module %s's, not %s's", manifest_path,
+			 v.m->name, mod->name);
+		verified_free(&v);
+		ret = -EPERM;
+	}
 	audit_verify(mod, &v, ret, why);
 	if (ret) {
 		log_err("%s: refused to start: %s", mod->name, why);
@@ -256,7 +283,7 @@ int launch(struct module *mod, const char *manifest_path, bool candidate,
 		ret = -ENAMETOOLONG;
 		goto fail;
 	}
-	ret = module_uid(in->m, state_dir, &plan.uid, &plan.gid, why, cap);
+	ret = module_uid(in->m, in->trust, state_dir, &plan.uid, &plan.gid, why, cap);
 	if (!ret)
 		ret = make_state_dir(state_dir, plan.uid, plan.gid, why, cap);
 	if (!ret)
@@ -277,6 +304,7 @@ int launch(struct module *mod, const char *manifest_path, bool candidate,
 	fo.network = in->m->network;
 	fo.raw_sockets = in->m->raw_sockets;
 	fo.priority = in->m->priority;
+	fo.write_execute = in->m->write_execute;
 	fo.extra = in->m->syscalls;
 	ret = filter_build(&fo, &prog, why, cap);
 	if (ret)
@@ -293,8 +321,17 @@ int launch(struct module *mod, const char *manifest_path, bool candidate,
 	plan.out_fd = outp[1];
 	plan.cgroup_fd = cgfd;
 	plan.namespaces = in->m->namespaces;
-	if (!D.feat.user_ns)
+	if (!D.feat.user_ns && (plan.namespaces & NS_USER)) {
+		/*
+		 * The kernel refuses logosd one (a chroot, or
+		 * user.max_user_namespaces = 0): like Landlock, the user namespace
+		 * is a layer the module goes without, said out loud. Its uid is
+		 * still its own, not root, and it has no capability.
+		 */
+		log_warn("%s: started without a user namespace: the kernel refuses logosd one",
+			 mod->name);
 		plan.namespaces &= ~NS_USER;
+	}
 	plan.argv = calloc(1, sizeof(char *));
 	strv_push(&plan.argv, mod->name);
 	for (char **a = in->m->arguments; a && *a; a++)
@@ -304,6 +341,11 @@ int launch(struct module *mod, const char *manifest_path, bool candidate,
 	snprintf(plan.tmp_opts, sizeof(plan.tmp_opts), "mode=1777,size=%llu",
 		 (unsigned long long)in->m->tmp_size);
 	plan.landlock = in->m->landlock && D.feat.landlock_abi > 0;
+	/* soft = hard: the module cannot raise them back (LIMIT_NONE: logosd's own) */
+	if (in->m->nofile != LIMIT_NONE)
+		plan.nofile.rlim_cur = plan.nofile.rlim_max = in->m->nofile;
+	if (in->m->nproc != LIMIT_NONE)
+		plan.nproc.rlim_cur = plan.nproc.rlim_max = in->m->nproc;
 	plan.filter = &prog;
 	if (in->m->raw_sockets)
 		plan.keep_caps |= 1ULL << CAP_NET_RAW;

@@ -43,9 +43,11 @@ static void manifest_defaults(struct manifest *m)
 	m->start_timeout_ms = 30000;
 	m->stop_timeout_ms = 5000;
 	m->health_ms = 5000;
-	m->memory_max = LIMIT_NONE;
-	m->pids_max = LIMIT_NONE;
-	m->cpu_quota_us = LIMIT_NONE;
+	m->memory_max = m->memory_high = m->memory_swap_max = LIMIT_UNSET;
+	m->pids_max = LIMIT_UNSET;
+	m->cpu_quota_us = LIMIT_UNSET;
+	m->cpu_weight = LIMIT_UNSET;
+	m->nofile = m->nproc = LIMIT_UNSET;
 	m->cpu_period_us = 100000;
 	m->tmp_size = 16 << 20;
 	m->namespaces = NS_ALL;
@@ -141,6 +143,67 @@ static void parse_cpu(struct parser *p, struct manifest *m, const char *k, const
 	} else {
 		perr(p, "CPUMax must be a percentage of one CPU (\"50%%\", \"200%%\"), \"QUOTA_US PERIOD_US\" or \"max\", not \"%s\"",
 		     v);
+	}
+}
+
+static void parse_other_limit(struct parser *p, struct manifest *m, const char *k,
+			      const char *v)
+{
+	uint64_t x;
+
+	if (!once(p, "Limits", k))
+		return;
+	for (int l = 0; l < NR_LIMITS; l++) {
+		if (!is(k, limit_names[l]))
+			continue;
+		if (limit_parse(l, v, &x))
+			perr(p, "%s must be %s, not \"%s\"", k,
+			     l == LIM_CPU_WEIGHT ? "a weight from 1 to 10000" :
+			     l == LIM_MEMORY_SWAP_MAX ? "a size (0 allowed) or \"max\"" :
+			     l == LIM_MEMORY_HIGH ? "a size such as 64M or \"max\"" :
+			     l == LIM_NOFILE ? "a number of at least 64 or \"max\"" :
+			     "a positive number or \"max\"", v);
+		else
+			manifest_set_limit(m, l, x);
+		return;
+	}
+}
+
+uint64_t manifest_limit(const struct manifest *m, enum limit_id id)
+{
+	switch (id) {
+	case LIM_MEMORY_MAX: return m->memory_max;
+	case LIM_MEMORY_HIGH: return m->memory_high;
+	case LIM_MEMORY_SWAP_MAX: return m->memory_swap_max;
+	case LIM_PIDS_MAX: return m->pids_max;
+	case LIM_CPU_MAX:
+		if (m->cpu_quota_us == LIMIT_NONE || m->cpu_quota_us == LIMIT_UNSET)
+			return m->cpu_quota_us;
+		/* rounded up: 33334 us per 100 ms is more than a third */
+		return (m->cpu_quota_us * 100000 + m->cpu_period_us - 1) / m->cpu_period_us;
+	case LIM_CPU_WEIGHT: return m->cpu_weight;
+	case LIM_NOFILE: return m->nofile;
+	case LIM_NPROC: return m->nproc;
+	case NR_LIMITS: break;
+	}
+	return LIMIT_NONE;
+}
+
+void manifest_set_limit(struct manifest *m, enum limit_id id, uint64_t v)
+{
+	switch (id) {
+	case LIM_MEMORY_MAX: m->memory_max = v; break;
+	case LIM_MEMORY_HIGH: m->memory_high = v; break;
+	case LIM_MEMORY_SWAP_MAX: m->memory_swap_max = v; break;
+	case LIM_PIDS_MAX: m->pids_max = v; break;
+	case LIM_CPU_MAX:
+		m->cpu_quota_us = v;
+		m->cpu_period_us = 100000;
+		break;
+	case LIM_CPU_WEIGHT: m->cpu_weight = v; break;
+	case LIM_NOFILE: m->nofile = v; break;
+	case LIM_NPROC: m->nproc = v; break;
+	case NR_LIMITS: break;
 	}
 }
 
@@ -281,6 +344,9 @@ static void manifest_kv(struct parser *p, const char *s, const char *k, const ch
 			set_limit(p, s, k, v, &m->memory_max, true);
 		} else if (is(k, "PidsMax")) {
 			set_limit(p, s, k, v, &m->pids_max, false);
+		} else if (is(k, "MemoryHigh") || is(k, "MemorySwapMax") || is(k, "CPUWeight") ||
+			   is(k, "LimitNOFILE") || is(k, "LimitNPROC")) {
+			parse_other_limit(p, m, k, v);
 		} else if (is(k, "CPUMax")) {
 			parse_cpu(p, m, k, v);
 		} else if (is(k, "TmpSize")) {
@@ -304,6 +370,8 @@ static void manifest_kv(struct parser *p, const char *s, const char *k, const ch
 			append_words(p, k, v, &m->rw_paths);
 		else if (is(k, "Landlock"))
 			set_bool(p, s, k, v, &m->landlock);
+		else if (is(k, "WriteExecute"))
+			set_bool(p, s, k, v, &m->write_execute);
 		else if (is(k, "SystemCalls"))
 			append_words(p, k, v, &m->syscalls);
 		else

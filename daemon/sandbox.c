@@ -7,6 +7,7 @@
  */
 #include "sandbox.h"
 #include "config.h"
+#include "seccomp.h"
 #include "log.h"
 #include "util.h"
 
@@ -100,6 +101,47 @@ static int cmp_bind(const void *a, const void *b)
 	return strcmp(((const struct bind *)a)->dst, ((const struct bind *)b)->dst);
 }
 
+/* Is @path strictly below the directory @dir? */
+static bool below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return n > 1 && !strncmp(path, dir, n) && path[n] == '/';
+}
+
+/*
+ * Drops the binds that a bind of a directory above them already shows as
+ * they would: the symlinks (the host's own is there) and binds with the
+ * same access. Recreating them failed: ReadOnlyPaths = /etc made the
+ * set-up stop at "symlink .../etc/localtime: File exists". A read-only
+ * path below a read-write one (or the reverse) is kept: it changes the
+ * access. @p->binds is sorted, so parents come first.
+ */
+static void drop_covered(struct spawn_plan *p)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < p->nr_binds; i++) {
+		struct bind *b = &p->binds[i];
+		bool covered = false;
+
+		for (size_t j = 0; j < out && !covered; j++) {
+			const struct bind *d = &p->binds[j];
+
+			covered = !d->file && !d->symlink && below(b->src, d->src) &&
+				  (b->symlink || b->rw == d->rw);
+		}
+		if (covered) {
+			free(b->src);
+			free(b->dst);
+			free(b->target);
+			continue;
+		}
+		p->binds[out++] = *b;
+	}
+	p->nr_binds = out;
+}
+
 int sandbox_plan_binds(struct spawn_plan *p, char **ro, char **rw, const char *state_dir,
 		       bool network, char *why, size_t cap)
 {
@@ -125,6 +167,7 @@ int sandbox_plan_binds(struct spawn_plan *p, char **ro, char **rw, const char *s
 	}
 	/* parents before children */
 	qsort(p->binds, p->nr_binds, sizeof(p->binds[0]), cmp_bind);
+	drop_covered(p);
 	return ret;
 }
 
@@ -393,7 +436,36 @@ static void drop_privileges(const struct spawn_plan *p)
 		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 }
 
-static void __attribute__((noreturn)) child(const struct spawn_plan *p, int err_fd, int sync_fd)
+/* Hands the filter's listener to logosd (SCM_RIGHTS); no allocation here. */
+static void send_listener(int sock, int fd)
+{
+	char data = 'L';
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	TRY(sendmsg(sock, &msg, MSG_NOSIGNAL), "hand the seccomp listener to logosd", NULL);
+}
+
+static void set_limits(const struct spawn_plan *p)
+{
+	if (p->nofile.rlim_cur || p->nofile.rlim_max)
+		TRY(setrlimit(RLIMIT_NOFILE, &p->nofile), "setrlimit", "RLIMIT_NOFILE");
+	if (p->nproc.rlim_cur || p->nproc.rlim_max)
+		TRY(setrlimit(RLIMIT_NPROC, &p->nproc), "setrlimit", "RLIMIT_NPROC");
+}
+
+static void __attribute__((noreturn)) child(const struct spawn_plan *p, int err_fd, int sync_fd,
+					    int listener_sock)
 {
 	struct rlimit no_core = { 0, 0 };
 	sigset_t all;
@@ -440,12 +512,24 @@ static void __attribute__((noreturn)) child(const struct spawn_plan *p, int err_
 	if (p->namespaces & NS_NET)
 		loopback_up();
 	TRY(setrlimit(RLIMIT_CORE, &no_core), "setrlimit", NULL);
+	/* as root still: a limit above logosd's own needs CAP_SYS_RESOURCE */
+	set_limits(p);
 	drop_privileges(p);
 	TRY(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs", NULL);
 	if (p->landlock)
 		setup_landlock(p);
-	if (p->filter)
+	if (p->filter && listener_sock >= 0) {
+		/* exec goes to the listener from here on: logosd passes ours only */
+		int lfd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+				  SECCOMP_FILTER_FLAG_NEW_LISTENER, p->filter);
+
+		if (lfd < 0)
+			fail("seccomp (with a listener)", NULL, errno);
+		send_listener(listener_sock, lfd);
+		close(lfd);
+	} else if (p->filter) {
 		TRY(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, p->filter), "seccomp", NULL);
+	}
 	syscall(SYS_execveat, xfd, "", p->argv, p->envp, AT_EMPTY_PATH);
 	fail("execute the module", NULL, errno);
 }
@@ -490,18 +574,103 @@ static int report_failure(int fd, char *why, size_t cap)
 	return -err;
 }
 
+static int recv_listener(int sock)
+{
+	char data;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c;
+	int fd = -1;
+
+	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
+		return -1;
+	c = CMSG_FIRSTHDR(&msg);
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/*
+ * The one exec the module's filter lets through: the child hands over the
+ * listener of its filter, then calls execveat() of the verified binary,
+ * which waits for us. We let that one continue and close the listener;
+ * from then on the kernel fails execve and execveat with ENOSYS (a filter
+ * whose listener is gone). The first exec is always the launcher's: the
+ * child is one thread and calls nothing else that execs. A child that
+ * failed before says so on @errfd, which report_failure() reads.
+ */
+static int pass_one_exec(pid_t pid, int sock, int errfd, char *why, size_t cap)
+{
+	struct pollfd pfd[2] = { { .fd = sock, .events = POLLIN }, { .fd = errfd, .events = POLLIN } };
+	struct seccomp_notif req;
+	struct seccomp_notif_resp resp;
+	int lfd, ret = 0;
+
+	if (poll(pfd, 2, 20000) <= 0) {
+		snprintf(why, cap, "the sandboxed child did not install its seccomp filter in 20 s");
+		return -ETIMEDOUT;
+	}
+	if (!(pfd[0].revents & POLLIN))
+		return 0;	/* it failed first: report_failure() says why */
+	lfd = recv_listener(sock);
+	if (lfd < 0)
+		return 0;
+	pfd[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
+	if (poll(pfd, 2, 20000) <= 0) {
+		snprintf(why, cap, "the sandboxed child did not reach exec in 20 s");
+		ret = -ETIMEDOUT;
+	} else if (pfd[0].revents & POLLIN) {
+		memset(&req, 0, sizeof(req));
+		if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
+			ret = -errno;
+			snprintf(why, cap, "cannot read the exec of the sandboxed child: %s",
+				 strerror(errno));
+		} else {
+			memset(&resp, 0, sizeof(resp));
+			resp.id = req.id;
+			if (req.pid == (uint32_t)pid && req.data.nr == SYS_execveat) {
+				resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+			} else {
+				resp.error = -EPERM;
+				ret = -EPERM;
+				snprintf(why, cap, "the sandboxed child made system call %d, not its exec",
+					 req.data.nr);
+			}
+			if (ioctl(lfd, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && !ret) {
+				ret = -errno;
+				snprintf(why, cap, "cannot let the sandboxed child exec: %s",
+					 strerror(errno));
+			}
+		}
+	}
+	close(lfd);
+	return ret;
+}
+
 int sandbox_spawn(const struct spawn_plan *p, pid_t *pidp, int *pidfdp, char *why, size_t cap)
 {
 	struct clone_args ca;
-	int errp[2], syncp[2] = { -1, -1 }, pidfd = -1, ret;
+	int errp[2], syncp[2] = { -1, -1 }, lsock[2] = { -1, -1 }, pidfd = -1, ret;
 	pid_t pid;
 
 	if (pipe2(errp, O_CLOEXEC) < 0)
 		return -errno;
-	if ((p->namespaces & NS_USER) && pipe2(syncp, O_CLOEXEC) < 0) {
+	if (((p->namespaces & NS_USER) && pipe2(syncp, O_CLOEXEC) < 0) ||
+	    (filter_notifies(p->filter) &&
+	     socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, lsock) < 0)) {
 		ret = -errno;
 		close(errp[0]);
 		close(errp[1]);
+		if (syncp[0] >= 0) {
+			close(syncp[0]);
+			close(syncp[1]);
+		}
 		return ret;
 	}
 	memset(&ca, 0, sizeof(ca));
@@ -526,11 +695,13 @@ int sandbox_spawn(const struct spawn_plan *p, pid_t *pidp, int *pidfdp, char *wh
 		ca.flags |= CLONE_NEWUSER;
 	pid = syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid == 0)
-		child(p, errp[1], syncp[0]);
+		child(p, errp[1], syncp[0], lsock[1]);
 	ret = pid < 0 ? -errno : 0;
 	close(errp[1]);
 	if (syncp[0] >= 0)
 		close(syncp[0]);
+	if (lsock[1] >= 0)
+		close(lsock[1]);
 	if (ret) {
 		snprintf(why, cap, "clone3 failed: %s", strerror(-ret));
 		goto out;
@@ -549,6 +720,8 @@ int sandbox_spawn(const struct spawn_plan *p, pid_t *pidp, int *pidfdp, char *wh
 		else if (write(syncp[1], "x", 1) != 1)
 			ret = -EIO;
 	}
+	if (!ret && lsock[0] >= 0)
+		ret = pass_one_exec(pid, lsock[0], errp[0], why, cap);
 	if (!ret)
 		ret = report_failure(errp[0], why, cap);
 	if (ret) {
@@ -563,5 +736,7 @@ out:
 	close(errp[0]);
 	if (syncp[1] >= 0)
 		close(syncp[1]);
+	if (lsock[0] >= 0)
+		close(lsock[0]);
 	return ret;
 }

@@ -8,10 +8,12 @@
  *   -> private mounts: a tmpfs root with read-only binds of /usr, /lib...,
  *      a minimal /dev, a private /tmp, its state directory (read-write),
  *      /proc of its pid namespace; pivot_root; root remounted read-only
- *   -> hostname, loopback up -> capabilities bounding set dropped,
- *      uid/gid changed, all capabilities dropped (but those kept on purpose)
- *   -> no_new_privs -> Landlock -> seccomp -> fd 3 = module file
- *   -> execveat() of the verified binary (a sealed memfd).
+ *   -> hostname, loopback up -> resource limits (RLIMIT_NOFILE, RLIMIT_NPROC)
+ *   -> capabilities bounding set dropped, uid/gid changed, all capabilities
+ *      dropped (but those kept on purpose) -> no_new_privs
+ *   -> Landlock -> seccomp (its listener handed to logosd) -> fd 3 = module file
+ *   -> execveat() of the verified binary (a sealed memfd), which logosd lets
+ *      through as the only exec the filter ever allows.
  *
  * A failing step is reported to logosd over a pipe and ends the child.
  */
@@ -22,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #define SANDBOX_MAX_BINDS 64
@@ -54,6 +57,8 @@ struct spawn_plan {
 	bool landlock;
 	struct sock_fprog *filter;
 	uint64_t keep_caps;	/* bit per CAP_* kept (ambient) */
+	/* set in the child before it drops privileges; both 0: left as inherited */
+	struct rlimit nofile, nproc;
 };
 
 /* What this kernel offers, probed once. */
@@ -66,7 +71,10 @@ void sandbox_probe(struct sandbox_features *f);
 
 /*
  * Builds the bind list of @plan: the system directories (read-only), then
- * @ro and @rw (absolute host paths) and the state directory (rw).
+ * @ro and @rw (absolute host paths) and the state directory (rw). A path
+ * that a bind of a directory above it already shows the same way (a
+ * symlink, or the same read-only or read-write view) is left out: /etc
+ * read-only already holds /etc/localtime.
  */
 int sandbox_plan_binds(struct spawn_plan *plan, char **ro, char **rw, const char *state_dir,
 		       bool network, char *why, size_t cap);

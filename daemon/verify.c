@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "verify.h"
+#include "seccomp.h"
 #include "util.h"
 
 #include <elf.h>
@@ -7,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <logos/core.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,13 +163,153 @@ static int check_liblogos(int fd, char *why, size_t cap)
 	return 0;
 }
 
+/* A user name as useradd(8) accepts it: not a number, no sign, no NSS "+" entry. */
+static bool valid_user_name(const char *s)
+{
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+		return false;
+	for (s++; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_' ||
+		      *s == '-' || *s == '.' || (*s >= '0' && *s <= '9') || (*s == '$' && !s[1])))
+			return false;
+	return true;
+}
+
+int user_resolve(const char *user, uint32_t *uid, uint32_t *gid, char *why, size_t cap)
+{
+	struct passwd *pw;
+
+	/*
+	 * Plain decimal only. strtoul() takes "-1" (which is (uid_t)-1, "leave
+	 * unchanged" to setresuid(), so the module would stay root), "+0",
+	 * "00" and "4294967296" (which wraps to 0): none of these may reach the
+	 * policy as anything but what it is.
+	 */
+	if (*user >= '0' && *user <= '9') {
+		uint64_t v = 0;
+
+		for (const char *c = user; *c; c++) {
+			if (*c < '0' || *c > '9' || (c == user + 1 && *user == '0') || c - user >= 10)
+				goto bad;
+			v = v * 10 + (uint64_t)(*c - '0');
+		}
+		if (v >= UINT32_MAX)	/* (uid_t)-1 means "no change" */
+			goto bad;
+		*uid = *gid = (uint32_t)v;
+		return 0;
+	}
+	if (!valid_user_name(user))
+		goto bad;
+	pw = getpwnam(user);
+	if (!pw) {
+		snprintf(why, cap, "no user named %s ([Module] User)", user);
+		return -ENOENT;
+	}
+	if (pw->pw_uid == (uid_t)-1 || pw->pw_gid == (gid_t)-1)
+		goto bad;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 0;
+bad:
+	snprintf(why, cap, "\"%s\" is not a user name or a uid from 0 to 4294967294 ([Module] User)",
+		 user);
+	return -EINVAL;
+}
+
+/* Does one of @a and @b contain the other (whole path components)? */
+static bool path_overlaps(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), n;
+
+	while (la > 1 && a[la - 1] == '/')
+		la--;
+	while (lb > 1 && b[lb - 1] == '/')
+		lb--;
+	n = la < lb ? la : lb;
+	if (n == 1)	/* "/" contains everything */
+		return true;
+	if (strncmp(a, b, n))
+		return false;
+	return la == lb || (la > n ? a[n] : b[n]) == '/';
+}
+
+/* Host places that hand out more than files: kernel interfaces, other processes'
+ * sockets (a bind of /run or /tmp reaches host daemons' UNIX sockets), root's home. */
+static const char *const host_private[] = {
+	"/proc", "/sys", "/dev", "/run", "/var/run", "/root", "/tmp/.X11-unix", "/tmp/.ICE-unix",
+};
+/* Shared by everyone: not themselves, but a directory of their own in them is fine
+ * (a build tree in /tmp). */
+static const char *const host_shared[] = { "/tmp", "/var/tmp" };
+
+/* Is @path @dir itself or one of its parents? */
+static bool path_contains(const char *path, const char *dir)
+{
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	return n == 1 || (!strncmp(dir, path, n) && (dir[n] == '/' || !dir[n]));
+}
+
+/* A host path a module below core may not see: logosd's own files (keys, other
+ * modules' state, the audit log), and the places above. */
+static const char *exposed(const struct daemon_config *cfg, const char *path)
+{
+	static char hit[PATH_MAX];
+	const char *own[] = { cfg->config_dir, cfg->state_dir, cfg->runtime_dir, cfg->audit_path,
+			      cfg->audit_key };
+	char real[PATH_MAX];
+
+	/* the bind follows symlinks: judge where it leads */
+	if (!realpath(path, real))
+		str_copy(real, sizeof(real), path);
+	for (size_t i = 0; i < ARRAY_SIZE(own); i++) {
+		char o[PATH_MAX];
+
+		if (!own[i])
+			continue;
+		if (!realpath(own[i], o))
+			str_copy(o, sizeof(o), own[i]);
+		if (path_overlaps(real, o) || path_overlaps(path, own[i])) {
+			str_copy(hit, sizeof(hit), own[i]);
+			return hit;
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(host_private); i++)
+		if (path_overlaps(real, host_private[i]) || path_overlaps(path, host_private[i]))
+			return host_private[i];
+	for (size_t i = 0; i < ARRAY_SIZE(host_shared); i++)
+		if (path_contains(real, host_shared[i]) || path_contains(path, host_shared[i]))
+			return host_shared[i];
+	return NULL;
+}
+
+/* Environment variables that change which code the dynamic loader runs. */
+static bool loader_variable(const char *kv)
+{
+	return !strncmp(kv, "LD_", 3) || !strncmp(kv, "GLIBC_TUNABLES=", 15) ||
+	       !strncmp(kv, "MALLOC_", 7);
+}
+
+/* A limit the manifest asks for (or LIMIT_UNSET) against the level's ceiling. */
+static bool above(uint64_t asked, uint64_t ceiling)
+{
+	return asked != LIMIT_UNSET && ceiling != LIMIT_NONE &&
+	       (asked == LIMIT_NONE || asked > ceiling);
+}
+
 /* What the manifest asks for, against the policy of @trust. */
 static int check_policy(const struct daemon_config *cfg, const struct manifest *m,
 			uint32_t trust, char *why, size_t cap)
 {
 	const struct trust_policy *t = &cfg->trust[trust];
-	const char *lvl = trust_name(trust);
-	unsigned int wanted = NS_PID | NS_MOUNT | NS_IPC | NS_UTS | (m->network ? 0 : NS_NET);
+	const char *lvl = trust_name(trust), *hit;
+	bool keeps_caps = m->raw_sockets || m->priority;
+	/* a module that keeps a capability for the host has no user namespace (launch.c) */
+	unsigned int wanted = NS_PID | NS_MOUNT | NS_IPC | NS_UTS | (m->network ? 0 : NS_NET) |
+			      (keeps_caps ? 0 : NS_USER);
+	char lim[32];
 
 	if (m->network && !t->network)
 		snprintf(why, cap, "trust level %s does not allow network access ([Network] Allow)", lvl);
@@ -182,15 +324,63 @@ static int check_policy(const struct daemon_config *cfg, const struct manifest *
 	else if (strv_len(m->rw_paths) && !t->rw_paths)
 		snprintf(why, cap, "trust level %s does not allow writable host paths ([Sandbox] ReadWritePaths)",
 			 lvl);
+	else if (strv_len(m->ro_paths) && !t->ro_paths)
+		snprintf(why, cap, "trust level %s does not allow host paths ([Sandbox] ReadOnlyPaths)",
+			 lvl);
+	else if (m->write_execute && !t->write_execute)
+		snprintf(why, cap, "trust level %s does not allow writable and executable memory ([Sandbox] WriteExecute)",
+			 lvl);
 	else if ((m->namespaces & wanted) != wanted && !t->host_namespaces)
-		snprintf(why, cap, "trust level %s requires the pid, mount, ipc, uts%s namespaces ([Sandbox] Namespaces)",
-			 lvl, m->network ? "" : " and net");
-	else if (m->user && (!strcmp(m->user, "0") || !strcmp(m->user, "root")) &&
-		 trust != LOGOS_TRUST_CORE)
+		snprintf(why, cap, "trust level %s requires the pid, mount, ipc, uts%s%s namespaces ([Sandbox] Namespaces)",
+			 lvl, m->network ? "" : ", net", keeps_caps ? "" : " and user");
+	else if (m->user && (m->uid == 0 || m->gid == 0) && trust != LOGOS_TRUST_CORE)
 		snprintf(why, cap, "only trust level core may run as root ([Module] User)");
+	else if (m->user && !t->other_users && !(*m->user >= '0' && *m->user <= '9'))
+		snprintf(why, cap, "trust level %s may not name a host account (%s): only a uid of ModuleUsers %u-%u ([Module] User)",
+			 lvl, m->user, cfg->uid_min, cfg->uid_max);
+	else if (m->user && !t->other_users &&
+		 (m->uid < cfg->uid_min || m->uid > cfg->uid_max || m->gid < cfg->uid_min ||
+		  m->gid > cfg->uid_max))
+		snprintf(why, cap, "trust level %s may run only as a uid and gid of ModuleUsers %u-%u, not %s (%u:%u) ([Module] User)",
+			 lvl, cfg->uid_min, cfg->uid_max, m->user, m->uid, m->gid);
 	else
-		return 0;
+		goto limits;
 	return -EPERM;
+limits:
+	for (int l = 0; l < NR_LIMITS; l++) {
+		if (above(manifest_limit(m, l), t->max[l])) {
+			limit_format(l, t->max[l], lim, sizeof(lim));
+			snprintf(why, cap, "trust level %s allows at most %s = %s ([Limits])", lvl,
+				 limit_names[l], lim);
+			return -EPERM;
+		}
+	}
+	if (trust == LOGOS_TRUST_CORE)
+		return 0;
+	for (char **c = m->syscalls; c && *c; c++) {
+		if (filter_checks_arguments(*c)) {
+			snprintf(why, cap, "SystemCalls: %s is allowed only with argument checks, which naming it would lift: trust level core only ([Sandbox])",
+				 *c);
+			return -EPERM;
+		}
+	}
+	for (char **e = m->env; e && *e; e++) {
+		if (loader_variable(*e)) {
+			snprintf(why, cap, "trust level %s may not set %.*s: it changes which code the loader runs, which the signature does not cover; only trust level core may ([Environment])",
+				 lvl, (int)strcspn(*e, "="), *e);
+			return -EPERM;
+		}
+	}
+	for (int rw = 0; rw < 2; rw++) {
+		for (char **v = rw ? m->rw_paths : m->ro_paths; v && *v; v++) {
+			if ((hit = exposed(cfg, *v))) {
+				snprintf(why, cap, "%s: %s overlaps %s, which only trust level core may see ([Sandbox])",
+					 rw ? "ReadWritePaths" : "ReadOnlyPaths", *v, hit);
+				return -EPERM;
+			}
+		}
+	}
+	return 0;
 }
 
 int verify_module(const struct daemon_config *cfg, const struct keyring *kr,
@@ -265,7 +455,19 @@ int verify_module(const struct daemon_config *cfg, const struct keyring *kr,
 	ret = check_liblogos(out->exec_fd, why, cap);
 	if (ret)
 		goto out;
+	if (out->m->user) {
+		ret = user_resolve(out->m->user, &out->m->uid, &out->m->gid, why, cap);
+		if (ret)
+			goto out;
+	}
 	ret = check_policy(cfg, out->m, out->trust, why, cap);
+	if (!ret) {
+		const struct trust_policy *t = &cfg->trust[out->trust];
+
+		for (int l = 0; l < NR_LIMITS; l++)
+			if (manifest_limit(out->m, l) == LIMIT_UNSET)
+				manifest_set_limit(out->m, l, t->def[l]);
+	}
 	if (!ret)
 		snprintf(why, cap, "%s, trust %s, binary %.16s", out->signed_ ? "signed" :
 			 "UNSIGNED (DevMode)", trust_name(out->trust), out->binary_hash);

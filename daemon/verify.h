@@ -4,8 +4,9 @@
  * are read once, hashed (BLAKE2b) and checked against MANIFEST.sig and a
  * key of trusted.d/; the trust level the manifest asks for must be within
  * the key's MaxTrust, and what it asks for (network, raw sockets, extra
- * system calls, writable paths, fewer namespaces) within that level's
- * policy; the kernel ABI it needs must be there. What was verified is
+ * system calls, host paths, fewer namespaces, another uid, limits above
+ * the level's ceilings, loader variables) within that level's policy;
+ * limits it leaves out get the level's defaults; the kernel ABI it needs must be there. What was verified is
  * what runs: the manifest is parsed from the hashed bytes and the
  * executable is executed from a sealed memfd copy of the hashed bytes.
  */
@@ -40,5 +41,13 @@ int verify_module(const struct daemon_config *cfg, const struct keyring *kr,
 		  const struct logos_version *kver, const char *manifest_path,
 		  struct verified *out, char *why, size_t cap);
 void verified_free(struct verified *v);
+
+/*
+ * [Module] User= to a uid and gid: a plain decimal uid below 4294967295
+ * (gid = uid) or a user name from the passwd database. -EINVAL for
+ * anything else ("-1", "+0", "00", "4294967296"), -ENOENT for an unknown
+ * name; @why says which.
+ */
+int user_resolve(const char *user, uint32_t *uid, uint32_t *gid, char *why, size_t cap);
 
 #endif

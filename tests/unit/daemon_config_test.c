@@ -127,8 +127,9 @@ static void test_good(void)
 	CHECK(ret == 0 && m && !strcmp(m->name, "min"), "the name defaults to the file name");
 	if (m) {
 		CHECK(m->namespaces == NS_ALL && m->restart == RESTART_ON_FAILURE &&
-		      m->memory_max == LIMIT_NONE && m->landlock && m->autostart &&
-		      m->trust == LOGOS_TRUST_USER, "defaults: every namespace, on-failure, no limits");
+		      m->memory_max == LIMIT_UNSET && m->pids_max == LIMIT_UNSET && m->landlock &&
+		      !m->write_execute && m->autostart && m->trust == LOGOS_TRUST_USER,
+		      "defaults: every namespace, on-failure, limits left to the trust level, no W+X");
 		manifest_free(m);
 	}
 	strv_free(errs);
@@ -252,7 +253,10 @@ static void test_daemon_conf(void)
 		"[Daemon]\nLogLevel = debug\nDevMode = yes\nStateDirectory = /tmp/s\n"
 		"ModuleUsers = 70000-70010\nDefaultAccess = deny\n"
 		"[Audit]\nPath = /tmp/a.log\nMaxSize = 64K\nKeep = 3\n"
-		"[Trust.user]\nAllowNetwork = yes\n"
+		"[Trust.user]\nAllowNetwork = yes\nMemoryMax = 4G\nDefaultMemoryMax = 3G\nPidsMax = max\n"
+		"DefaultCPUMax = 150%\nLimitNOFILE = 8192\nDefaultCPUWeight = 50\n"
+		"AllowWriteExecute = yes\nAllowReadOnlyPaths = no\n"
+		"[Trust.system]\nAllowOtherUsers = yes\n"
 		"[Access]\nkv = echo client-*\nkv = admin\necho = *\n";
 	struct daemon_config c;
 	char **errs = calloc(1, sizeof(char *));
@@ -266,6 +270,26 @@ static void test_daemon_conf(void)
 	      "/etc/logos/audit.key"), "audit keys and the key default");
 	CHECK(c.trust[LOGOS_TRUST_USER].network && !c.trust[LOGOS_TRUST_UNTRUSTED].network &&
 	      c.trust[LOGOS_TRUST_CORE].raw_sockets, "trust policies: set and defaults");
+	CHECK(c.trust[LOGOS_TRUST_USER].max[LIM_MEMORY_MAX] == 4ULL << 30 &&
+	      c.trust[LOGOS_TRUST_USER].def[LIM_MEMORY_MAX] == 3ULL << 30 &&
+	      c.trust[LOGOS_TRUST_USER].max[LIM_PIDS_MAX] == LIMIT_NONE &&
+	      c.trust[LOGOS_TRUST_USER].def[LIM_CPU_MAX] == 150000 &&
+	      c.trust[LOGOS_TRUST_USER].max[LIM_NOFILE] == 8192 &&
+	      c.trust[LOGOS_TRUST_USER].def[LIM_CPU_WEIGHT] == 50 &&
+	      c.trust[LOGOS_TRUST_USER].write_execute && !c.trust[LOGOS_TRUST_USER].ro_paths &&
+	      c.trust[LOGOS_TRUST_SYSTEM].other_users, "trust policies: limits and the new Allow keys");
+	CHECK(c.trust[LOGOS_TRUST_UNTRUSTED].def[LIM_MEMORY_MAX] == 128ULL << 20 &&
+	      c.trust[LOGOS_TRUST_UNTRUSTED].max[LIM_MEMORY_MAX] == 256ULL << 20 &&
+	      c.trust[LOGOS_TRUST_UNTRUSTED].def[LIM_PIDS_MAX] == 64 &&
+	      c.trust[LOGOS_TRUST_UNTRUSTED].def[LIM_CPU_MAX] == 50000 &&
+	      c.trust[LOGOS_TRUST_SYSTEM].max[LIM_PIDS_MAX] == 4096 &&
+	      c.trust[LOGOS_TRUST_SYSTEM].def[LIM_MEMORY_SWAP_MAX] == 0 &&
+	      c.trust[LOGOS_TRUST_CORE].max[LIM_MEMORY_MAX] == LIMIT_NONE &&
+	      c.trust[LOGOS_TRUST_CORE].def[LIM_NOFILE] == LIMIT_NONE &&
+	      !c.trust[LOGOS_TRUST_UNTRUSTED].ro_paths && !c.trust[LOGOS_TRUST_SYSTEM].ro_paths &&
+	      c.trust[LOGOS_TRUST_CORE].ro_paths && c.trust[LOGOS_TRUST_SYSTEM].write_execute &&
+	      !c.trust[LOGOS_TRUST_UNTRUSTED].write_execute && !c.trust[LOGOS_TRUST_USER].other_users,
+	      "trust defaults: limits below core, host paths at core only");
 	CHECK(access_allowed(&c, "kv", "echo") && access_allowed(&c, "kv", "client-7") &&
 	      access_allowed(&c, "kv", "admin"), "access: listed clients and patterns allowed");
 	CHECK(!access_allowed(&c, "kv", "other") && access_allowed(&c, "echo", "anyone"),
@@ -292,6 +316,26 @@ static void test_daemon_conf(void)
 		daemon_config_free(&c);
 	}
 	strv_free(errs);
+	{
+		static const char bad_limits[] =
+			"[Trust.user]\nDefaultPidsMax = 2000\nCPUWeight = 0\nMemorySwapMax = 0\n"
+			"DefaultCPUMax = fast\nLimitNPROC = lots\n";
+
+		int ret;
+
+		errs = calloc(1, sizeof(char *));
+		ret = daemon_config_parse("/etc/logos", "logosd.conf", bad_limits,
+					  strlen(bad_limits), &c, &errs);
+		for (char **e = errs; *e; e++)
+			printf("# %s\n", *e);
+		CHECK(ret < 0 && strv_len(errs) == 4 && strstr(errs[0], "logosd.conf:3: CPUWeight") &&
+		      strstr(errs[1], "logosd.conf:5: DefaultCPUMax") &&
+		      strstr(errs[2], "logosd.conf:6: LimitNPROC") &&
+		      strstr(errs[3], "[Trust.user] DefaultPidsMax = 2000 is above PidsMax = 1024"),
+		      "bad trust limits, and a default above its ceiling, are reported");
+		daemon_config_free(&c);
+		strv_free(errs);
+	}
 }
 
 int main(void)

@@ -57,6 +57,7 @@ int main(void)
 {
 	char why[512], prefix[300], trusted[300], **errs = calloc(1, sizeof(char *));
 	struct verified v;
+	int ret;
 
 	CHECK(crypto_setup() == 0, "libsodium starts");
 	if (!mkdtemp(dir))
@@ -105,6 +106,174 @@ int main(void)
 	write_manifest("Trust = system\nUser = root\n", true);
 	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "only trust level core may run as root"),
 	      "root below trust core is refused");
+	/* User=: strtoul() used to turn these into root or "no change" (uid -1) */
+	{
+		static const char *const tricks[] = { "-1", "+0", "00", "4294967296", "4294967295",
+						      " 0", "0x0", "+root", "61000a" };
+
+		for (size_t i = 0; i < ARRAY_SIZE(tricks); i++) {
+			char body[128];
+
+			snprintf(body, sizeof(body), "User = %s\n[Sandbox]\nNamespaces = pid mount ipc uts net\n",
+				 tricks[i]);
+			write_manifest(body, true);
+			CHECK(verify(why, sizeof(why)) < 0, "User = %s is refused at trust user (%s)",
+			      tricks[i], why);
+		}
+	}
+	write_manifest("User = 0\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "only trust level core may run as root"),
+	      "User = 0 is refused below core");
+	write_manifest("User = nobody\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "may not name a host account"),
+	      "a host account (nobody) is refused below core");
+	write_manifest("User = daemon\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "may not name a host account"),
+	      "a host account (daemon, uid 1) is refused below core");
+	write_manifest("User = 65534\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "only as a uid and gid of ModuleUsers"),
+	      "a uid outside ModuleUsers (65534) is refused below core");
+	write_manifest("User = 61005\n", true);
+	CHECK(verify_module(&cfg, &kr, &kver, manifest, &v, why, sizeof(why)) == 0 &&
+	      v.m->uid == 61005 && v.m->gid == 61005, "a uid of ModuleUsers is accepted (%s)", why);
+	verified_free(&v);
+	write_manifest("User = 4294967294\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "(4294967294:4294967294)"),
+	      "the highest uid parses as itself, and is outside ModuleUsers");
+	/* the user namespace is one of the required ones now */
+	write_manifest("[Sandbox]\nNamespaces = pid mount ipc uts net\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "and user namespaces"),
+	      "leaving out the user namespace is refused below core");
+	/* ReadOnlyPaths: none below core by default */
+	write_manifest("Trust = system\n[Sandbox]\nReadOnlyPaths = /usr/share/zoneinfo\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "does not allow host paths"),
+	      "ReadOnlyPaths at trust system is refused by default (AllowReadOnlyPaths = no)");
+	/* where the operator allows them: never logosd's own files, the host's kernel and sockets */
+	cfg.trust[LOGOS_TRUST_USER].ro_paths = true;
+	{
+		static const char *const hidden[] = { "/", "/proc", "/sys/kernel", "/run",
+						      "/tmp", "/var/run/dbus", "/dev" };
+
+		for (size_t i = 0; i < ARRAY_SIZE(hidden); i++) {
+			char body[256];
+
+			snprintf(body, sizeof(body), "[Sandbox]\nReadOnlyPaths = /usr/share %s\n",
+				 hidden[i]);
+			write_manifest(body, true);
+			CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "overlaps"),
+			      "ReadOnlyPaths = %s is refused below core", hidden[i]);
+		}
+	}
+	{
+		char body[512];
+
+		/* this test's config dir is in /tmp too: any dir of its own is refused */
+		snprintf(body, sizeof(body), "[Sandbox]\nReadOnlyPaths = %s/trusted.d\n", dir);
+		write_manifest(body, true);
+		CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "overlaps"),
+		      "ReadOnlyPaths inside logosd's config directory is refused");
+		char *own = cfg.config_dir;
+
+		cfg.config_dir = (char *)"/etc/logos";	/* as installed: the audit and signing keys */
+		write_manifest("[Sandbox]\nReadOnlyPaths = /etc\n", true);
+		CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "overlaps /etc/logos"),
+		      "ReadOnlyPaths = /etc is refused when the config is /etc/logos (the audit key)");
+		cfg.config_dir = own;
+		write_manifest("[Sandbox]\nReadOnlyPaths = /var/tmp/logosd-build/lib\n", true);
+		CHECK(verify(why, sizeof(why)) == 0,
+		      "a directory of its own below /var/tmp is accepted (a build tree) (%s)", why);
+		write_manifest("[Sandbox]\nReadOnlyPaths = /var\n", true);
+		CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "/var overlaps"),
+		      "ReadOnlyPaths = /var (holding logosd's state, /var/run, /var/tmp) is refused");
+		write_manifest("[Sandbox]\nReadOnlyPaths = /tmp/.X11-unix\n", true);
+		CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "overlaps /tmp/.X11-unix"),
+		      "ReadOnlyPaths = /tmp/.X11-unix (the X server's sockets) is refused");
+		/* Debian's /etc/mtab is a symlink into /proc: the bind would follow it */
+		write_manifest("[Sandbox]\nReadOnlyPaths = /etc/mtab\n", true);
+		CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "overlaps /proc"),
+		      "ReadOnlyPaths through a symlink (/etc/mtab -> /proc/self/mounts) is refused");
+		write_manifest("[Sandbox]\nReadOnlyPaths = /usr/share/zoneinfo\n", true);
+		CHECK(verify(why, sizeof(why)) == 0,
+		      "ReadOnlyPaths = /usr/share/zoneinfo is accepted at trust user (%s)", why);
+	}
+	cfg.trust[LOGOS_TRUST_USER].ro_paths = false;
+	write_manifest("[Sandbox]\nReadOnlyPaths = /usr/share/zoneinfo\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "does not allow host paths"),
+	      "AllowReadOnlyPaths = no refuses them");
+	/* limits: the level's default when left out, up to its ceiling when asked */
+	write_manifest("", true);
+	ret = verify_module(&cfg, &kr, &kver, manifest, &v, why, sizeof(why));
+	CHECK(ret == 0, "a manifest without limits is accepted (%s)", why);
+	if (!ret) {
+		CHECK(v.m->memory_max == 512ULL << 20 && v.m->memory_high == LIMIT_NONE &&
+		      v.m->memory_swap_max == 0 && v.m->pids_max == 256 &&
+		      v.m->cpu_quota_us == 100000 && v.m->cpu_period_us == 100000 &&
+		      v.m->cpu_weight == 100 && v.m->nofile == 1024 && v.m->nproc == 256,
+		      "trust user's defaults: 512M, no swap, 256 tasks, one CPU, weight 100, 1024 files, 256 processes");
+		verified_free(&v);
+	}
+	write_manifest("[Limits]\nMemoryMax = 64M\nPidsMax = 8\nLimitNOFILE = 64\nCPUMax = 10%\n", true);
+	CHECK(verify_module(&cfg, &kr, &kver, manifest, &v, why, sizeof(why)) == 0 &&
+	      v.m->memory_max == 64ULL << 20 && v.m->pids_max == 8 && v.m->nofile == 64 &&
+	      v.m->cpu_quota_us == 10000, "lower limits are kept");
+	verified_free(&v);
+	write_manifest("[Limits]\nMemoryMax = 2G\nPidsMax = 1024\nCPUMax = 200%\nLimitNPROC = 1000\n", true);
+	CHECK(verify_module(&cfg, &kr, &kver, manifest, &v, why, sizeof(why)) == 0 &&
+	      v.m->memory_max == 2ULL << 30 && v.m->pids_max == 1024 && v.m->nproc == 1000 &&
+	      v.m->cpu_quota_us == 200000, "more than the default, up to the ceiling, is kept (%s)", why);
+	verified_free(&v);
+	{
+		static const struct { const char *ask, *says; } over[] = {
+			{ "MemoryMax = max", "at most MemoryMax = 2048M" },
+			{ "MemoryMax = 3G", "at most MemoryMax = 2048M" },
+			{ "PidsMax = 100000", "at most PidsMax = 1024" },
+			{ "MemorySwapMax = 1G", "at most MemorySwapMax = 0" },
+			{ "CPUMax = 300%", "at most CPUMax = 200%" },
+			{ "CPUMax = 210000 100000", "at most CPUMax = 200%" },
+			{ "CPUMax = max", "at most CPUMax = 200%" },
+			{ "CPUWeight = 1000", "at most CPUWeight = 100" },
+			{ "LimitNOFILE = 65536", "at most LimitNOFILE = 4096" },
+			{ "LimitNPROC = max", "at most LimitNPROC = 1024" },
+		};
+
+		for (size_t i = 0; i < ARRAY_SIZE(over); i++) {
+			char body[128];
+
+			snprintf(body, sizeof(body), "[Limits]\n%s\n", over[i].ask);
+			write_manifest(body, true);
+			CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, over[i].says),
+			      "%s is refused at trust user", over[i].ask);
+		}
+	}
+	write_manifest("Trust = system\n[Limits]\nMemorySwapMax = 1G\nCPUWeight = 1000\n", true);
+	CHECK(verify(why, sizeof(why)) == 0, "trust system may ask for swap and weight 1000 (%s)", why);
+	/* W+X memory and loader variables: code the signature does not cover */
+	write_manifest("[Sandbox]\nWriteExecute = yes\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "writable and executable memory"),
+	      "WriteExecute = yes is refused at trust user");
+	write_manifest("Trust = system\n[Sandbox]\nWriteExecute = yes\n", true);
+	CHECK(verify(why, sizeof(why)) == 0, "WriteExecute = yes is accepted at trust system");
+	write_manifest("[Environment]\nLD_PRELOAD = /usr/lib/x.so\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "may not set LD_PRELOAD"),
+	      "LD_PRELOAD is refused at trust user");
+	write_manifest("Trust = system\n[Environment]\nLD_LIBRARY_PATH = /opt/lib\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "may not set LD_LIBRARY_PATH"),
+	      "LD_LIBRARY_PATH is refused at trust system too");
+	write_manifest("Trust = system\n[Environment]\nLD_AUDIT = /opt/a.so\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "may not set LD_AUDIT"),
+	      "LD_AUDIT is refused at trust system");
+	write_manifest("[Environment]\nGLIBC_TUNABLES = glibc.rtld.x=1\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "GLIBC_TUNABLES"),
+	      "GLIBC_TUNABLES is refused at trust user");
+	/* SystemCalls may add calls, not lift the argument checks of allowed ones */
+	write_manifest("Trust = system\n[Sandbox]\nSystemCalls = chmod\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "SystemCalls: chmod is allowed only with argument checks"),
+	      "SystemCalls = chmod (it would lift the setuid check) is refused at trust system");
+	write_manifest("Trust = system\n[Sandbox]\nSystemCalls = memfd_create\n", true);
+	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "memfd_create"),
+	      "SystemCalls = memfd_create is refused at trust system");
+	write_manifest("Trust = system\n[Sandbox]\nSystemCalls = mlock\n", true);
+	CHECK(verify(why, sizeof(why)) == 0, "SystemCalls = mlock is accepted at trust system (%s)", why);
 	write_manifest("AbiVersion = 0.999\n", true);
 	CHECK(verify(why, sizeof(why)) == -EPROTO && strstr(why, "needs kernel ABI"),
 	      "a newer kernel ABI minor than logos.ko's is refused");

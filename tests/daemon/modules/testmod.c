@@ -11,7 +11,8 @@
  *   CRASH_AFTER_MS=n             exit with status 70 n ms after starting
  *   NO_READY=1                   never send READY
  *   HEARTBEAT_STOP_MS=n          stop the heartbeats after n ms
- *   ESCAPE=all|memory|pids|handles  try to break out of the sandbox or quotas
+ *   ESCAPE=all|memory|pids|handles|landlock|harden  try to break out of the
+ *                                sandbox or quotas
  *   TARGET_PID=n                 for ESCAPE: a sibling to ptrace
  *   NET_PORT=n                   for ESCAPE: a TCP port on 127.0.0.1 outside
  *
@@ -38,6 +39,7 @@
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -505,6 +507,80 @@ static void escape_landlock(void)
 		close(r);
 }
 
+/*
+ * The holes closed by trust-level hardening: a setuid file in a directory
+ * it may write, code that was never signed (writable+executable memory,
+ * memory made executable later, an anonymous file executed), and writing
+ * its own text through /proc/self/mem. With WriteExecute the memory ones
+ * are ALLOWED: the control that shows the probes can succeed.
+ */
+static void escape_harden(void)
+{
+	char path[4096];
+	void *p;
+	int r, fd;
+
+	snprintf(path, sizeof(path), "%s/suid", state_dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0755);
+	r = fd < 0 ? -1 : fchmod(fd, 04755);
+	try_("setuid_fchmod", r, errno);
+	r = chmod(path, 02755);
+	try_("setgid_chmod", r, errno);
+	snprintf(path, sizeof(path), "%s/suid-new", state_dir);
+	r = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 04755);
+	try_("setuid_create", r, errno);
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	try_("mmap_wx", p == MAP_FAILED ? -1 : 0, errno);
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	r = p == MAP_FAILED ? -1 : mprotect(p, 4096, PROT_READ | PROT_EXEC);
+	try_("mprotect_x", r, errno);
+	/* an unsigned program run from memory: a copy of /bin/true */
+	fd = syscall(SYS_memfd_create, "unsigned", 0);
+	try_("memfd_create", fd, errno);
+	if (fd < 0) {
+		try_("memfd_exec", -1, errno);
+	} else {
+		int src = open("/bin/true", O_RDONLY | O_CLOEXEC), st = -1;
+		char buf[65536];
+		ssize_t n;
+		pid_t pid;
+
+		while (src >= 0 && (n = read(src, buf, sizeof(buf))) > 0)
+			if (write(fd, buf, n) != n)
+				break;
+		pid = fork();
+		if (pid == 0) {
+			char *argv[] = { "unsigned", NULL }, *envp[] = { NULL };
+
+			syscall(SYS_execveat, fd, "", argv, envp, 0x1000 /* AT_EMPTY_PATH */);
+			_exit(errno);
+		}
+		if (pid > 0)
+			waitpid(pid, &st, 0);
+		try_("memfd_exec", pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1,
+		     pid > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : errno);
+	}
+	/* a host program: the module's own exec was its last */
+	{
+		pid_t pid = fork();
+		int st = -1;
+
+		if (pid == 0) {
+			char *argv[] = { "true", NULL }, *envp[] = { NULL };
+
+			execve("/bin/true", argv, envp);
+			_exit(errno);
+		}
+		if (pid > 0)
+			waitpid(pid, &st, 0);
+		try_("execve_host", pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1,
+		     pid > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : errno);
+	}
+	r = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	try_("proc_self_mem_write", r, errno);
+	result("ids=%u:%u", (unsigned int)getuid(), (unsigned int)getgid());
+}
+
 static void escape_pids(void)
 {
 	int n = 0, err = 0;
@@ -602,6 +678,8 @@ int main(void)
 			escape_handles();
 		else if (!strcmp(e, "landlock"))
 			escape_landlock();
+		else if (!strcmp(e, "harden"))
+			escape_harden();
 		else
 			escape_all();
 	}

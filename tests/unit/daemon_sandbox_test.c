@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * logosd's launcher (daemon/sandbox.c) on the host, for real: this test
+ * starts itself through sandbox_spawn() with logosd's default filter and
+ * no namespaces, as a "module" that probes what it may do. The launcher's
+ * exec must get through the filter's listener; any exec after it must
+ * not (ENOSYS); unknown system calls and openat2 say ENOSYS; logos.ko's
+ * ioctl type passes the filter on fd 3 only; the benign calls work; the
+ * plan's RLIMIT_NOFILE and RLIMIT_NPROC are in force. And the bind plan
+ * for ReadOnlyPaths = /etc no longer recreates what /etc already holds.
+ *
+ * Needs root (it changes uid and drops capabilities like logosd); as
+ * another user it reports a skip, never a pass.
+ */
+#include "daemon_test.h"
+#include "sandbox.h"
+#include "seccomp.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/logos.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROBE_ARGV0 "sandbox-probe"
+#define NOFILE 123
+#define NPROC 77
+
+static int err_of(long r)
+{
+	return r < 0 ? errno : 0;
+}
+
+/* The "module": one line per probe, "name errno", on stdout. */
+static int probe(void)
+{
+	char *argv[] = { "true", NULL }, *envp[] = { NULL };
+	struct logos_version v;
+	struct rlimit rl;
+	struct sigevent sev = { .sigev_notify = SIGEV_NONE };
+	timer_t t;
+	char buf[64] = { 0 };
+	struct { uint64_t flags, mode, resolve; } how = { O_RDONLY, 0, 0 };
+	int d;
+
+	printf("execve %d\n", err_of(execve("/bin/true", argv, envp)));
+	printf("unknown %d\n", err_of(syscall(1023, 0, 0, 0)));
+	printf("openat2 %d\n", err_of(syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof(how))));
+	/* fd 3 is /dev/null: through the filter, the driver says ENOTTY */
+	printf("ioctl3 %d\n", err_of(ioctl(3, LOGOS_IOC_VERSION, &v)));
+	d = dup(3);
+	printf("ioctl_dup %d\n", err_of(ioctl(d, LOGOS_IOC_VERSION, &v)));
+	printf("mlock %d\n", err_of(mlock(buf, sizeof(buf))));
+	printf("timer_create %d\n", err_of(timer_create(CLOCK_MONOTONIC, &sev, &t)));
+	printf("pidfd_open %d\n", err_of(syscall(SYS_pidfd_open, getpid(), 0)));
+	getrlimit(RLIMIT_NOFILE, &rl);
+	printf("nofile %llu\n", (unsigned long long)rl.rlim_cur);
+	getrlimit(RLIMIT_NPROC, &rl);
+	printf("nproc %llu\n", (unsigned long long)rl.rlim_cur);
+	printf("uid %u\n", (unsigned int)getuid());
+	return 0;
+}
+
+static const char *line_of(const char *out, const char *name, char *buf, size_t cap)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = out; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (!strncmp(p, name, n) && p[n] == ' ') {
+			snprintf(buf, cap, "%.*s", (int)strcspn(p + n + 1, "\n"), p + n + 1);
+			return buf;
+		}
+	}
+	snprintf(buf, cap, "missing");
+	return buf;
+}
+
+static long value(const char *out, const char *name)
+{
+	char buf[64];
+
+	line_of(out, name, buf, sizeof(buf));
+	return strcmp(buf, "missing") ? atol(buf) : -99999;
+}
+
+static void spawn_tests(void)
+{
+	struct filter_opts fo = { 0 };
+	struct sock_fprog prog;
+	struct spawn_plan plan;
+	char why[512] = "", *out = NULL;
+	char *argv[] = { PROBE_ARGV0, NULL }, *envp[] = { NULL };
+	int outp[2], self, exe, status = -1, pidfd = -1, ret;
+	size_t len = 0;
+	struct stat st;
+	off_t off = 0;
+	pid_t pid = -1;
+
+	CHECK(filter_build(&fo, &prog, why, sizeof(why)) == 0, "logosd's default filter builds (%s)",
+	      why);
+	CHECK(filter_notifies(&prog), "it sends execve/execveat to a listener");
+	{
+		char *execve_only[] = { "execve", NULL };
+		struct filter_opts lifted = { .extra = execve_only };
+		struct sock_fprog p2;
+
+		/* trust core's SystemCalls = execve: exec allowed, and the launcher's execveat too */
+		CHECK(filter_build(&lifted, &p2, why, sizeof(why)) == 0 && !filter_notifies(&p2),
+		      "SystemCalls = execve builds a filter without the one-exec listener");
+		filter_free(&p2);
+	}
+	/* the module: a copy of this program, as logosd runs a sealed memfd copy */
+	self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	exe = memfd_create("probe", MFD_CLOEXEC);
+	if (self >= 0 && exe >= 0 && !fstat(self, &st))
+		while (off < st.st_size && sendfile(exe, self, &off, st.st_size - off) > 0)
+			;
+	if (self >= 0)
+		close(self);
+	if (pipe2(outp, O_CLOEXEC) < 0)
+		return;
+	memset(&plan, 0, sizeof(plan));
+	plan.name = "probe";
+	plan.exec_fd = exe;
+	plan.module_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	plan.out_fd = outp[1];
+	plan.cgroup_fd = -1;
+	plan.namespaces = 0;
+	plan.uid = plan.gid = 65534;
+	plan.argv = argv;
+	plan.envp = envp;
+	plan.root_dir = "/nonexistent";
+	plan.filter = &prog;
+	plan.nofile = (struct rlimit){ NOFILE, NOFILE };
+	plan.nproc = (struct rlimit){ NPROC, NPROC };
+	ret = sandbox_spawn(&plan, &pid, &pidfd, why, sizeof(why));
+	CHECK(ret == 0, "the launcher's own exec gets through the listener (%s)",
+	      ret ? why : "started");
+	close(outp[1]);
+	if (!ret) {
+		waitpid(pid, &status, 0);
+		close(pidfd);
+		read_fd(outp[0], &out, &len, 1 << 16);
+	}
+	close(outp[0]);
+	close(plan.module_fd);
+	close(exe);
+	filter_free(&prog);
+	if (!out)
+		out = strdup("");
+	for (char *l = out, *nl; *l; l = nl + 1) {
+		nl = strchr(l, '\n');
+		if (!nl)
+			break;
+		printf("# probe: %.*s\n", (int)(nl - l), l);
+	}
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the probe ran to its end");
+	CHECK(value(out, "execve") == ENOSYS, "a second exec fails with ENOSYS (%ld)", value(out, "execve"));
+	CHECK(value(out, "unknown") == ENOSYS, "an unknown system call (1023) fails with ENOSYS (%ld)",
+	      value(out, "unknown"));
+	CHECK(value(out, "openat2") == ENOSYS, "openat2 fails with ENOSYS, callers fall back (%ld)",
+	      value(out, "openat2"));
+	CHECK(value(out, "ioctl3") == ENOTTY, "a logos ioctl on fd 3 passes the filter (ENOTTY from /dev/null: %ld)",
+	      value(out, "ioctl3"));
+	CHECK(value(out, "ioctl_dup") == EPERM, "a logos ioctl on another fd is refused by the filter (%ld)",
+	      value(out, "ioctl_dup"));
+	CHECK(value(out, "mlock") == 0 && value(out, "timer_create") == 0 &&
+	      value(out, "pidfd_open") == 0, "mlock, timer_create and pidfd_open work");
+	CHECK(value(out, "nofile") == NOFILE && value(out, "nproc") == NPROC,
+	      "RLIMIT_NOFILE %d and RLIMIT_NPROC %d of the plan are in force (%ld, %ld)", NOFILE,
+	      NPROC, value(out, "nofile"), value(out, "nproc"));
+	CHECK(value(out, "uid") == 65534, "it runs as the plan's uid");
+	free(out);
+}
+
+static bool has_bind(const struct spawn_plan *p, const char *src)
+{
+	for (size_t i = 0; i < p->nr_binds; i++)
+		if (!strcmp(p->binds[i].src, src))
+			return true;
+	return false;
+}
+
+static void bind_tests(void)
+{
+	char *ro_etc[] = { "/etc", NULL }, *none[] = { NULL };
+	char dir[] = "/tmp/logosd-binds-XXXXXX", sub[64], *ro[2] = { sub, NULL }, *rw[2] = { dir, NULL };
+	struct spawn_plan p;
+	char why[256] = "";
+
+	memset(&p, 0, sizeof(p));
+	p.root_dir = "/run/logos-test-root";
+	CHECK(sandbox_plan_binds(&p, ro_etc, none, NULL, false, why, sizeof(why)) == 0,
+	      "ReadOnlyPaths = /etc plans (%s)", why);
+	CHECK(has_bind(&p, "/etc") && !has_bind(&p, "/etc/localtime") &&
+	      !has_bind(&p, "/etc/ld.so.cache") && has_bind(&p, "/usr"),
+	      "/etc is bound once: /etc/localtime and /etc/ld.so.cache are not recreated inside it");
+	sandbox_plan_free(&p);
+	if (!mkdtemp(dir))
+		return;
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	mkdir(sub, 0755);
+	memset(&p, 0, sizeof(p));
+	p.root_dir = "/run/logos-test-root";
+	CHECK(sandbox_plan_binds(&p, ro, rw, NULL, false, why, sizeof(why)) == 0 &&
+	      has_bind(&p, dir) && has_bind(&p, sub),
+	      "a read-only directory below a read-write one keeps its own bind");
+	sandbox_plan_free(&p);
+	rmdir(sub);
+	rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 0 && !strcmp(argv[0], PROBE_ARGV0))
+		return probe();
+	bind_tests();
+	if (geteuid() != 0) {
+		printf("1..%d\n# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:1 error:0\n", t_run,
+		       t_run - t_failed, t_failed);
+		printf("# SKIP sandbox_spawn needs root\n");
+		return t_failed ? 1 : 0;
+	}
+	spawn_tests();
+	return test_done();
+}
