@@ -55,6 +55,14 @@ static inline struct logos_endpoint *logos_endpoint_from_obj(struct logos_object
 	return container_of(obj, struct logos_endpoint, obj);
 }
 
+/* For call.c: the message path of one CALL or REPLY. */
+struct logos_endpoint *logos_peer_get(struct logos_endpoint *ep);
+int logos_send_one(struct logos_ctx *ctx, struct logos_endpoint *ep,
+		   const struct logos_msg *umsg, u32 kernel_flags, u64 txn,
+		   s64 timeout_ns, ktime_t deadline);
+int logos_recv_one(struct logos_ctx *ctx, struct logos_endpoint *ep,
+		   struct logos_msg *buf, s64 timeout_ns, ktime_t deadline);
+
 long logos_ioctl_channel_create(struct logos_call *call);
 long logos_ioctl_channel_send(struct logos_call *call);
 long logos_ioctl_channel_recv(struct logos_call *call);
