@@ -399,8 +399,8 @@ struct logos_endpoint *logos_peer_get(struct logos_endpoint *ep)
 
 /* Builds and queues one message from @umsg on @ep's peer. */
 int logos_send_one(struct logos_ctx *ctx, struct logos_endpoint *ep,
-			  const struct logos_msg *umsg, u32 kernel_flags, u64 txn,
-			  s64 timeout_ns, ktime_t deadline)
+		   const struct logos_msg *umsg, u32 kernel_flags, u64 txn,
+		   s64 timeout_ns, ktime_t deadline)
 {
 	const struct logos_object *pair[2];
 	struct logos_endpoint *peer;
@@ -459,7 +459,7 @@ static bool logos_recv_would_block(struct logos_endpoint *ep)
 
 /* Receives one message from @ep into @buf (kernel copy of the user's). */
 int logos_recv_one(struct logos_ctx *ctx, struct logos_endpoint *ep,
-			  struct logos_msg *buf, s64 timeout_ns, ktime_t deadline)
+		   struct logos_msg *buf, s64 timeout_ns, ktime_t deadline)
 {
 	struct logos_msg_wait w = { .ep = ep };
 	struct logos_kmsg *msg;
