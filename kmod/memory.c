@@ -341,6 +341,7 @@ static void logos_mapping_release(struct logos_mapping *m)
 static void logos_vm_open(struct vm_area_struct *vma)
 {
 	struct logos_mapping *old = vma->vm_private_data, *m;
+	bool split;
 
 	vma->vm_private_data = NULL;
 	if (!old)
@@ -362,13 +363,33 @@ static void logos_vm_open(struct vm_area_struct *vma)
 	m->base_pgoff = old->base_pgoff;
 	m->mem = old->mem;
 	m->module = old->module;
-	if (m->module) {
+	if (m->module)
 		logos_module_get(m->module);
-		/* Counted even past the quota: a split cannot be refused here. */
-		atomic64_add(vma_pages(vma),
+	m->vma = vma;
+	m->mm = vma->vm_mm;
+	m->nr_pages = vma_pages(vma);
+	vma->vm_private_data = m;
+	/* A split's piece lies inside the old vma; an mremap move's does not. */
+	split = vma->vm_start >= old->vma->vm_start && vma->vm_end <= old->vma->vm_end;
+	/*
+	 * A split maps nothing more: the piece's pages move from the old
+	 * node's count (the old vma shrinks by as much right after). A move
+	 * counts the new range (even past the quota: it cannot be refused
+	 * here) until the old one is unmapped at the end of the mremap. A
+	 * piece of a revoked, zapped mapping is born revoked and zapped, and
+	 * counts nowhere.
+	 */
+	mutex_lock(&m->mem->map_lock);
+	m->zapped = old->zapped;
+	if (split)
+		old->nr_pages -= min(old->nr_pages, m->nr_pages);
+	else if (m->module && !m->zapped)
+		atomic64_add(m->nr_pages,
 			     &logos_module_quota(m->module)->usage[LOGOS_RES_MAPPED_PAGES]);
-	}
-	logos_mapping_attach(m, vma);
+	list_add_tail(&m->node, &m->mem->mappings);
+	if (!m->zapped)
+		atomic64_inc(&m->mem->nr_mappings);
+	mutex_unlock(&m->mem->map_lock);
 }
 
 static void logos_vm_close(struct vm_area_struct *vma)

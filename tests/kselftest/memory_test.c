@@ -534,6 +534,45 @@ TEST_F(mem, mapped_pages_go_up_with_mmap_and_down_with_munmap)
 	EXPECT_EQ(0, logos_usage(self->dev, m.handle, LOGOS_RES_MAPPED_PAGES));
 }
 
+/*
+ * Splits and moves map nothing more: MAPPED_PAGES stays what was mapped
+ * (the old node's count used to stay whole while each piece added its
+ * own), a revoked mapping stops counting, and its pieces never count.
+ */
+TEST_F(mem, splits_and_moves_keep_mapped_pages_exact)
+{
+	struct logos_test_module m;
+	struct logos_mem_info mi;
+	__u32 h, g;
+	char *p, *far;
+
+	ASSERT_EQ(0, logos_module_new(self->dev, "splits", LOGOS_TRUST_USER, NULL, &m));
+	ASSERT_EQ(0, logos_mem_new(m.fd, 16 * self->ps, &h, NULL));
+	ASSERT_EQ(0, logos_dup(m.fd, h, LOGOS_RIGHTS_SAME, &g));
+	p = logos_map(m.fd, g, 16 * self->ps, PROT_READ | PROT_WRITE);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, mprotect(p + 5 * self->ps, self->ps, PROT_READ));
+	EXPECT_EQ(16, logos_usage(self->dev, m.handle, LOGOS_RES_MAPPED_PAGES));
+	/* A page moved elsewhere, then the hole it left: still 16, then 15. */
+	far = mmap(NULL, self->ps, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, far);
+	ASSERT_EQ(far, mremap(p + 9 * self->ps, self->ps, self->ps,
+			      MREMAP_MAYMOVE | MREMAP_FIXED, far));
+	EXPECT_EQ(16, logos_usage(self->dev, m.handle, LOGOS_RES_MAPPED_PAGES));
+	ASSERT_EQ(0, munmap(p + 12 * self->ps, self->ps));
+	EXPECT_EQ(15, logos_usage(self->dev, m.handle, LOGOS_RES_MAPPED_PAGES));
+	/* Revoked: nothing counts, and splitting the pieces counts nothing again. */
+	EXPECT_EQ(0, logos_revoke(m.fd, h, NULL));
+	EXPECT_EQ(0, logos_usage(self->dev, m.handle, LOGOS_RES_MAPPED_PAGES));
+	ASSERT_EQ(0, mprotect(p + 2 * self->ps, self->ps, PROT_READ));
+	EXPECT_EQ(0, logos_usage(self->dev, m.handle, LOGOS_RES_MAPPED_PAGES));
+	ASSERT_EQ(0, logos_mem_info(m.fd, h, &mi));
+	EXPECT_EQ(0, mi.mappings);
+	ASSERT_EQ(0, munmap(p, 16 * self->ps));
+	ASSERT_EQ(0, munmap(far, self->ps));
+	EXPECT_EQ(0, logos_usage(self->dev, m.handle, LOGOS_RES_MAPPED_PAGES));
+}
+
 TEST_F(mem, supervisor_mappings_are_not_charged_to_a_module)
 {
 	struct logos_test_module m;
