@@ -25,7 +25,7 @@ static void *t1(void *p)
 
 	(void)p;
 	pin_cpu(0);
-	while (!quit) {
+	for (;;) {	/* quit is read after the barrier */
 		pthread_barrier_wait(&bar);
 		if (quit)
 			break;
@@ -47,7 +47,7 @@ static void *t2(void *p)
 
 	(void)p;
 	pin_cpu(1);
-	while (!quit) {
+	for (;;) {	/* quit is read after the barrier */
 		pthread_barrier_wait(&bar);
 		if (quit)
 			break;

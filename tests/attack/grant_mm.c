@@ -56,7 +56,7 @@ static void *mangler(void *p)
 
 	(void)p;
 	pin_cpu(0);
-	while (!quit) {
+	for (;;) {	/* quit is read after the barrier */
 		int k, j = 0;
 
 		pthread_barrier_wait(&bar);
@@ -94,7 +94,7 @@ static void *revoker(void *p)
 {
 	(void)p;
 	pin_cpu(1);
-	while (!quit) {
+	for (;;) {	/* quit is read after the barrier */
 		pthread_barrier_wait(&bar);
 		if (quit)
 			break;

@@ -49,7 +49,7 @@ static void *mapper(void *p)
 {
 	(void)p;
 	pin_cpu(0);
-	while (!quit) {
+	for (;;) {	/* quit is read after the barrier */
 		pthread_barrier_wait(&bar);
 		if (quit)
 			break;
@@ -73,7 +73,7 @@ static void *ender(void *p)
 {
 	(void)p;
 	pin_cpu(1);
-	while (!quit) {
+	for (;;) {	/* quit is read after the barrier */
 		pthread_barrier_wait(&bar);
 		if (quit)
 			break;

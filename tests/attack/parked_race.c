@@ -72,7 +72,7 @@ static void *resumer(void *p)
 
 	(void)p;
 	pin_cpu(0);
-	while (!quit) {
+	for (;;) {	/* quit is read after the barrier */
 		pthread_barrier_wait(&bar);
 		if (quit)
 			break;
@@ -103,7 +103,7 @@ static void *closer(void *p)
 {
 	(void)p;
 	pin_cpu(1);
-	while (!quit) {
+	for (;;) {	/* quit is read after the barrier */
 		pthread_barrier_wait(&bar);
 		if (quit)
 			break;
@@ -118,7 +118,7 @@ static void *replier(void *p)
 {
 	(void)p;
 	pin_cpu(1);
-	while (!quit) {
+	for (;;) {	/* quit is read after the barrier */
 		pthread_barrier_wait(&bar);
 		if (quit)
 			break;

@@ -21,7 +21,7 @@ static void *publisher(void *p)
 {
 	(void)p;
 	pin_cpu(0);
-	while (!quit) {
+	for (;;) {	/* quit is read after the barrier */
 		struct logos_msg_handle mh = { .handle = mem_h, .rights = LOGOS_RIGHTS_SAME };
 		struct logos_topic_publish tp = { .timeout_ns = 2000000 };
 		int ret;
@@ -45,7 +45,7 @@ static void *churner(void *p)
 {
 	(void)p;
 	pin_cpu(1);
-	while (!quit) {
+	for (;;) {	/* quit is read after the barrier */
 		struct logos_topic_subscribe ts = { 0 };
 
 		pthread_barrier_wait(&bar);
@@ -67,7 +67,7 @@ static void *closer(void *p)
 
 	(void)p;
 	pin_cpu(1);
-	while (!quit) {
+	for (;;) {	/* quit is read after the barrier */
 		pthread_barrier_wait(&bar);
 		if (quit)
 			break;
