@@ -148,6 +148,22 @@ int main(void)
 			buf[n] = 0;
 			fclose(f);
 			printf("# task %s kernel stack:\n%s", de->d_name, buf);
+			snprintf(path, sizeof(path), "/proc/self/task/%s/syscall", de->d_name);
+			f = fopen(path, "r");
+			if (f) {
+				n = fread(buf, 1, 200, f);
+				buf[n] = 0;
+				fclose(f);
+				printf("# syscall: %s", buf);
+			}
+			snprintf(path, sizeof(path), "/proc/self/task/%s/wchan", de->d_name);
+			f = fopen(path, "r");
+			if (f) {
+				n = fread(buf, 1, 200, f);
+				buf[n] = 0;
+				fclose(f);
+				printf("# wchan: %s\n", buf);
+			}
 			snprintf(path, sizeof(path), "/proc/self/task/%s/stat", de->d_name);
 			f = fopen(path, "r");
 			if (f) {
@@ -156,6 +172,21 @@ int main(void)
 				fclose(f);
 				printf("# stat: %s\n", buf);
 			}
+		}
+		{
+			/* Every task's kernel stack into the console log. */
+			FILE *f = fopen("/proc/sys/kernel/sysrq", "w");
+
+			if (f) {
+				fputs("1\n", f);
+				fclose(f);
+			}
+			f = fopen("/proc/sysrq-trigger", "w");
+			if (f) {
+				fputs("t\n", f);
+				fclose(f);
+			}
+			printf("# reader tid-side timeout_ns after the stall: see console log\n");
 		}
 		check(0, "WATCH_READ (timeout 1 ms) did not return for 4 s: reads stuck at %ld",
 		      reads);
