@@ -18,6 +18,9 @@ static volatile long churned;
 static volatile int quit;
 static long reads, reported, adds, removes;
 
+static pthread_t reader_tid;
+static void on_usr1(int sig) { (void)sig; }
+
 static void *reader(void *p)
 {
 	struct logos_watch_report rep[16];
@@ -111,6 +114,7 @@ int main(void)
 	ev = ec.handle;
 	dup_h = d;
 	pthread_create(&t[0], NULL, reader, NULL);
+	reader_tid = t[0];
 	pthread_create(&t[1], NULL, watcher, NULL);
 	pthread_create(&t[2], NULL, churn, NULL);
 	for (k = 0; k < SECONDS; k++) {
@@ -187,6 +191,29 @@ int main(void)
 				fclose(f);
 			}
 			printf("# reader tid-side timeout_ns after the stall: see console log\n");
+		}
+		{
+			/* Is it the guest's timer? Time a 1 ms WATCH_READ from CPU 0 now. */
+			struct logos_watch_report rep[4];
+			struct logos_watch_read r = { .reports = (uintptr_t)rep, .count = 4,
+						      .timeout_ns = 1000000 };
+			long r0 = reads;
+			double t1;
+			int ret;
+
+			pin_cpu(0);
+			t1 = now_s();
+			ret = M(LOGOS_IOC_WATCH_READ, &r);
+			printf("# a fresh WATCH_READ on CPU 0 (1 ms timeout): %s after %.4f s; "
+			       "reader moved on: %s\n", ret ? strerror(-ret) : "ok", now_s() - t1,
+			       reads != r0 ? "yes" : "no");
+			sleep(1);
+			printf("# 1 s later the reader moved on: %s\n", reads != r0 ? "yes" : "no");
+			signal(SIGUSR1, on_usr1);
+			pthread_kill(reader_tid, SIGUSR1);
+			sleep(1);
+			printf("# after a signal to it, the reader moved on: %s\n",
+			       reads != r0 ? "yes" : "no");
 		}
 		check(0, "WATCH_READ (timeout 1 ms) did not return for 4 s: reads stuck at %ld",
 		      reads);
