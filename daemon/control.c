@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -39,6 +40,7 @@ struct client {
 	char *out;
 	size_t out_len;
 	uint64_t dropped;
+	uint32_t watched;	/* the epoll events registered for it, 0: none */
 };
 
 static struct client clients[MAX_CLIENTS];
@@ -391,7 +393,7 @@ static void flush_client(struct client *c)
 
 		if (w < 0) {
 			if (errno != EAGAIN && errno != EINTR)
-				c->dead = true;	/* dropped by control_poll_fds() */
+				c->dead = true;	/* dropped by control_prepare() */
 			if (errno != EINTR)
 				return;
 			continue;
@@ -504,41 +506,72 @@ static void read_client(int i)
 	}
 }
 
-void control_poll_fds(void *arg, int *n, int max)
-{
-	struct pollfd *p = arg;
+/*
+ * The control socket and its clients are watched by an epoll instance of
+ * their own, which the main loop watches as one fd (nested epoll): the
+ * clients come and go here without main.c knowing them.
+ */
+static int ctl_ep = -1;
 
-	if (D.ctl_fd < 0 || *n >= max)
+static void watch_client(struct client *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN | (c->out_len ? EPOLLOUT : 0),
+				  .data.fd = c->fd };
+
+	if (c->watched == ev.events)
 		return;
+	if (epoll_ctl(ctl_ep, c->watched ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &ev) < 0) {
+		log_warn("control: cannot watch a client: %m");
+		c->dead = true;
+		return;
+	}
+	c->watched = ev.events;
+}
+
+int control_fd(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = D.ctl_fd };
+
+	if (ctl_ep >= 0 || D.ctl_fd < 0)
+		return ctl_ep;
+	ctl_ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ctl_ep >= 0 && epoll_ctl(ctl_ep, EPOLL_CTL_ADD, D.ctl_fd, &ev) < 0) {
+		close(ctl_ep);
+		ctl_ep = -1;
+	}
+	return ctl_ep;
+}
+
+/* Before the main loop sleeps: dead clients go, queued output is watched. */
+void control_prepare(void)
+{
 	for (int i = 0; i < nr_clients; i++) {
 		if (clients[i].dead)
 			drop_client(i--);
+		else
+			watch_client(&clients[i]);
 	}
-	p[(*n)++] = (struct pollfd){ .fd = D.ctl_fd, .events = POLLIN };
-	for (int i = 0; i < nr_clients && *n < max; i++)
-		p[(*n)++] = (struct pollfd){ .fd = clients[i].fd,
-					     .events = POLLIN | (clients[i].out_len ? POLLOUT : 0) };
 }
 
-void control_handle(void *arg, int n)
+void control_handle(void)
 {
-	struct pollfd *p = arg;
+	struct epoll_event ev[MAX_CLIENTS + 1];
+	int n = ctl_ep < 0 ? 0 : epoll_wait(ctl_ep, ev, ARRAY_SIZE(ev), 0);
 
 	for (int k = 0; k < n; k++) {
-		if (!p[k].revents)
-			continue;
-		if (p[k].fd == D.ctl_fd) {
+		if (ev[k].data.fd == D.ctl_fd) {
 			accept_client();
 			continue;
 		}
 		for (int i = 0; i < nr_clients; i++) {
-			if (clients[i].fd != p[k].fd)
+			if (clients[i].fd != ev[k].data.fd)
 				continue;
-			if (p[k].revents & POLLOUT)
+			if (ev[k].events & EPOLLOUT)
 				flush_client(&clients[i]);
-			if (p[k].revents & ~POLLOUT)
+			if (ev[k].events & ~EPOLLOUT)
 				read_client(i);
 			break;
 		}
 	}
+	control_prepare();
 }

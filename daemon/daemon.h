@@ -189,10 +189,18 @@ int events_open(void);
 void events_read(void);
 int events_fd(void);
 
+/* main.c: the event loop. What a watched fd stands for: */
+enum fd_kind { FD_SIGNAL, FD_KERNEL, FD_CALLS, FD_EVENTS, FD_CONTROL, FD_PIDFD, FD_OUTPUT };
+/* Watch @fd for input; @serial: the instance it belongs to, 0 for logosd's own. */
+int loop_watch(int fd, enum fd_kind kind, uint64_t serial);
+void loop_unwatch(int fd);
+
 /* control.c */
 int control_open(char *why, size_t cap);
-void control_poll_fds(void *pfds, int *n, int max);
-void control_handle(void *pfds, int n);
+/* An epoll fd over the socket and its clients, for the main loop to watch. */
+int control_fd(void);
+void control_prepare(void);
+void control_handle(void);
 /* An audit record to every subscriber (audit.tap). */
 void control_publish(const char *line, size_t len);
 

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define WATCH_KEY(serial, kind) ((uint64_t)(serial) << 8 | (kind))
@@ -384,6 +385,16 @@ int launch(struct module *mod, const char *manifest_path, bool candidate,
 	outp[1] = -1;
 	in->out_fd = outp[0];
 	outp[0] = -1;
+	ret = loop_watch(in->pidfd, FD_PIDFD, in->serial);
+	if (!ret)
+		ret = loop_watch(in->out_fd, FD_OUTPUT, in->serial);
+	if (ret) {
+		/* a module logosd cannot watch would be unsupervised */
+		snprintf(why, cap, "cannot watch the new process: %s", strerror(-ret));
+		instance_kill(in);
+		waitpid(in->pid, NULL, 0);
+		goto fail;
+	}
 	in->started_ms = now_ms();
 	in->last_heartbeat_ms = in->started_ms;
 	in->deadline_ms = in->started_ms + in->m->start_timeout_ms;

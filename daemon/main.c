@@ -12,18 +12,16 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#define MAX_FDS 512
 
 static void print_errors(char **errs, bool audit)
 {
@@ -71,31 +69,31 @@ int reload_config(char ***errors)
 	return ret;
 }
 
-/* What each pollfd stands for. */
-enum fd_kind { FD_SIGNAL, FD_KERNEL, FD_CALLS, FD_EVENTS, FD_PIDFD, FD_OUTPUT };
+/*
+ * The main loop waits on one epoll instance. Each watched fd's data says
+ * what it is: a kind in the low bits and, for a module's fds, its
+ * instance's serial above them (looked up again on every event, so an
+ * event of an instance freed meanwhile finds nothing). No cap on the
+ * number of modules but the fd limit (LimitNOFILE).
+ */
+#define KIND_BITS 3
+#define KIND_MASK ((1ULL << KIND_BITS) - 1)
 
-struct fd_ref {
-	enum fd_kind kind;
-	uint64_t serial;
-};
+static int epfd = -1;
 
-static void add_fd(struct pollfd *p, struct fd_ref *r, int *n, int fd, enum fd_kind k,
-		   uint64_t serial)
+int loop_watch(int fd, enum fd_kind kind, uint64_t serial)
 {
-	if (fd < 0 || *n >= MAX_FDS)
-		return;
-	p[*n] = (struct pollfd){ .fd = fd, .events = POLLIN };
-	r[*n] = (struct fd_ref){ .kind = k, .serial = serial };
-	(*n)++;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = serial << KIND_BITS | kind };
+
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return -errno;
+	return 0;
 }
 
-static void add_instance(struct pollfd *p, struct fd_ref *r, int *n, struct instance *in)
+void loop_unwatch(int fd)
 {
-	if (!in)
-		return;
-	if (!in->exited)
-		add_fd(p, r, n, in->pidfd, FD_PIDFD, in->serial);
-	add_fd(p, r, n, in->out_fd, FD_OUTPUT, in->serial);
+	if (fd >= 0)
+		epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
 }
 
 static void reap(struct instance *in)
@@ -107,6 +105,7 @@ static void reap(struct instance *in)
 	if (waitid(P_PIDFD, in->pidfd, &si, WEXITED | WNOHANG) < 0 || si.si_pid == 0)
 		return;
 	in->exited = true;
+	loop_unwatch(in->pidfd);	/* stays readable once reaped */
 	in->exit_code = si.si_code;
 	in->exit_status = si.si_status;
 	sup_on_exit(in);
@@ -180,12 +179,74 @@ static int setup(const char *config_dir, bool verbose)
 	return 0;
 }
 
+static void on_signal(int sigfd)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			char **errs = calloc(1, sizeof(char *));
+
+			log_notice("SIGHUP: reloading the configuration");
+			reload_config(&errs);
+			strv_free(errs);
+		} else if (!D.shutting_down) {
+			log_notice("signal %d: stopping every module", si.ssi_signo);
+			notify_send("STOPPING=1");
+			AUDIT("daemon", "event", "shutdown requested");
+			D.shutdown_deadline_ms = now_ms() + D.cfg.shutdown_timeout_ms;
+			sup_shutdown();
+			/* no new commands while stopping */
+			loop_unwatch(control_fd());
+		}
+	}
+}
+
+static void on_event(const struct epoll_event *ev, int sigfd)
+{
+	enum fd_kind kind = ev->data.u64 & KIND_MASK;
+	struct instance *in = NULL;
+
+	if (kind == FD_PIDFD || kind == FD_OUTPUT) {
+		in = sup_instance(ev->data.u64 >> KIND_BITS);
+		if (!in)
+			return;
+	}
+	switch (kind) {
+	case FD_SIGNAL:
+		on_signal(sigfd);
+		break;
+	case FD_KERNEL:
+		boot_watch_ready();
+		break;
+	case FD_CALLS:
+		boot_calls_done();
+		break;
+	case FD_EVENTS:
+		events_read();
+		break;
+	case FD_CONTROL:
+		control_handle();
+		break;
+	case FD_PIDFD:
+		reap(in);
+		break;
+	case FD_OUTPUT:
+		if (in->out_fd < 0)
+			break;
+		instance_output(in);
+		if (ev->events & (EPOLLHUP | EPOLLERR) && !(ev->events & EPOLLIN)) {
+			close(in->out_fd);	/* leaves the epoll set with it */
+			in->out_fd = -1;
+		}
+		break;
+	}
+}
+
 static int run_daemon(const char *config_dir, bool verbose)
 {
-	static struct pollfd p[MAX_FDS];
-	static struct fd_ref r[MAX_FDS];
+	struct epoll_event ev[64];
 	uint64_t sd_wd = 0, sd_next = 0;
-	struct signalfd_siginfo si;
 	sigset_t mask;
 	int sigfd, ret;
 
@@ -196,9 +257,21 @@ static int run_daemon(const char *config_dir, bool verbose)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (sigfd < 0 || epfd < 0) {
+		log_err("cannot make the main loop's %s: %m", sigfd < 0 ? "signalfd" : "epoll fd");
+		return 1;
+	}
 	ret = setup(config_dir, verbose);
 	if (ret)
 		return 1;
+	if (loop_watch(sigfd, FD_SIGNAL, 0) || loop_watch(D.kfd, FD_KERNEL, 0) ||
+	    loop_watch(D.call_pipe[0], FD_CALLS, 0) ||
+	    (events_fd() >= 0 && loop_watch(events_fd(), FD_EVENTS, 0)) ||
+	    loop_watch(control_fd(), FD_CONTROL, 0)) {
+		log_err("cannot watch logosd's own fds: %m");
+		return 1;
+	}
 	sup_autostart();
 	notify_send("READY=1\nSTATUS=supervising");
 	sd_wd = notify_watchdog_usec() / 2000;
@@ -206,77 +279,20 @@ static int run_daemon(const char *config_dir, bool verbose)
 		   D.cfg.control_socket);
 	for (;;) {
 		uint64_t now = now_ms(), next = sup_next_deadline();
-		int n = 0, ctl_start, timeout;
+		int n, timeout;
 
-		add_fd(p, r, &n, sigfd, FD_SIGNAL, 0);
-		add_fd(p, r, &n, D.kfd, FD_KERNEL, 0);
-		add_fd(p, r, &n, D.call_pipe[0], FD_CALLS, 0);
-		add_fd(p, r, &n, events_fd(), FD_EVENTS, 0);
-		for (size_t i = 0; i < D.nr_mods; i++) {
-			add_instance(p, r, &n, D.mods[i]->cur);
-			add_instance(p, r, &n, D.mods[i]->next);
-			add_instance(p, r, &n, D.mods[i]->old);
-		}
-		ctl_start = n;
 		if (!D.shutting_down)
-			control_poll_fds(p, &n, MAX_FDS);
+			control_prepare();
 		if (sd_wd)
 			next = MIN(next, sd_next);
 		timeout = next > now ? (int)MIN(next - now, 1000) : 0;
-		if (poll(p, n, timeout) < 0 && errno != EINTR) {
-			log_err("poll: %m");
+		n = epoll_wait(epfd, ev, ARRAY_SIZE(ev), timeout);
+		if (n < 0 && errno != EINTR) {
+			log_err("epoll_wait: %m");
 			break;
 		}
-		for (int i = 0; i < ctl_start; i++) {
-			struct instance *in;
-
-			if (!p[i].revents)
-				continue;
-			switch (r[i].kind) {
-			case FD_SIGNAL:
-				while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
-					if (si.ssi_signo == SIGHUP) {
-						char **errs = calloc(1, sizeof(char *));
-
-						log_notice("SIGHUP: reloading the configuration");
-						reload_config(&errs);
-						strv_free(errs);
-					} else if (!D.shutting_down) {
-						log_notice("signal %d: stopping every module", si.ssi_signo);
-						notify_send("STOPPING=1");
-						AUDIT("daemon", "event", "shutdown requested");
-						D.shutdown_deadline_ms = now_ms() + D.cfg.shutdown_timeout_ms;
-						sup_shutdown();
-					}
-				}
-				break;
-			case FD_KERNEL:
-				boot_watch_ready();
-				break;
-			case FD_CALLS:
-				boot_calls_done();
-				break;
-			case FD_EVENTS:
-				events_read();
-				break;
-			case FD_PIDFD:
-				in = sup_instance(r[i].serial);
-				if (in)
-					reap(in);
-				break;
-			case FD_OUTPUT:
-				in = sup_instance(r[i].serial);
-				if (in && in->out_fd >= 0) {
-					instance_output(in);
-					if (p[i].revents & (POLLHUP | POLLERR) && !(p[i].revents & POLLIN)) {
-						close(in->out_fd);
-						in->out_fd = -1;
-					}
-				}
-				break;
-			}
-		}
-		control_handle(p + ctl_start, n - ctl_start);
+		for (int i = 0; i < n; i++)
+			on_event(&ev[i], sigfd);
 		now = now_ms();
 		sup_tick(now);
 		if (sd_wd && now >= sd_next) {
