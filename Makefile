@@ -7,6 +7,7 @@
 #   make check      deps + static checks + unit, KUnit and guest tests
 #   make demo       deps + build + a demo inside a QEMU guest
 #   make bench      deps + logos.ko + the IPC benchmark in one guest boot
+#   make bench-scale  one logosd supervising 2,000 modules in one guest boot
 #   make vm         an interactive shell in the guest with logos.ko loaded
 #   make fuzz       the ioctl/netlink fuzzer on the debug kernel for
 #                   DURATION seconds (default 600; SEED=N replays a run),
@@ -43,7 +44,7 @@ DKMS_FILES := Kbuild dkms.conf $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h
 # The userspace parts, built by their own Makefiles as they appear.
 USER_DIRS := $(patsubst %/Makefile,%,$(wildcard ulib/Makefile daemon/Makefile tools/Makefile))
 
-.PHONY: all module userspace deps check demo bench vm fuzz chaos install install-files deb clean \
+.PHONY: all module userspace deps check demo bench bench-scale vm fuzz chaos install install-files deb clean \
 	$(USER_DIRS)
 
 all: module userspace
@@ -72,6 +73,11 @@ demo: deps all
 # not a failure, an error is.
 bench: deps module
 	tests/bench/run
+
+# One logosd supervising 2,000 modules (LOGOS_SCALE_MODULES): figures in
+# build/bench/scale.txt (tests/bench/README.md, "Scale").
+bench-scale: deps
+	tests/bench/scale
 
 vm: deps module
 	tests/vm/run

@@ -15,6 +15,8 @@
  *                                sandbox or quotas
  *   TARGET_PID=n                 for ESCAPE: a sibling to ptrace
  *   NET_PORT=n                   for ESCAPE: a TCP port on 127.0.0.1 outside
+ *   WAIT_MS=n                    longest sleep of its loop (50): an idle module of
+ *                                the scale benchmark sleeps long
  *
  * It reports to $LOGOS_STATE_DIR/result, one "key=value" line per fact,
  * which the tests read from outside.
@@ -648,6 +650,7 @@ int main(void)
 	struct logos_version ver = { 0 };
 	uint64_t wd_us = 0, last_hb = 0, next_call = 0, crash_at = 0, hb_stop = 0;
 	unsigned int call_ms = 200;
+	uint64_t wait_ms = 50;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	t0 = now_ms();
@@ -662,6 +665,8 @@ int main(void)
 		crash_at = t0 + atoi(e);
 	if ((e = getenv("HEARTBEAT_STOP_MS")))
 		hb_stop = t0 + atoi(e);
+	if ((e = getenv("WAIT_MS")))
+		wait_ms = strtoull(e, NULL, 10);
 	if ((e = getenv("CALL_MS")))
 		call_ms = atoi(e);
 	if (xioctl(LOGOS_IOC_VERSION, &ver) || !boot) {
@@ -698,7 +703,7 @@ int main(void)
 		do_lookup(e);
 	while (!terminating) {
 		struct logos_wait_item items[MAX_EPS + 1];
-		struct logos_wait wt = { .items = PTR(items), .timeout_ns = 50 * 1000000LL };
+		struct logos_wait wt = { .items = PTR(items), .timeout_ns = wait_ms * 1000000LL };
 		uint64_t now = now_ms();
 		int n = 0;
 
