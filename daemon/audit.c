@@ -95,8 +95,15 @@ static int write_record(struct audit *a, const char *type, const char *members, 
 			a->tap(line, n);
 	}
 	free(line);
-	if (!ret && sign)
+	if (!ret && sign) {
 		fdatasync(a->fd);
+		/*
+		 * An anchor outside the file: in the journal (where a collector
+		 * may keep it off the node), `logosctl audit verify --anchors`
+		 * finds a log cut back to an earlier checkpoint.
+		 */
+		log_notice("audit-checkpoint seq=%llu hash=%s", (unsigned long long)a->seq, hh);
+	}
 	return ret;
 }
 
@@ -123,29 +130,71 @@ static int open_file(struct audit *a)
 	return 0;
 }
 
+/* All Keep rotated files are there: rotating would have to delete one. */
+static bool all_kept(const struct audit *a)
+{
+	char last[PATH_MAX];
+
+	snprintf(last, sizeof(last), "%s.%u", a->path, a->keep);
+	return access(last, F_OK) == 0;
+}
+
+static void set_full(struct audit *a, bool full)
+{
+	char n[24];
+
+	if (a->full == full)
+		return;
+	a->full = full;
+	if (full) {
+		log_err("audit: %s and its %u rotated files are full: nothing is deleted; "
+			 "records modules cause are counted, not written, until %s.%u is archived "
+			 "(moved away)", a->path, a->keep, a->path, a->keep);
+		write_record(a, "audit", "\"event\":\"full\",\"note\":\"records modules cause are counted, not written\"",
+			     false);
+		return;
+	}
+	snprintf(n, sizeof(n), "%llu", (unsigned long long)a->full_suppressed);
+	log_notice("audit: room again; %s records modules caused were not written while full", n);
+	a->full_suppressed = 0;
+	audit_log(a, "audit", "event", "no longer full", "suppressed", n, NULL);
+}
+
+/*
+ * PATH -> PATH.1 -> ... -> PATH.Keep. Nothing is ever deleted: once
+ * PATH.Keep exists the log is full (set_full()) and PATH grows past
+ * MaxSize with logosd's own records only, so a module that floods the
+ * log cannot push history out of it.
+ */
 static int rotate(struct audit *a)
 {
 	char from[PATH_MAX], to[PATH_MAX];
 	int ret;
 
+	if (all_kept(a)) {
+		set_full(a, true);
+		return 0;
+	}
 	audit_checkpoint(a, "rotate");
 	close(a->fd);
 	a->fd = -1;
-	snprintf(to, sizeof(to), "%s.%u", a->path, a->keep);
-	unlink(to);
+	/* PATH.Keep is free, so no rename below replaces a file */
 	for (unsigned int i = a->keep; i > 1; i--) {
 		snprintf(from, sizeof(from), "%s.%u", a->path, i - 1);
 		snprintf(to, sizeof(to), "%s.%u", a->path, i);
-		rename(from, to);
+		if (access(from, F_OK) == 0 && access(to, F_OK) != 0)
+			rename(from, to);
 	}
 	snprintf(to, sizeof(to), "%s.1", a->path);
-	if (rename(a->path, to) < 0)
+	if (access(to, F_OK) == 0 || rename(a->path, to) < 0)
 		log_warn("audit: cannot rotate %s: %m", a->path);
 	ret = open_file(a);
 	if (ret)
 		return ret;
 	a->size = 0;
-	return audit_checkpoint(a, "continue");
+	ret = audit_checkpoint(a, "continue");
+	set_full(a, false);
+	return ret;
 }
 
 int audit_append(struct audit *a, const char *type, const char *members)
@@ -161,28 +210,109 @@ int audit_append(struct audit *a, const char *type, const char *members)
 	}
 	if (++a->since_checkpoint >= a->every)
 		audit_checkpoint(a, "periodic");
-	if (a->size >= a->max_size)
+	if (a->size >= a->max_size && !a->full)
 		rotate(a);
 	return 0;
 }
 
-int audit_log(struct audit *a, const char *type, ...)
+static char *members_of(va_list ap)
 {
 	struct jw w;
-	va_list ap;
 	const char *k;
-	char *members;
-	int ret;
 
 	jw_init(&w);
-	va_start(ap, type);
 	while ((k = va_arg(ap, const char *))) {
 		const char *v = va_arg(ap, const char *);
 
 		jw_str(&w, k, v);
 	}
+	return jw_finish(&w);
+}
+
+int audit_log(struct audit *a, const char *type, ...)
+{
+	va_list ap;
+	char *members;
+	int ret;
+
+	va_start(ap, type);
+	members = members_of(ap);
 	va_end(ap);
-	members = jw_finish(&w);
+	if (!members)
+		return -ENOMEM;
+	ret = audit_append(a, type, members);
+	free(members);
+	return ret;
+}
+
+static struct audit_rate *rate_of(struct audit *a, const char *module, uint64_t now)
+{
+	struct audit_rate *r;
+
+	for (size_t i = 0; i < a->nr_rates; i++)
+		if (!strcmp(a->rates[i].module, module))
+			return &a->rates[i];
+	r = realloc(a->rates, (a->nr_rates + 1) * sizeof(*r));
+	if (!r)
+		return NULL;
+	a->rates = r;
+	r = &a->rates[a->nr_rates++];
+	memset(r, 0, sizeof(*r));
+	str_copy(r->module, sizeof(r->module), module);
+	r->tokens_milli = (uint64_t)a->mod_burst * 1000;
+	r->last_ms = now;
+	return r;
+}
+
+/* {"type":"suppressed"}: what @r's module caused and was not written. */
+static void report_suppressed(struct audit *a, struct audit_rate *r)
+{
+	char n[24];
+	uint64_t count = r->suppressed;
+
+	if (!count)
+		return;
+	r->suppressed = 0;	/* first: the record below goes through audit_append */
+	snprintf(n, sizeof(n), "%llu", (unsigned long long)count);
+	audit_log(a, "suppressed", "module", r->module, "records", n, "reason",
+		  "over ModuleRate", NULL);
+}
+
+int audit_log_module(struct audit *a, const char *module, const char *type, ...)
+{
+	uint64_t now = a->clock ? a->clock() : now_ms();
+	struct audit_rate *r = NULL;
+	va_list ap;
+	char *members;
+	int ret;
+
+	if (a->fd < 0)
+		return -EBADF;
+	if (a->full) {
+		a->full_suppressed++;
+		return -EDQUOT;
+	}
+	if (a->mod_rate && module) {
+		r = rate_of(a, module, now);
+		if (r) {
+			r->tokens_milli += (now - r->last_ms) * a->mod_rate;
+			r->tokens_milli = MIN(r->tokens_milli, (uint64_t)a->mod_burst * 1000);
+			r->last_ms = now;
+			if (r->tokens_milli < 1000) {
+				if (!r->suppressed++) {
+					r->suppressed_since_ms = now;
+					log_warn("audit: module %s causes more than %u records a second: "
+						 "the rest are counted, not written", module, a->mod_rate);
+				}
+				return -EDQUOT;
+			}
+			r->tokens_milli -= 1000;
+			report_suppressed(a, r);
+		}
+	}
+	va_start(ap, type);
+	members = members_of(ap);
+	va_end(ap);
 	if (!members)
 		return -ENOMEM;
 	ret = audit_append(a, type, members);
@@ -192,6 +322,19 @@ int audit_log(struct audit *a, const char *type, ...)
 
 void audit_tick(struct audit *a, uint64_t now)
 {
+	/* a module that went quiet: its count, a second after it began */
+	for (size_t i = 0; i < a->nr_rates && !a->full && a->fd >= 0; i++) {
+		struct audit_rate *r = &a->rates[i];
+
+		if (r->suppressed && now - r->suppressed_since_ms >= 1000)
+			report_suppressed(a, r);
+	}
+	/* full: has the operator archived the oldest file? */
+	if (a->full && a->fd >= 0 && now - a->full_checked_ms >= 1000) {
+		a->full_checked_ms = now;
+		if (!all_kept(a))
+			rotate(a);
+	}
 	if (a->fd >= 0 && a->since_checkpoint && a->interval_ms &&
 	    now - a->last_checkpoint_ms >= a->interval_ms)
 		audit_checkpoint(a, "periodic");
@@ -237,14 +380,111 @@ static int read_tail(const char *path, uint64_t *seq, uint8_t hash[HASH_BYTES])
 	return ret;
 }
 
+/* The "seq" and "hash" of @line if its hash matches its bytes. */
+static bool good_line(const char *line, size_t len, uint64_t *seq, uint8_t hash[HASH_BYTES])
+{
+	const char *hashpos = memmem(line, len, ",\"hash\":\"", 9), *h;
+	uint8_t got[HASH_BYTES];
+	struct jobj o;
+	int64_t s;
+	bool ok = false;
+
+	if (!hashpos || memchr(line, 0, len) || json_parse_object(line, len, &o))
+		return false;
+	h = jobj_str(&o, "hash");
+	hash_buf(line, hashpos - line, got);
+	if (!jobj_int(&o, "seq", &s) && s > 0 && h && !hex_decode(h, hash, HASH_BYTES) &&
+	    !memcmp(got, hash, HASH_BYTES)) {
+		*seq = s;
+		ok = true;
+	}
+	jobj_free(&o);
+	return ok;
+}
+
+/*
+ * The end of the log is not a whole, intact record (a crash mid-write, or
+ * someone cut it): the bytes after the last intact record are moved to
+ * PATH.damaged-TIME, and the chain goes on from that record with a
+ * "damaged" record saying so (@damage: its members), which `audit verify`
+ * reports. Never a fresh chain that would verify as intact.
+ */
+static int recover_tail(struct audit *a, char *damage, size_t cap)
+{
+	char aside[PATH_MAX], *data;
+	size_t len, good = 0, off = 0;
+	uint64_t seq = 0;
+	uint8_t hash[HASH_BYTES];
+	int ret, fd;
+
+	ret = read_file(a->path, &data, &len, SIZE_MAX / 2);
+	if (ret)
+		return ret;
+	while (off < len) {
+		char *nl = memchr(data + off, '\n', len - off);
+		uint64_t s;
+		uint8_t h[HASH_BYTES];
+
+		if (!nl || !good_line(data + off, nl - (data + off), &s, h))
+			break;
+		seq = s;
+		memcpy(hash, h, HASH_BYTES);
+		off = good = nl + 1 - data;
+	}
+	snprintf(aside, sizeof(aside), "%s.damaged-%llu", a->path,
+		 (unsigned long long)(wall_ns() / 1000000000ULL));
+	fd = open(aside, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	ret = fd < 0 ? -errno : write_all(fd, data + good, len - good);
+	if (!ret && fsync(fd) < 0)
+		ret = -errno;
+	if (!ret && truncate(a->path, good) < 0)
+		ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	free(data);
+	if (ret)
+		return ret;
+	a->seq = seq;
+	if (seq)
+		memcpy(a->last, hash, HASH_BYTES);
+	else
+		memset(a->last, 0, sizeof(a->last));
+	log_err("audit: the end of %s is damaged: %zu bytes after record %llu moved to %s; "
+		"the chain continues with a \"damaged\" record", a->path, len - good,
+		(unsigned long long)seq, aside);
+	{
+		struct jw w;
+		char n[24], *m;
+
+		jw_init(&w);
+		snprintf(n, sizeof(n), "%llu", (unsigned long long)seq);
+		jw_str(&w, "after_seq", n);
+		snprintf(n, sizeof(n), "%zu", len - good);
+		jw_str(&w, "bytes", n);
+		jw_str(&w, "aside", aside);
+		m = jw_finish(&w);
+		str_copy(damage, cap, m ? m : "");
+		free(m);
+	}
+	return 0;
+}
+
 int audit_open(struct audit *a, const struct audit_cfg *cfg, char *why, size_t cap)
 {
-	char dir[PATH_MAX], *slash, **errors = NULL;
+	char dir[PATH_MAX], *slash, **errors = NULL, damage[PATH_MAX + 128] = "";
 	struct stat st;
 	int ret;
 
 	memset(a, 0, sizeof(*a));
 	a->fd = -1;
+	a->mod_rate = cfg->mod_rate;
+	a->mod_burst = cfg->mod_burst ? cfg->mod_burst : cfg->mod_rate;
+	/* locked, guarded, left out of core dumps */
+	a->sk = sodium_malloc(SK_BYTES);
+	if (!a->sk) {
+		snprintf(why, cap, "cannot allocate locked memory for the audit key");
+		return -ENOMEM;
+	}
 	a->path = strdup(cfg->path);
 	a->max_size = cfg->max_size;
 	a->keep = cfg->keep;
@@ -282,15 +522,12 @@ int audit_open(struct audit *a, const struct audit_cfg *cfg, char *why, size_t c
 	}
 	ret = read_tail(a->path, &a->seq, a->last);
 	if (ret == -EBADMSG) {
-		char aside[PATH_MAX];
-
-		snprintf(aside, sizeof(aside), "%s.broken-%llu", a->path,
-			 (unsigned long long)(wall_ns() / 1000000000ULL));
-		rename(a->path, aside);
-		log_err("audit: the last line of %s is damaged; moved it to %s and started a new chain",
-			a->path, aside);
-		a->seq = 0;
-		memset(a->last, 0, sizeof(a->last));
+		ret = recover_tail(a, damage, sizeof(damage));
+		if (ret) {
+			snprintf(why, cap, "the end of %s is damaged and cannot be set aside: %s",
+				 a->path, strerror(-ret));
+			return ret;
+		}
 	} else if (ret && ret != -ENOENT && ret != -ENODATA) {
 		snprintf(why, cap, "cannot read %s: %s", a->path, strerror(-ret));
 		return ret;
@@ -302,6 +539,9 @@ int audit_open(struct audit *a, const struct audit_cfg *cfg, char *why, size_t c
 	}
 	if (fstat(a->fd, &st) == 0)
 		a->size = st.st_size;
+	/* continues the chain of the last good record: the damage is on record */
+	if (damage[0])
+		write_record(a, "damaged", damage, false);
 	return audit_checkpoint(a, a->seq ? "reopen" : "start");
 }
 
@@ -312,9 +552,13 @@ void audit_close(struct audit *a)
 		close(a->fd);
 	}
 	a->fd = -1;
-	sodium_memzero(a->sk, sizeof(a->sk));
+	sodium_free(a->sk);	/* zeroes it */
+	a->sk = NULL;
 	free(a->path);
 	a->path = NULL;
+	free(a->rates);
+	a->rates = NULL;
+	a->nr_rates = 0;
 }
 
 /* ---- verification ---------------------------------------------------- */
@@ -335,6 +579,13 @@ static int fail(char *why, size_t cap, uint64_t line, const char *fmt, ...)
 
 int audit_verify_file(const char *path, const uint8_t *pk, const uint8_t *prev,
 		      uint64_t prev_seq, struct audit_report *rep, char *why, size_t cap)
+{
+	return audit_verify_anchored(path, pk, prev, prev_seq, NULL, 0, rep, why, cap);
+}
+
+int audit_verify_anchored(const char *path, const uint8_t *pk, const uint8_t *prev,
+			  uint64_t prev_seq, struct audit_anchor *anchors, size_t nr_anchors,
+			  struct audit_report *rep, char *why, size_t cap)
 {
 	char *data, *line, *next;
 	size_t len;
@@ -429,6 +680,24 @@ int audit_verify_file(const char *path, const uint8_t *pk, const uint8_t *prev,
 			}
 		}
 		rep->uncovered++;
+		for (size_t i = 0; i < nr_anchors; i++) {
+			if (anchors[i].seq != (uint64_t)s)
+				continue;
+			if (memcmp(anchors[i].hash, want, HASH_BYTES))
+				anchors[i].mismatch = true;
+			else
+				anchors[i].seen = true;
+		}
+		if (!strcmp(type, "damaged")) {
+			const char *after = jobj_str(&o, "after_seq"), *bytes = jobj_str(&o, "bytes");
+			const char *aside = jobj_str(&o, "aside");
+
+			if (!rep->damaged++)
+				snprintf(rep->damage, sizeof(rep->damage),
+					 "line %llu: logosd found the log damaged after record %s and set %s bytes aside in %s",
+					 (unsigned long long)lineno, after ? after : "?",
+					 bytes ? bytes : "?", aside ? aside : "?");
+		}
 		if (!strcmp(type, "checkpoint")) {
 			const char *sig = jobj_str(&o, "sig");
 			uint8_t sb[SIG_BYTES];

@@ -119,13 +119,50 @@ int cli_check_config(const char *config_dir)
 	return ret;
 }
 
-int cli_audit_verify(const char *config_dir, const char *pubkey, char **files, int n)
+/*
+ * Anchors: "audit-checkpoint seq=N hash=H" anywhere in a line of @path (logosd
+ * logs one per checkpoint, so `journalctl -u logosd` output will do).
+ */
+static int load_anchors(const char *path, struct audit_anchor **out, size_t *n)
+{
+	FILE *f = fopen(path, "re");
+	char line[1024];
+
+	*out = NULL;
+	*n = 0;
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, "audit-checkpoint seq=");
+		unsigned long long seq;
+		char hex[2 * HASH_BYTES + 1];
+		struct audit_anchor *v;
+
+		if (!p || sscanf(p, "audit-checkpoint seq=%llu hash=%64[0-9a-f]", &seq, hex) != 2)
+			continue;
+		v = realloc(*out, (*n + 1) * sizeof(**out));
+		if (!v)
+			break;
+		*out = v;
+		memset(&v[*n], 0, sizeof(v[*n]));
+		v[*n].seq = seq;
+		if (!hex_decode(hex, v[*n].hash, HASH_BYTES))
+			(*n)++;
+	}
+	fclose(f);
+	return 0;
+}
+
+int cli_audit_verify(const char *config_dir, const char *pubkey, const char *anchors,
+		     char **files, int n)
 {
 	char **errs = calloc(1, sizeof(char *)), path[PATH_MAX], why[512];
 	struct pubkey key;
 	struct audit_report rep = { 0 };
+	struct audit_anchor *anc = NULL;
+	size_t nr_anc = 0;
 	const uint8_t *pk = NULL;
-	uint64_t total = 0;
+	uint64_t total = 0, first = 0, damaged = 0;
 	int ret = 0;
 
 	if (crypto_setup())
@@ -140,27 +177,64 @@ int cli_audit_verify(const char *config_dir, const char *pubkey, char **files, i
 	} else {
 		pk = key.pk;
 	}
+	if (anchors && load_anchors(anchors, &anc, &nr_anc)) {
+		fprintf(stderr, "logosd: cannot read the anchors in %s: %m\n", anchors);
+		strv_free(errs);
+		return 1;
+	}
 	for (int i = 0; i < n && !ret; i++) {
 		uint8_t prev[HASH_BYTES];
 		uint64_t prev_seq = rep.last_seq;
 
 		memcpy(prev, rep.last_hash, HASH_BYTES);
-		ret = audit_verify_file(files[i], pk, i ? prev : NULL, prev_seq, &rep, why, sizeof(why));
+		ret = audit_verify_anchored(files[i], pk, i ? prev : NULL, prev_seq, anc, nr_anc, &rep,
+					    why, sizeof(why));
 		if (ret) {
 			fprintf(stderr, "%s: TAMPERED: %s\n", files[i], why);
 			break;
 		}
+		if (!i)
+			first = rep.first_seq;
 		total += rep.records;
-		printf("%s: intact: records %llu..%llu, %llu checkpoint(s)%s\n", files[i],
+		if (rep.damaged) {
+			damaged += rep.damaged;
+			fprintf(stderr, "%s: DAMAGED: %s\n", files[i], rep.damage);
+		}
+		printf("%s: %s: records %llu..%llu, %llu checkpoint(s)%s\n", files[i],
+		       rep.damaged ? "chain intact, with damage on record" : "intact",
 		       (unsigned long long)rep.first_seq, (unsigned long long)rep.last_seq,
 		       (unsigned long long)rep.checkpoints,
 		       rep.continues && i == 0 ? "; continues an earlier file not given" : "");
 	}
+	for (size_t i = 0; !ret && i < nr_anc; i++) {
+		const struct audit_anchor *an = &anc[i];
+
+		if (an->mismatch) {
+			fprintf(stderr, "REWRITTEN: checkpoint %llu is not the one the anchors recorded\n",
+				(unsigned long long)an->seq);
+			ret = 1;
+		} else if (!an->seen && an->seq > rep.last_seq) {
+			fprintf(stderr, "CUT: the log ends at record %llu, but checkpoint %llu was anchored: "
+				"records after %llu were removed\n", (unsigned long long)rep.last_seq,
+				(unsigned long long)an->seq, (unsigned long long)rep.last_seq);
+			ret = 1;
+		} else if (!an->seen && an->seq >= first) {
+			fprintf(stderr, "MISSING: anchored checkpoint %llu is not in the files given\n",
+				(unsigned long long)an->seq);
+			ret = 1;
+		}
+	}
+	if (!ret && nr_anc)
+		printf("anchors: %zu checkpoint(s) from %s checked\n", nr_anc, anchors);
 	if (!ret && rep.uncovered)
-		printf("note: the last %llu record(s) come after the last signed checkpoint: an attacker could have cut them off unnoticed\n",
-		       (unsigned long long)rep.uncovered);
+		printf("note: the last %llu record(s) come after the last signed checkpoint: an attacker could have cut them off unnoticed%s\n",
+		       (unsigned long long)rep.uncovered,
+		       nr_anc ? " (or back to any checkpoint not anchored)" : "");
+	if (!ret && damaged)
+		ret = 1;
 	if (!ret && !pk)
 		ret = 1;
+	free(anc);
 	strv_free(errs);
 	return ret ? 1 : 0;
 }

@@ -12,6 +12,8 @@ int cli_sign(const char *key, const char *manifest);
 int cli_verify(const char *config_dir, const char *manifest);
 int cli_check_config(const char *config_dir);
 /* Verifies FILES in order (oldest first), each continuing the one before. */
-int cli_audit_verify(const char *config_dir, const char *pubkey, char **files, int n);
+/* @anchors: a file with "audit-checkpoint seq=N hash=H" lines (the journal), or NULL */
+int cli_audit_verify(const char *config_dir, const char *pubkey, const char *anchors,
+		     char **files, int n);
 
 #endif

@@ -143,6 +143,8 @@ static void daemon_defaults(struct daemon_config *c, const char *config_dir)
 	c->audit_keep = 8;
 	c->audit_checkpoint_every = 64;
 	c->audit_checkpoint_ms = 300000;
+	c->audit_mod_rate = 5;
+	c->audit_mod_burst = 50;
 	c->trust[LOGOS_TRUST_SYSTEM] = (struct trust_policy){
 		.network = true, .priority = true, .extra_syscalls = true, .mapped = true,
 		.write_execute = true,
@@ -271,6 +273,10 @@ static void daemon_kv(struct parser *p, const char *s, const char *k, const char
 			set_uint(p, s, k, v, &c->audit_checkpoint_every, 1, 1000000);
 		} else if (is(k, "CheckpointInterval")) {
 			set_duration(p, s, k, v, &c->audit_checkpoint_ms);
+		} else if (is(k, "ModuleRate")) {
+			set_uint(p, s, k, v, &c->audit_mod_rate, 0, 100000);
+		} else if (is(k, "ModuleBurst")) {
+			set_uint(p, s, k, v, &c->audit_mod_burst, 1, 1000000);
 		} else {
 			perr(p, "unknown key %s in [%s]", k, s);
 		}

@@ -145,6 +145,7 @@ struct daemon_config {
 	char *audit_path, *audit_key;
 	uint64_t audit_max_size;
 	unsigned int audit_keep, audit_checkpoint_every;
+	unsigned int audit_mod_rate, audit_mod_burst;	/* records/s a module may cause, burst */
 	uint64_t audit_checkpoint_ms;
 
 	struct trust_policy trust[__LOGOS_TRUST_MAX];

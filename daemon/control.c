@@ -320,9 +320,12 @@ static char *answer(struct client *c, const struct jobj *req, const char **cmd_o
 		jw_str(&w, "path", D.cfg.audit_path);
 		jw_uint(&w, "records", D.audit_ok ? D.audit.seq : 0);
 		jw_str(&w, "key", D.audit_ok && D.audit.have_key ? D.audit.key_id : "");
-		jw_bool(&w, "chain_intact", v == 0);
+		jw_bool(&w, "chain_intact", v == 0 && !rep.damaged);
+		jw_bool(&w, "full", D.audit_ok && D.audit.full);
 		if (v)
 			jw_str(&w, "problem", err);
+		else if (rep.damaged)
+			jw_str(&w, "problem", rep.damage);
 	} else if (!strcmp(cmd, "subscribe")) {
 		/* events follow this answer: handle_line() marks the client */
 		jw_uint(&w, "seq", D.audit_ok ? D.audit.seq : 0);

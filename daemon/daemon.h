@@ -129,6 +129,15 @@ extern struct daemon D;
 		audit_log(&D.audit, type, __VA_ARGS__, NULL);		\
 } while (0)
 
+/*
+ * A record a module's behaviour causes (denials, quota hits): rate-limited
+ * per module ([Audit] ModuleRate), counted when suppressed.
+ */
+#define AUDIT_MOD(module, type, ...) do {				\
+	if (D.audit_ok)							\
+		audit_log_module(&D.audit, module, type, __VA_ARGS__, NULL); \
+} while (0)
+
 const char *mod_state_name(enum mod_state s);
 
 /* supervisor.c */

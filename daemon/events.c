@@ -65,7 +65,7 @@ static int on_event(struct nl_msg *msg, void *arg)
 			 type == LOGOS_EVENT_QUOTA_WARNING ? "warning" : "exceeded",
 			 resource_name(a[LOGOS_A_RESOURCE] ? nla_get_u32(a[LOGOS_A_RESOURCE]) : 99),
 			 n1, n2);
-		AUDIT("quota", "module", name, "module_id", id, "resource",
+		AUDIT_MOD(name, "quota", "module", name, "module_id", id, "resource",
 		      resource_name(a[LOGOS_A_RESOURCE] ? nla_get_u32(a[LOGOS_A_RESOURCE]) : 99),
 		      "event", type == LOGOS_EVENT_QUOTA_WARNING ? "warning" : "exceeded",
 		      "usage", n1, "limit", n2);
@@ -74,7 +74,7 @@ static int on_event(struct nl_msg *msg, void *arg)
 		snprintf(n1, sizeof(n1), "0x%x", a[LOGOS_A_RIGHTS] ? nla_get_u32(a[LOGOS_A_RIGHTS]) : 0);
 		snprintf(n2, sizeof(n2), "%llu", a[LOGOS_A_OBJECT_ID] ?
 			 (unsigned long long)nla_get_u64(a[LOGOS_A_OBJECT_ID]) : 0ULL);
-		AUDIT("deny", "module", name, "module_id", id, "what", "kernel rights",
+		AUDIT_MOD(name, "deny", "module", name, "module_id", id, "what", "kernel rights",
 		      "missing_rights", n1, "object", n2);
 		break;
 	case LOGOS_EVENT_REVOKE:

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -61,6 +62,8 @@ int reload_config(char ***errors)
 	D.audit.interval_ms = D.cfg.audit_checkpoint_ms;
 	D.audit.max_size = D.cfg.audit_max_size;
 	D.audit.keep = D.cfg.audit_keep;
+	D.audit.mod_rate = D.cfg.audit_mod_rate;
+	D.audit.mod_burst = D.cfg.audit_mod_burst;
 	ret = sup_load(errors);
 	print_errors(*errors, true);
 	AUDIT("daemon", "event", "reload", "problems", strv_len(*errors) ? "yes" : "no");
@@ -153,6 +156,7 @@ static int setup(const char *config_dir, bool verbose)
 		.path = D.cfg.audit_path, .key_path = D.cfg.audit_key,
 		.max_size = D.cfg.audit_max_size, .keep = D.cfg.audit_keep,
 		.every = D.cfg.audit_checkpoint_every, .interval_ms = D.cfg.audit_checkpoint_ms,
+		.mod_rate = D.cfg.audit_mod_rate, .mod_burst = D.cfg.audit_mod_burst,
 	};
 	ret = audit_open(&D.audit, &ac, why, sizeof(why));
 	if (ret) {
@@ -251,6 +255,9 @@ static int run_daemon(const char *config_dir, bool verbose)
 	int sigfd, ret;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* no core dumps, no ptrace by other root processes without
+	 * CAP_SYS_PTRACE: the audit key is in this process */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -327,13 +334,14 @@ static void usage(FILE *f)
 		"       logosd --keygen PREFIX [--max-trust LEVEL] [--comment TEXT]\n"
 		"       logosd --sign KEY MANIFEST                write MANIFEST.sig\n"
 		"       logosd --verify MANIFEST [--config-dir DIR]\n"
-		"       logosd --audit-verify FILE... [--key PUB] oldest file first\n");
+		"       logosd --audit-verify FILE... [--key PUB] [--anchors FILE]\n"
+		"                                                 oldest file first\n");
 }
 
 int main(int argc, char **argv)
 {
 	enum { OPT_KEYGEN = 256, OPT_SIGN, OPT_VERIFY, OPT_AUDIT_VERIFY, OPT_CHECK,
-	       OPT_MAX_TRUST, OPT_COMMENT, OPT_KEY };
+	       OPT_MAX_TRUST, OPT_COMMENT, OPT_KEY, OPT_ANCHORS };
 	static const struct option opts[] = {
 		{ "config-dir", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -346,10 +354,12 @@ int main(int argc, char **argv)
 		{ "max-trust", required_argument, NULL, OPT_MAX_TRUST },
 		{ "comment", required_argument, NULL, OPT_COMMENT },
 		{ "key", required_argument, NULL, OPT_KEY },
+		{ "anchors", required_argument, NULL, OPT_ANCHORS },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_dir = "/etc/logos", *keygen_prefix = NULL, *sign_key = NULL;
 	const char *verify = NULL, *max_trust = NULL, *comment = NULL, *key = NULL;
+	const char *anchors = NULL;
 	bool audit_verify = false, check = false, verbose = false;
 	int c;
 
@@ -367,6 +377,7 @@ int main(int argc, char **argv)
 		case OPT_MAX_TRUST: max_trust = optarg; break;
 		case OPT_COMMENT: comment = optarg; break;
 		case OPT_KEY: key = optarg; break;
+		case OPT_ANCHORS: anchors = optarg; break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -394,7 +405,7 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
-		return cli_audit_verify(config_dir, key, argv + optind, argc - optind);
+		return cli_audit_verify(config_dir, key, anchors, argv + optind, argc - optind);
 	}
 	if (optind != argc) {
 		usage(stderr);

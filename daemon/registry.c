@@ -131,7 +131,7 @@ int registry_register(struct instance *in, const char *name, uint32_t version,
 		snprintf(why, cap, "%s %s is not in the signed manifest of %s ([Services] Provides)",
 			 name, v, in->mod->name);
 		log_warn("%s: REGISTER refused: %s", in->mod->name, why);
-		AUDIT("deny", "module", in->mod->name, "what", "register", "service", name,
+		AUDIT_MOD(in->mod->name, "deny", "module", in->mod->name, "what", "register", "service", name,
 		      "version", v, "reason", "not in the signed manifest");
 		return -EPERM;
 	}
@@ -191,7 +191,7 @@ int registry_lookup(struct instance *client, const char *name, uint32_t min, uin
 		snprintf(why, cap, "the access policy does not let %s call %s", client->mod->name,
 			 name);
 		log_warn("%s: LOOKUP refused: %s", client->mod->name, why);
-		AUDIT("deny", "module", client->mod->name, "what", "lookup", "service", name,
+		AUDIT_MOD(client->mod->name, "deny", "module", client->mod->name, "what", "lookup", "service", name,
 		      "reason", "access policy");
 		return -EACCES;
 	}

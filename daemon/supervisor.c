@@ -510,14 +510,14 @@ static void audit_quota(struct instance *in)
 	if (st.oom_kills > in->quota_seen[0]) {
 		snprintf(v, sizeof(v), "%llu", (unsigned long long)in->m->memory_max);
 		log_warn("%s: hit memory.max (%s bytes): the kernel killed it", mod, v);
-		AUDIT("quota", "module", mod, "resource", "memory.max", "limit", v, "event", "oom-kill");
+		AUDIT_MOD(mod, "quota", "module", mod, "resource", "memory.max", "limit", v, "event", "oom-kill");
 	}
 	if (st.memory_max_events > in->quota_seen[1] && st.oom_kills == in->quota_seen[0]) {
 		snprintf(v, sizeof(v), "%llu", (unsigned long long)in->m->memory_max);
 		snprintf(n, sizeof(n), "%llu", (unsigned long long)(st.memory_max_events -
 								   in->quota_seen[1]));
 		log_info("%s: reached memory.max (%s bytes) %s time(s): reclaiming", mod, v, n);
-		AUDIT("quota", "module", mod, "resource", "memory.max", "limit", v, "event", "reached",
+		AUDIT_MOD(mod, "quota", "module", mod, "resource", "memory.max", "limit", v, "event", "reached",
 		      "count", n);
 	}
 	if (st.pids_max_events > in->quota_seen[2]) {
@@ -525,7 +525,7 @@ static void audit_quota(struct instance *in)
 		snprintf(n, sizeof(n), "%llu", (unsigned long long)(st.pids_max_events -
 								   in->quota_seen[2]));
 		log_warn("%s: hit pids.max (%s): %s fork(s) refused", mod, v, n);
-		AUDIT("quota", "module", mod, "resource", "pids.max", "limit", v,
+		AUDIT_MOD(mod, "quota", "module", mod, "resource", "pids.max", "limit", v,
 		      "event", "fork refused", "count", n);
 	}
 	in->quota_seen[0] = st.oom_kills;

@@ -4,7 +4,7 @@
  * (from logosd, or from logosd.conf when it is not running) and its last
  * COUNT records (default 20), optionally only those about NAME.
  *
- * logosctl audit verify [--key PUB] [FILE...]: every hash, the chain and
+ * logosctl audit verify [--key PUB] [--anchors FILE] [FILE...]: every hash, the chain and
  * every checkpoint signature of FILE... (oldest first; default: the log
  * of logosd.conf and its rotated files), with logosd's own verifier.
  */
@@ -159,7 +159,7 @@ static int verify(int argc, char *argv[])
 {
 	char pub[PATH_MAX] = "", **files = calloc(argc + 64, sizeof(char *)), p[PATH_MAX];
 	struct daemon_config cfg;
-	const char *key = NULL;
+	const char *key = NULL, *anchors = NULL;
 	json_object *res, *arr;
 	int n = 0, given, ret, i;
 	size_t len;
@@ -167,6 +167,8 @@ static int verify(int argc, char *argv[])
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--key") && i + 1 < argc)
 			key = argv[++i];
+		else if (!strcmp(argv[i], "--anchors") && i + 1 < argc)
+			anchors = argv[++i];
 		else if (argv[i][0] != '-')
 			files[n++] = strdup(argv[i]);
 		else
@@ -203,7 +205,7 @@ static int verify(int argc, char *argv[])
 		json_object_array_add(arr, json_object_new_string(files[i]));
 	json_object_object_add(res, "files", arr);
 	oneshot_begin();
-	ret = cli_audit_verify(ctl_config_dir(), key ? key : *pub ? pub : NULL, files, n);
+	ret = cli_audit_verify(ctl_config_dir(), key ? key : *pub ? pub : NULL, anchors, files, n);
 	for (i = 0; i < n; i++)
 		free(files[i]);
 	free(files);

@@ -44,7 +44,7 @@ static const struct subcommand subcommands[] = {
 	{ "stats", stats_main, "", "Shows what logos.ko holds against its global limits" },
 	{ "monitor", monitor_main, "[-n COUNT] [--kernel|--daemon]",
 	  "Prints kernel and logosd events as they happen, and any dropped" },
-	{ "audit", audit_main, "show [-n COUNT] [--module NAME] | verify [--key PUB] [FILE...]",
+	{ "audit", audit_main, "show [-n COUNT] [--module NAME] | verify [--key PUB] [--anchors FILE] [FILE...]",
 	  "Shows the audit log, or checks its chain and signatures" },
 	{ "keygen", keygen_main, "PREFIX [--max-trust LEVEL] [--comment TEXT]",
 	  "Makes a signing key pair PREFIX.key and PREFIX.pub" },
