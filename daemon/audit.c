@@ -299,8 +299,11 @@ int audit_log_module(struct audit *a, const char *module, const char *type, ...)
 			r->tokens_milli = MIN(r->tokens_milli, (uint64_t)a->mod_burst * 1000);
 			r->last_ms = now;
 			if (r->tokens_milli < 1000) {
-				if (!r->suppressed++) {
+				if (!r->suppressed++)
 					r->suppressed_since_ms = now;
+				/* once a minute per module, or the log floods instead */
+				if (!r->warned_ms || now - r->warned_ms >= 60000) {
+					r->warned_ms = now;
 					log_warn("audit: module %s causes more than %u records a second: "
 						 "the rest are counted, not written", module, a->mod_rate);
 				}

@@ -28,6 +28,7 @@ struct audit_rate {
 	uint64_t last_ms;
 	uint64_t suppressed;	/* records not written since the last "suppressed" */
 	uint64_t suppressed_since_ms;
+	uint64_t warned_ms;	/* logosd's own log said so (once a minute) */
 };
 
 struct audit {

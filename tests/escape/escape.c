@@ -13,8 +13,10 @@
  * READY and exits when done (the manifest gives it a long StartTimeout).
  * The environment (from the manifest) says what to aim at:
  *
- *   ESCAPE_MODE=all|balloon|read  all attempts | eat memory until killed |
- *                                 only read READ_PATH
+ *   ESCAPE_MODE=all|balloon|read|audit_flood  all attempts | eat memory
+ *                                 until killed | only read READ_PATH | cause
+ *                                 FLOOD_COUNT (20000) kernel rights denials,
+ *                                 each an audit record were it not limited
  *   TARGET_PID      host pid of another module (signal, ptrace, /proc)
  *   AUDIT_KEY       logosd's audit signing key (a host path)
  *   OTHER_STATE     a file in another module's state directory
@@ -721,6 +723,21 @@ static void controls(void)
 
 /* ---- modes ----------------------------------------------------------------------- */
 
+/*
+ * Hide its actions from the audit trail by drowning them: every denial is
+ * an event logosd audits, and rotation used to delete the oldest file.
+ */
+static void audit_flood(void)
+{
+	const char *b = env("LOGOS_BOOTSTRAP", "0");
+	struct logos_handle_dup d = { .handle = strtoul(b, NULL, 0), .rights = LOGOS_RIGHTS_SAME };
+	long n = atol(env("FLOOD_COUNT", "20000")), denied = 0;
+
+	for (long i = 0; i < n; i++)
+		denied += ioctl(3, LOGOS_IOC_HANDLE_DUPLICATE, &d) < 0 && errno == EPERM;
+	out("audit_flood denials=%ld of %ld", denied, n);
+}
+
 static void balloon(void)
 {
 	size_t mb = 0, step = 16;
@@ -750,6 +767,8 @@ int main(int argc, char **argv)
 	out("started pid=%d uid=%u", (int)getpid(), (unsigned int)getuid());
 	if (!strcmp(mode, "balloon")) {
 		balloon();
+	} else if (!strcmp(mode, "audit_flood")) {
+		audit_flood();
 	} else if (!strcmp(mode, "read")) {
 		long r = open_close(env("READ_PATH", "/etc/shadow"), O_RDONLY);
 
