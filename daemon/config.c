@@ -131,6 +131,8 @@ static void daemon_defaults(struct daemon_config *c, const char *config_dir)
 	c->state_dir = strdup("/var/lib/logos");
 	c->runtime_dir = strdup("/run/logos");
 	c->control_group = strdup("logos");
+	c->control_read_group = strdup("");
+	c->control_timeout_ms = 30000;
 	c->cgroup_root = strdup("auto");
 	c->uid_min = 61000;
 	c->uid_max = 61999;
@@ -234,6 +236,12 @@ static void daemon_kv(struct parser *p, const char *s, const char *k, const char
 			set_str(p, s, k, v, &c->control_socket);
 		} else if (is(k, "ControlGroup")) {
 			set_str(p, s, k, v, &c->control_group);
+		} else if (is(k, "ControlReadGroup")) {
+			set_str(p, s, k, v, &c->control_read_group);
+		} else if (is(k, "ControlTimeout")) {
+			set_duration(p, s, k, v, &c->control_timeout_ms);
+			if (!c->control_timeout_ms)
+				perr(p, "ControlTimeout must be more than 0");
 		} else if (is(k, "CgroupRoot")) {
 			set_str(p, s, k, v, &c->cgroup_root);
 		} else if (is(k, "ModuleUsers")) {
@@ -399,6 +407,7 @@ void daemon_config_free(struct daemon_config *c)
 	free(c->runtime_dir);
 	free(c->control_socket);
 	free(c->control_group);
+	free(c->control_read_group);
 	free(c->cgroup_root);
 	free(c->audit_path);
 	free(c->audit_key);

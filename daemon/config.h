@@ -136,6 +136,8 @@ struct daemon_config {
 	int log_level;
 	bool dev_mode;
 	char *state_dir, *runtime_dir, *control_socket, *control_group;
+	char *control_read_group;	/* "": no read-only role */
+	uint64_t control_timeout_ms;	/* idle or undrained control clients are dropped */
 	char *cgroup_root;	/* "auto" or a path in cgroupfs */
 	uint32_t uid_min, uid_max;
 	bool default_allow;	/* Access: services nobody listed */

@@ -1,10 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The control socket (Documentation/control-protocol.md): a UNIX stream
- * socket, mode 0660, group ControlGroup; only root and members of that
- * group are served (SO_PEERCRED, SO_PEERGROUPS). One JSON object per line
- * each way.
+ * socket, one JSON object per line each way. Two roles, from the peer's
+ * credentials (SO_PEERCRED, SO_PEERGROUPS): root and members of
+ * ControlGroup are operators (every command); members of ControlReadGroup
+ * may only read (list, status, services, audit, version, subscribe).
+ * Nobody else is served. The socket is mode 0660, group ControlGroup, or
+ * 0666 when a read group is configured (one socket has one group): the
+ * credential check is what keeps others out either way.
+ *
+ * No client can stall logosd: every answer goes through the client's
+ * output queue (at most CLIENT_QUEUE_MAX bytes, written as the socket takes
+ * them); a client whose queue would overflow, whose queued output does not
+ * move for ControlTimeout, or that sends no complete request for
+ * ControlTimeout (subscribers excepted) is dropped, and that is audited.
  */
+#include "clientfs.h"
 #include "daemon.h"
 #include "json.h"
 #include "kernel.h"
@@ -14,7 +25,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,35 +35,74 @@
 #include <unistd.h>
 
 #define MAX_CLIENTS 32
+/* Connections one uid other than root may hold at once. */
+#define MAX_CLIENTS_PER_UID 8
 #define REQ_MAX 8192
 /* What a subscriber may have queued before events are dropped for it. */
 #define SUB_QUEUE_MAX (256 * 1024)
+/* What any client may have queued (answers and events) before it is dropped. */
+#define CLIENT_QUEUE_MAX (1024 * 1024)
+
+enum role { ROLE_NONE, ROLE_READ, ROLE_OPERATOR };
 
 struct client {
 	int fd;
 	uid_t uid;
 	pid_t pid;
+	enum role role;
 	char buf[REQ_MAX];
 	size_t len;
 	/* subscribe: events queued for a slow reader, and those dropped */
 	bool subscribed, dead;
+	const char *drop_reason;	/* why logosd drops it (audited), or NULL */
 	char *out;
 	size_t out_len;
 	uint64_t dropped;
+	uint64_t last_request_ms;	/* connected, or its last complete request */
+	uint64_t last_progress_ms;	/* its queue last became non-empty or moved */
 	uint32_t watched;	/* the epoll events registered for it, 0: none */
 };
 
 static struct client clients[MAX_CLIENTS];
 static int nr_clients;
-static gid_t ctl_gid = (gid_t)-1;
+static gid_t ctl_gid = (gid_t)-1, read_gid = (gid_t)-1;
 
 int reload_config(char ***errors);	/* main.c */
+
+/*
+ * ControlGroup and ControlReadGroup to gids, and the socket's owner and
+ * mode to match: at start and at every reload.
+ */
+void control_configure(void)
+{
+	const char *path = D.cfg.control_socket;
+	struct group *g = getgrnam(D.cfg.control_group);
+
+	ctl_gid = g ? g->gr_gid : (gid_t)-1;
+	if (!g)
+		log_info("control: no group %s: only root may operate logosd", D.cfg.control_group);
+	read_gid = (gid_t)-1;
+	if (*D.cfg.control_read_group) {
+		g = getgrnam(D.cfg.control_read_group);
+		if (g)
+			read_gid = g->gr_gid;
+		else
+			log_warn("control: no group %s (ControlReadGroup): nobody has the read-only role",
+				 D.cfg.control_read_group);
+	}
+	if (D.ctl_fd < 0)
+		return;
+	if (chown(path, 0, ctl_gid == (gid_t)-1 ? 0 : ctl_gid) < 0)
+		log_warn("control: cannot give %s to group %s: %m", path, D.cfg.control_group);
+	/* one socket, one group: with a read group, SO_PEERCRED alone decides */
+	if (chmod(path, read_gid == (gid_t)-1 ? 0660 : 0666) < 0)
+		log_warn("control: cannot set the mode of %s: %m", path);
+}
 
 int control_open(char *why, size_t cap)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *path = D.cfg.control_socket;
-	struct group *g = getgrnam(D.cfg.control_group);
 	char dir[PATH_MAX], *slash;
 	int fd;
 
@@ -77,99 +126,166 @@ int control_open(char *why, size_t cap)
 		close(fd);
 		return -errno;
 	}
-	if (g) {
-		ctl_gid = g->gr_gid;
-		if (chown(path, 0, ctl_gid) < 0)
-			log_warn("control: cannot give %s to group %s: %m", path, D.cfg.control_group);
-	} else {
-		log_info("control: no group %s: only root may use %s", D.cfg.control_group, path);
-	}
-	chmod(path, 0660);
 	D.ctl_fd = fd;
+	control_configure();
 	return 0;
 }
 
-static bool peer_allowed(int fd, uid_t *uid, pid_t *pid)
+/* The peer's supplementary groups (SO_PEERGROUPS): 0 and a new array, or -errno. */
+static int peer_groups(int fd, gid_t **out, size_t *n)
 {
-	struct ucred cr;
-	socklen_t len = sizeof(cr);
-	gid_t groups[256];
+	socklen_t len = 64 * sizeof(gid_t);
+	gid_t *g = NULL;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+	for (int tries = 0; tries < 2; tries++) {
+		gid_t *ng = realloc(g, len ? len : sizeof(gid_t));
+
+		if (!ng) {
+			free(g);
+			return -ENOMEM;
+		}
+		g = ng;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) == 0) {
+			*out = g;
+			*n = len / sizeof(gid_t);
+			return 0;
+		}
+		if (errno != ERANGE)
+			break;
+	}
+	free(g);
+	return -errno;
+}
+
+static bool peer_in(gid_t want, gid_t gid, const gid_t *groups, size_t n)
+{
+	if (want == (gid_t)-1)
 		return false;
-	*uid = cr.uid;
-	*pid = cr.pid;
-	if (cr.uid == 0)
+	if (gid == want)
 		return true;
-	if (ctl_gid == (gid_t)-1)
-		return false;
-	if (cr.gid == ctl_gid)
-		return true;
-	len = sizeof(groups);
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
-		return false;
-	for (size_t i = 0; i < len / sizeof(gid_t); i++)
-		if (groups[i] == ctl_gid)
+	for (size_t i = 0; i < n; i++)
+		if (groups[i] == want)
 			return true;
 	return false;
 }
 
-static void send_line(int fd, const char *s)
+/* What the peer on @fd may do: root and ControlGroup operate, ControlReadGroup reads. */
+static enum role peer_role(int fd, uid_t *uid, pid_t *pid)
 {
-	size_t n = strlen(s);
-	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	enum role r = ROLE_NONE;
+	gid_t *groups = NULL;
+	size_t n = 0;
 
-	while (n) {
-		ssize_t w = send(fd, s, n, MSG_NOSIGNAL);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+		return ROLE_NONE;
+	*uid = cr.uid;
+	*pid = cr.pid;
+	if (cr.uid == 0)
+		return ROLE_OPERATOR;
+	if (peer_groups(fd, &groups, &n))
+		return ROLE_NONE;
+	if (peer_in(ctl_gid, cr.gid, groups, n))
+		r = ROLE_OPERATOR;
+	else if (peer_in(read_gid, cr.gid, groups, n))
+		r = ROLE_READ;
+	free(groups);
+	return r;
+}
 
-		if (w < 0 && errno == EAGAIN && poll(&p, 1, 1000) > 0)
-			continue;
-		if (w <= 0)
-			return;
-		s += w;
-		n -= w;
+static char *error_answer(int err, const char *why)
+{
+	struct jw w;
+
+	jw_init(&w);
+	jw_obj_begin(&w, NULL);
+	jw_bool(&w, "ok", false);
+	jw_str(&w, "error", why && *why ? why : strerror(-err));
+	jw_int(&w, "errno", -err);
+	jw_obj_end(&w);
+	return jw_finish(&w);
+}
+
+/*
+ * An answer to a connection logosd will not serve, then close: one
+ * non-blocking send into a socket that has nothing queued yet (a line of
+ * a few hundred bytes always fits).
+ */
+static void refuse(int fd, int err, const char *why)
+{
+	char *ans = error_answer(err, why);
+
+	if (ans) {
+		size_t n = strlen(ans);
+
+		ans[n] = '\n';
+		if (send(fd, ans, n + 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+			log_debug("control: cannot send a refusal: %m");
+		free(ans);
 	}
-	send(fd, "\n", 1, MSG_NOSIGNAL);
+	close(fd);
+}
+
+static void deny_connection(uid_t u, pid_t p, int err, const char *reason, const char *why)
+{
+	char uid[16], pid[16];
+
+	snprintf(uid, sizeof(uid), "%u", (unsigned int)u);
+	snprintf(pid, sizeof(pid), "%d", (int)p);
+	log_warn("control: refused uid %s: %s", uid, why);
+	AUDIT("deny", "what", "control socket", "uid", uid, "pid", pid, "reason", reason,
+	      "errno", err == -EACCES ? "EACCES" : err == -EUSERS ? "EUSERS" : "EMFILE");
 }
 
 static void accept_client(void)
 {
 	int fd = accept4(D.ctl_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	char why[256];
+	enum role role;
 	struct client *c;
-	char uid[16];
+	uid_t uid = (uid_t)-1;
+	pid_t pid = 0;
+	int mine = 0;
 
 	if (fd < 0)
 		return;
-	if (nr_clients == MAX_CLIENTS) {
-		send_line(fd, "{\"ok\":false,\"error\":\"too many control connections\"}");
-		close(fd);
+	role = peer_role(fd, &uid, &pid);
+	if (role == ROLE_NONE) {
+		if (read_gid != (gid_t)-1)
+			snprintf(why, sizeof(why),
+				 "permission denied: root or group %s only (group %s may read)",
+				 D.cfg.control_group, D.cfg.control_read_group);
+		else
+			snprintf(why, sizeof(why), "permission denied: root or group %s only",
+				 D.cfg.control_group);
+		deny_connection(uid, pid, -EACCES, "not root or group member", why);
+		refuse(fd, -EACCES, why);
 		return;
 	}
-	c = &clients[nr_clients];
+	for (int i = 0; i < nr_clients; i++)
+		mine += clients[i].uid == uid;
+	if (nr_clients == MAX_CLIENTS) {
+		snprintf(why, sizeof(why), "too many control connections (%d): try again later",
+			 MAX_CLIENTS);
+		deny_connection(uid, pid, -EUSERS, "too many connections", why);
+		refuse(fd, -EUSERS, why);
+		return;
+	}
+	if (uid != 0 && mine >= MAX_CLIENTS_PER_UID) {
+		snprintf(why, sizeof(why), "too many control connections of uid %u (%d)",
+			 (unsigned int)uid, MAX_CLIENTS_PER_UID);
+		deny_connection(uid, pid, -EMFILE, "too many connections of this uid", why);
+		refuse(fd, -EMFILE, why);
+		return;
+	}
+	c = &clients[nr_clients++];
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
-	if (!peer_allowed(fd, &c->uid, &c->pid)) {
-		snprintf(uid, sizeof(uid), "%u", (unsigned int)c->uid);
-		log_warn("control: refused uid %s (not root, not in group %s)", uid,
-			 D.cfg.control_group);
-		AUDIT("deny", "what", "control socket", "uid", uid, "reason", "not root or group member");
-		{
-			char line[160];
-			const char *g = D.cfg.control_group;
-
-			/* group names are [a-z0-9_.-]; anything else is not put into JSON */
-			if (strspn(g, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
-			    strlen(g) || strlen(g) > 64)
-				g = "(ControlGroup)";
-			snprintf(line, sizeof(line),
-				 "{\"ok\":false,\"error\":\"permission denied: root or group %s only\",\"errno\":13}",
-				 g);
-			send_line(fd, line);
-		}
-		close(fd);
-		return;
-	}
-	nr_clients++;
+	c->uid = uid;
+	c->pid = pid;
+	c->role = role;
+	c->last_request_ms = now_ms();
 }
 
 /* ---- answers ------------------------------------------------------------ */
@@ -232,36 +348,85 @@ static void module_json(struct jw *w, struct module *mod, bool detail)
 	jw_obj_end(w);
 }
 
-static char *error_answer(int err, const char *why)
-{
-	struct jw w;
+/* Every command; the others answer EOPNOTSUPP. */
+static const struct command {
+	const char *name;
+	bool module;	/* needs "module" */
+	bool operator;	/* root or ControlGroup only */
+} commands[] = {
+	{ "list", false, false },	{ "status", true, false },
+	{ "services", false, false },	{ "audit", false, false },
+	{ "version", false, false },	{ "subscribe", false, false },
+	{ "start", true, true },	{ "stop", true, true },
+	{ "restart", true, true },	{ "pause", true, true },
+	{ "resume", true, true },	{ "update", true, true },
+	{ "reload", false, true },
+};
 
-	jw_init(&w);
-	jw_obj_begin(&w, NULL);
-	jw_bool(&w, "ok", false);
-	jw_str(&w, "error", why && *why ? why : strerror(-err));
-	jw_int(&w, "errno", -err);
-	jw_obj_end(&w);
-	return jw_finish(&w);
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; name && i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+/* update: the files are opened with the client's credentials (clientfs.c). */
+static int do_update(struct client *c, struct module *mod, const struct jobj *req, char *why,
+		     size_t cap)
+{
+	const char *path = jobj_str(req, "manifest");
+	const struct jmember *down = jobj_get(req, "allow_downgrade");
+	struct update_src src;
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	gid_t *groups = NULL;
+	size_t n = 0;
+	int ret;
+
+	if (!path) {
+		snprintf(why, cap, "update needs \"manifest\"");
+		return -EINVAL;
+	}
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 ||
+	    (cr.uid != 0 && peer_groups(c->fd, &groups, &n))) {
+		snprintf(why, cap, "cannot learn the client's credentials: %s", strerror(errno));
+		return -EIO;
+	}
+	ret = clientfs_open_update(path, cr.uid, cr.gid, groups, n, &src, why, cap);
+	free(groups);
+	if (ret)
+		return ret;
+	return update_begin_src(mod, &src, down && down->type == J_BOOL && down->b, why, cap);
 }
 
 static char *answer(struct client *c, const struct jobj *req, const char **cmd_out,
 		    const char **mod_out, int *ret_out)
 {
 	const char *cmd = jobj_str(req, "cmd"), *name = jobj_str(req, "module");
+	const struct command *k = find_command(cmd);
 	char why[512] = "";
 	struct module *mod = NULL;
 	struct jw w;
 	int ret = 0;
 
-	(void)c;
 	*cmd_out = cmd ? cmd : "?";
 	*mod_out = name ? name : "";
 	if (!cmd)
 		return error_answer(-EINVAL, "a request needs \"cmd\"");
-	if (!strcmp(cmd, "start") || !strcmp(cmd, "stop") || !strcmp(cmd, "restart") ||
-	    !strcmp(cmd, "pause") || !strcmp(cmd, "resume") || !strcmp(cmd, "status") ||
-	    !strcmp(cmd, "update")) {
+	if (!k) {
+		snprintf(why, sizeof(why), "unknown command \"%s\"", cmd);
+		*ret_out = -EOPNOTSUPP;
+		return error_answer(-EOPNOTSUPP, why);
+	}
+	if (k->operator && c->role != ROLE_OPERATOR) {
+		snprintf(why, sizeof(why),
+			 "permission denied: %s needs root or group %s; uid %u may only read (list, status, services, audit, version, subscribe)",
+			 cmd, D.cfg.control_group, (unsigned int)c->uid);
+		*ret_out = -EPERM;
+		return error_answer(-EPERM, why);
+	}
+	if (k->module) {
 		if (!name)
 			return error_answer(-EINVAL, "this command needs \"module\"");
 		mod = sup_find(name);
@@ -293,11 +458,7 @@ static char *answer(struct client *c, const struct jobj *req, const char **cmd_o
 	} else if (!strcmp(cmd, "resume")) {
 		ret = sup_resume(mod, why, sizeof(why));
 	} else if (!strcmp(cmd, "update")) {
-		const char *path = jobj_str(req, "manifest");
-
-		ret = path ? update_begin(mod, path, why, sizeof(why)) : -EINVAL;
-		if (!path)
-			snprintf(why, sizeof(why), "update needs \"manifest\"");
+		ret = do_update(c, mod, req, why, sizeof(why));
 	} else if (!strcmp(cmd, "reload")) {
 		char **errs = calloc(1, sizeof(char *));
 
@@ -335,11 +496,6 @@ static char *answer(struct client *c, const struct jobj *req, const char **cmd_o
 		snprintf(v, sizeof(v), "%u.%u", D.kver.major, D.kver.minor);
 		jw_str(&w, "logosd", "0.1.0");
 		jw_str(&w, "kernel_abi", v);
-	} else {
-		jw_free(&w);
-		snprintf(why, sizeof(why), "unknown command \"%s\"", cmd);
-		*ret_out = -EOPNOTSUPP;
-		return error_answer(-EOPNOTSUPP, why);
 	}
 	*ret_out = ret;
 	if (ret) {
@@ -351,7 +507,7 @@ static char *answer(struct client *c, const struct jobj *req, const char **cmd_o
 	return jw_finish(&w);
 }
 
-/* ---- subscribers ---------------------------------------------------------- */
+/* ---- output queues ---------------------------------------------------- */
 
 /* Appends @a (@alen bytes) and the string @b to @c's queue if it stays
  * within @cap bytes. */
@@ -367,6 +523,8 @@ static bool enqueue(struct client *c, const char *a, size_t alen, const char *b,
 		return false;
 	memcpy(out + c->out_len, a, alen);
 	memcpy(out + c->out_len + alen, b, blen);
+	if (!c->out_len)
+		c->last_progress_ms = now_ms();
 	c->out = out;
 	c->out_len += alen + blen;
 	return true;
@@ -383,8 +541,17 @@ static bool enqueue_dropped(struct client *c)
 	return true;
 }
 
+/* logosd drops @c at the next control_prepare(), audited with @reason. */
+static void drop_later(struct client *c, const char *reason)
+{
+	if (c->dead)
+		return;
+	c->dead = true;
+	c->drop_reason = reason;
+}
+
 /*
- * Writes what the socket takes now; the rest waits for POLLOUT. A reader
+ * Writes what the socket takes now; the rest waits for EPOLLOUT. A reader
  * that has caught up hears of what it lost at once, not at the next event.
  */
 static void flush_client(struct client *c)
@@ -396,16 +563,35 @@ static void flush_client(struct client *c)
 
 		if (w < 0) {
 			if (errno != EAGAIN && errno != EINTR)
-				c->dead = true;	/* dropped by control_prepare() */
+				c->dead = true;	/* gone: dropped by control_prepare() */
 			if (errno != EINTR)
 				return;
 			continue;
 		}
 		c->out_len -= w;
 		memmove(c->out, c->out + w, c->out_len);
+		c->last_progress_ms = now_ms();
 		if (!c->out_len && c->dropped)
 			enqueue_dropped(c);
 	}
+}
+
+/*
+ * An answer line, behind whatever is queued (events of a subscriber). One
+ * answer always fits an empty queue; past CLIENT_QUEUE_MAX of unread
+ * output the client is dropped.
+ */
+static void reply(struct client *c, const char *ans)
+{
+	size_t len = strlen(ans);
+
+	if (c->dead)
+		return;
+	if (!enqueue(c, ans, len, "\n", c->out_len ? CLIENT_QUEUE_MAX : MAX(len + 1, CLIENT_QUEUE_MAX))) {
+		drop_later(c, "its unread output passed 1 MiB (ENOBUFS)");
+		return;
+	}
+	flush_client(c);
 }
 
 /*
@@ -436,67 +622,75 @@ void control_publish(const char *line, size_t len)
 
 static void handle_line(struct client *c, char *line)
 {
-	static const char *const queries[] = { "list", "status", "services", "audit", "version",
-					       "subscribe" };
 	const char *cmd = "?", *mod = "";
+	const struct command *k;
+	char uid[16], pid[16];
 	struct jobj req;
 	char *ans;
 	int ret = 0;
-	bool query = false;
 
+	c->last_request_ms = now_ms();
 	if (json_parse_object(line, strlen(line), &req)) {
-		send_line(c->fd, "{\"ok\":false,\"error\":\"not a JSON object\",\"errno\":74}");
+		reply(c, "{\"ok\":false,\"error\":\"not a JSON object\",\"errno\":74}");
 		return;
 	}
 	ans = answer(c, &req, &cmd, &mod, &ret);
-	for (size_t i = 0; i < ARRAY_SIZE(queries); i++)
-		query |= !strcmp(cmd, queries[i]);
-	if (!query) {
-		char uid[16], pid[16];
-
-		snprintf(uid, sizeof(uid), "%u", (unsigned int)c->uid);
-		snprintf(pid, sizeof(pid), "%d", (int)c->pid);
+	k = find_command(cmd);
+	snprintf(uid, sizeof(uid), "%u", (unsigned int)c->uid);
+	snprintf(pid, sizeof(pid), "%d", (int)c->pid);
+	if (ret == -EPERM && k && k->operator && c->role != ROLE_OPERATOR) {
+		log_warn("control: %s %s by uid %s refused: read-only role", cmd, mod, uid);
+		AUDIT("deny", "what", "control command", "command", cmd, "module", mod, "uid", uid,
+		      "pid", pid, "reason", "read-only role");
+	} else if (k && k->operator) {
 		log_info("control: %s %s by uid %s: %s", cmd, mod, uid, ret ? strerror(-ret) : "ok");
 		AUDIT("admin", "command", cmd, "module", mod, "uid", uid, "pid", pid, "result",
 		      ret ? strerror(-ret) : "ok");
 	}
-	if (!ans)
-		ans = strdup("{\"ok\":false,\"error\":\"out of memory\"}");
-	if (c->subscribed) {
-		/* behind the queued events, in order */
-		if (ans && !enqueue(c, ans, strlen(ans), "\n", SUB_QUEUE_MAX * 2))
-			c->dead = true;
-	} else {
-		send_line(c->fd, ans ? ans : "");
-		if (!ret && !strcmp(cmd, "subscribe"))
-			c->subscribed = true;
-	}
+	reply(c, ans ? ans : "{\"ok\":false,\"error\":\"out of memory\",\"errno\":12}");
+	if (!ret && !strcmp(cmd, "subscribe"))
+		c->subscribed = true;
 	free(ans);
 	jobj_free(&req);
 }
 
 static void drop_client(int i)
 {
-	close(clients[i].fd);
-	free(clients[i].out);
+	struct client *c = &clients[i];
+
+	if (c->drop_reason) {
+		char uid[16], pid[16];
+
+		snprintf(uid, sizeof(uid), "%u", (unsigned int)c->uid);
+		snprintf(pid, sizeof(pid), "%d", (int)c->pid);
+		log_warn("control: dropped the connection of uid %s (pid %s): %s", uid, pid,
+			 c->drop_reason);
+		AUDIT("deny", "what", "control client", "uid", uid, "pid", pid, "reason",
+		      c->drop_reason);
+	}
+	close(c->fd);
+	free(c->out);
 	clients[i] = clients[--nr_clients];
 }
 
 static void read_client(int i)
 {
 	struct client *c = &clients[i];
-	ssize_t n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len, 0);
+	ssize_t n;
 	char *nl;
 
+	if (c->dead)
+		return;
+	n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len, 0);
 	if (n <= 0) {
-		if (n < 0 && errno == EAGAIN)
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;
-		drop_client(i);
+		c->dead = true;		/* it hung up */
 		return;
 	}
 	c->len += n;
 	c->buf[c->len] = 0;
-	while ((nl = memchr(c->buf, '\n', c->len))) {
+	while (!c->dead && (nl = memchr(c->buf, '\n', c->len))) {
 		*nl = 0;
 		handle_line(c, c->buf);
 		c->len -= nl + 1 - c->buf;
@@ -504,8 +698,9 @@ static void read_client(int i)
 		c->buf[c->len] = 0;
 	}
 	if (c->len == sizeof(c->buf) - 1) {
-		send_line(c->fd, "{\"ok\":false,\"error\":\"request too long\",\"errno\":90}");
-		drop_client(i);
+		reply(c, "{\"ok\":false,\"error\":\"request too long\",\"errno\":90}");
+		flush_client(c);
+		drop_later(c, "a request longer than 8 KiB (EMSGSIZE)");
 	}
 }
 
@@ -545,14 +740,29 @@ int control_fd(void)
 	return ctl_ep;
 }
 
-/* Before the main loop sleeps: dead clients go, queued output is watched. */
+/*
+ * Before the main loop sleeps (at least once a second): dead clients go,
+ * and those past ControlTimeout, idle or not reading; queued output is
+ * watched.
+ */
 void control_prepare(void)
 {
+	uint64_t now = now_ms(), limit = D.cfg.control_timeout_ms;
+
 	for (int i = 0; i < nr_clients; i++) {
-		if (clients[i].dead)
+		struct client *c = &clients[i];
+
+		if (!c->dead && c->out_len && now - c->last_progress_ms > limit)
+			drop_later(c, "it did not read its answers within ControlTimeout (ETIMEDOUT)");
+		if (!c->dead && !c->subscribed && now - c->last_request_ms > limit) {
+			if (!c->out_len)
+				reply(c, "{\"ok\":false,\"error\":\"no request within ControlTimeout: closed\",\"errno\":62}");
+			drop_later(c, "no complete request within ControlTimeout (ETIME)");
+		}
+		if (c->dead)
 			drop_client(i--);
 		else
-			watch_client(&clients[i]);
+			watch_client(c);
 	}
 }
 
@@ -577,4 +787,23 @@ void control_handle(void)
 		}
 	}
 	control_prepare();
+}
+
+/*
+ * TEMPORARY, until the `trust` branch's update_begin_src() (update.c) is
+ * merged: that one reads manifest, signature and executable from the fds
+ * only, and its strong definition replaces this weak one. This stand-in
+ * keeps today's behaviour (launch() reads the files by path, as root),
+ * after clientfs_open_update() has proved the client may read them. Delete it
+ * with the merge.
+ */
+__attribute__((weak)) int update_begin_src(struct module *mod, struct update_src *src,
+					   bool allow_downgrade, char *why, size_t cap)
+{
+	int ret;
+
+	(void)allow_downgrade;
+	ret = update_begin(mod, src->path, why, cap);
+	update_src_close(src);
+	return ret;
 }

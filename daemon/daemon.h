@@ -206,6 +206,8 @@ void loop_unwatch(int fd);
 
 /* control.c */
 int control_open(char *why, size_t cap);
+/* ControlGroup and ControlReadGroup (again, after a reload): gids, socket mode. */
+void control_configure(void);
 /* An epoll fd over the socket and its clients, for the main loop to watch. */
 int control_fd(void);
 void control_prepare(void);
@@ -219,6 +221,10 @@ uint64_t notify_watchdog_usec(void);
 
 /* update.c */
 int update_begin(struct module *mod, const char *manifest_path, char *why, size_t cap);
+struct update_src;
+/* An update from files the client opened (clientfs.h); takes ownership of @src. */
+int update_begin_src(struct module *mod, struct update_src *src, bool allow_downgrade,
+		     char *why, size_t cap);
 void update_on_saved(struct module *mod);
 void update_on_ready(struct instance *in);
 void update_on_exit(struct instance *in);

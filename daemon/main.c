@@ -58,6 +58,7 @@ int reload_config(char ***errors)
 	daemon_config_free(&D.cfg);
 	D.cfg = nc;
 	log_set_level(D.cfg.log_level);
+	control_configure();
 	D.audit.every = D.cfg.audit_checkpoint_every;
 	D.audit.interval_ms = D.cfg.audit_checkpoint_ms;
 	D.audit.max_size = D.cfg.audit_max_size;

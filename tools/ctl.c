@@ -238,8 +238,10 @@ int ctl_fail(struct ctl *c, int err, const char *module)
 			return EXIT_ERROR;
 		}
 	}
+	/* logosd's own sentence: which role or file was refused, and why */
 	if (err == -EACCES || err == -EPERM) {
-		fprintf(stderr, "%s: permission denied: run as root or join group logos\n", who);
+		fprintf(stderr, "%s: %s\n", who,
+			*c->error ? c->error : "permission denied: run as root or join group logos");
 		return EXIT_PERM;
 	}
 	if (err == -ENOENT && module && !strncmp(c->error, "no module named", 15)) {

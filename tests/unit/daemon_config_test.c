@@ -266,6 +266,8 @@ static void test_daemon_conf(void)
 	CHECK(c.log_level == 7 && c.dev_mode && !strcmp(c.state_dir, "/tmp/s") &&
 	      c.uid_min == 70000 && c.uid_max == 70010, "daemon keys");
 	CHECK(!strcmp(c.control_socket, "/run/logos/control"), "control socket default");
+	CHECK(!strcmp(c.control_read_group, "") && c.control_timeout_ms == 30000,
+	      "no ControlReadGroup, ControlTimeout 30 s by default");
 	CHECK(c.audit_max_size == 65536 && c.audit_keep == 3 && !strcmp(c.audit_key,
 	      "/etc/logos/audit.key"), "audit keys and the key default");
 	CHECK(c.trust[LOGOS_TRUST_USER].network && !c.trust[LOGOS_TRUST_UNTRUSTED].network &&
@@ -313,6 +315,21 @@ static void test_daemon_conf(void)
 		      strstr(errs[1], "logosd.conf:4: unknown trust level") &&
 		      strstr(errs[2], "logosd.conf:6: ModuleUsers"),
 		      "bad logosd.conf: each error with its line");
+		daemon_config_free(&c);
+	}
+	strv_free(errs);
+	errs = calloc(1, sizeof(char *));
+	{
+		static const char ctl[] = "[Daemon]\nControlReadGroup = logos-read\nControlTimeout = 5s\n";
+		static const char zero[] = "[Daemon]\nControlTimeout = 0\n";
+
+		CHECK(daemon_config_parse("/etc/logos", "logosd.conf", ctl, strlen(ctl), &c, &errs) == 0 &&
+		      !strcmp(c.control_read_group, "logos-read") && c.control_timeout_ms == 5000,
+		      "ControlReadGroup and ControlTimeout");
+		daemon_config_free(&c);
+		CHECK(daemon_config_parse("/etc/logos", "logosd.conf", zero, strlen(zero), &c, &errs) < 0 &&
+		      errs[0] && strstr(errs[0], "ControlTimeout must be more than 0"),
+		      "ControlTimeout = 0 is an error");
 		daemon_config_free(&c);
 	}
 	strv_free(errs);

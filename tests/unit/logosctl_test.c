@@ -296,7 +296,7 @@ int main(void)
 			{ "stop", "{\"ok\":false,\"error\":\"kv is already stopped\",\"errno\":114}" },
 			{ "pause", "{\"ok\":false,\"error\":\"no module named nope\",\"errno\":2}" },
 			{ "resume", "{\"ok\":false,\"error\":\"kv is not paused\",\"errno\":22}" },
-			{ "restart", "{\"ok\":false,\"error\":\"permission denied: root or group logos only\",\"errno\":13}" },
+			{ "restart", "{\"ok\":false,\"error\":\"permission denied: restart needs root or group logos; uid 1000 may only read (list, status, services, audit, version, subscribe)\",\"errno\":1}" },
 			{ "status", RUNNING },
 			{ "services", "{\"services\":[{\"service\":\"kv\",\"version\":\"1.4\",\"module\":\"kv\",\"capabilities\":\"get,put\",\"active\":true,\"clients\":2}],\"connections\":[{\"client\":\"wallet\",\"service\":\"kv\",\"version\":\"1.4\",\"provider\":\"kv\",\"state\":\"up\"}],\"ok\":true}" },
 			{ "reload", "{\"problems\":[\"/etc/logos/modules.d/x.module:3: syntax error\"],\"ok\":true}" },
@@ -325,8 +325,8 @@ int main(void)
 		CHECK(rc == 1 && strstr(err, "logosctl: kv is not paused"),
 		      "a refusal: logosd's sentence, exit 1");
 		rc = run("restart", "kv", NULL);
-		CHECK(rc == 5 && strstr(err, "permission denied: run as root or join group logos"),
-		      "refused by logosd's access check: exit 5");
+		CHECK(rc == 5 && strstr(err, "logosctl: permission denied: restart needs root or group logos; uid 1000 may only read"),
+		      "refused by logosd's role check (EPERM): logosd's sentence, exit 5");
 		rc = run("services", NULL);
 		CHECK(rc == 0 && strstr(out, "kv ") && strstr(out, "wallet") && strstr(out, "get,put"),
 		      "services: both tables");
