@@ -46,7 +46,7 @@ static const struct subcommand subcommands[] = {
 	  "Prints kernel and logosd events as they happen, and any dropped" },
 	{ "audit", audit_main, "show [-n COUNT] [--module NAME] | verify [--key PUB] [FILE...]",
 	  "Shows the audit log, or checks its chain and signatures" },
-	{ "keygen", keygen_main, "PREFIX [--max-trust LEVEL] [--comment TEXT]",
+	{ "keygen", keygen_main, "PREFIX [--max-trust LEVEL] [--comment TEXT] [--not-after YYYY-MM-DD]",
 	  "Makes a signing key pair PREFIX.key and PREFIX.pub" },
 	{ "sign", sign_main, "KEY MANIFEST", "Signs a module's manifest and executable" },
 	{ "verify", verify_main, "MANIFEST [--config DIR]",

@@ -6,6 +6,7 @@
  * checked.
  */
 #include "daemon_test.h"
+#include "cli.h"
 #include "config.h"
 #include "sign.h"
 #include "util.h"
@@ -33,12 +34,8 @@ static void write_manifest(const char *body, bool sign)
 	fclose(f);
 	snprintf(sig, sizeof(sig), "%s.sig", manifest);
 	unlink(sig);
-	if (sign) {
-		char bin[320];
-
-		snprintf(bin, sizeof(bin), "%s/bin", dir);
-		sign_module(key, manifest, bin, &errs);
-	}
+	if (sign)
+		sign_module(key, manifest, &errs);
 	strv_free(errs);
 }
 
