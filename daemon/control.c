@@ -294,10 +294,17 @@ static char *answer(struct client *c, const struct jobj *req, const char **cmd_o
 		ret = sup_resume(mod, why, sizeof(why));
 	} else if (!strcmp(cmd, "update")) {
 		const char *path = jobj_str(req, "manifest");
+		const struct jmember *dg = jobj_get(req, "allow_downgrade");
 
-		ret = path ? update_begin(mod, path, why, sizeof(why)) : -EINVAL;
-		if (!path)
+		if (!path) {
+			ret = -EINVAL;
 			snprintf(why, sizeof(why), "update needs \"manifest\"");
+		} else if (dg && dg->type != J_BOOL) {
+			ret = -EINVAL;
+			snprintf(why, sizeof(why), "\"allow_downgrade\" must be true or false");
+		} else {
+			ret = update_begin(mod, path, dg && dg->b, why, sizeof(why));
+		}
 	} else if (!strcmp(cmd, "reload")) {
 		char **errs = calloc(1, sizeof(char *));
 

@@ -82,8 +82,8 @@ int store_path(const struct daemon_config *cfg, const char *name, const char *ha
  * update), else the manifest's Executable=.
  */
 static int open_executable(const struct daemon_config *cfg, const struct verify_src *src,
-			   const struct manifest *m, const struct sig_info *sig, char *what,
-			   size_t wcap, char *why, size_t cap)
+			   const struct manifest *m, const struct sig_info *sig, bool *stored,
+			   char *what, size_t wcap, char *why, size_t cap)
 {
 	struct sig_claim c;
 	char path[PATH_MAX], h[2 * HASH_BYTES + 1], ignore[256];
@@ -100,6 +100,7 @@ static int open_executable(const struct daemon_config *cfg, const struct verify_
 			fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 			if (fd >= 0) {
 				snprintf(what, wcap, "%s", path);
+				*stored = true;
 				return fd;
 			}
 		}
@@ -472,7 +473,8 @@ int verify_module_src(const struct daemon_config *cfg, const struct keyring *kr,
 		if (ret)
 			goto out;
 	}
-	fd = open_executable(cfg, src, out->m, out->sig ? &sig : NULL, exe, sizeof(exe), why, cap);
+	fd = open_executable(cfg, src, out->m, out->sig ? &sig : NULL, &out->stored, exe,
+			     sizeof(exe), why, cap);
 	if (fd < 0) {
 		ret = fd;
 		goto out;
@@ -538,8 +540,9 @@ int verify_module_src(const struct daemon_config *cfg, const struct keyring *kr,
 				manifest_set_limit(out->m, l, t->def[l]);
 	}
 	if (!ret)
-		snprintf(why, cap, "%s, trust %s, binary %.16s", out->signed_ ? "signed" :
-			 "UNSIGNED (DevMode)", trust_name(out->trust), out->binary_hash);
+		snprintf(why, cap, "%s, trust %s, binary %.16s%s", out->signed_ ? "signed" :
+			 "UNSIGNED (DevMode)", trust_name(out->trust), out->binary_hash,
+			 out->stored ? " (from logosd's store)" : "");
 out:
 	strv_free(errs);
 	if (ret)

@@ -33,6 +33,7 @@ struct verified {
 	int exec_fd;		/* sealed memfd, O_CLOEXEC */
 	uint32_t trust;		/* effective trust level */
 	bool signed_;		/* false: accepted unsigned in DevMode */
+	bool stored;		/* the executable is logosd's copy in STORE_DIR */
 	char key_id[KEY_ID_LEN + 1];
 	char manifest_hash[2 * HASH_BYTES + 1];
 	char binary_hash[2 * HASH_BYTES + 1];

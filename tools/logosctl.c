@@ -33,7 +33,7 @@ static const struct subcommand subcommands[] = {
 	  "Pauses a module (kernel PAUSED, cgroup frozen)" },
 	{ "resume", resume_main, "NAME [--no-wait] [--timeout SECONDS]", "Resumes a paused module" },
 	{ "reload", reload_main, "", "Makes logosd re-read logosd.conf, modules.d/ and trusted.d/" },
-	{ "update", update_main, "NAME MANIFEST [--no-wait] [--timeout SECONDS]",
+	{ "update", update_main, "NAME MANIFEST [--allow-downgrade] [--no-wait] [--timeout SECONDS]",
 	  "Replaces a running module with the version of MANIFEST (signed)" },
 	{ "services", services_main, "", "Shows the service registry: providers and connections" },
 	{ "top", top_main, "[-d SECONDS] [-n COUNT]", "Shows live per-module counters" },
