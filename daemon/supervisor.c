@@ -202,7 +202,9 @@ static struct module *provider_of(const struct service_req *r)
 static bool is_verify_error(int err)
 {
 	return err == -EBADMSG || err == -ENOKEY || err == -EKEYREJECTED || err == -EPERM ||
-	       err == -EPROTO || err == -EINVAL || err == -ENOEXEC || err == -ENOENT;
+	       err == -EPROTO || err == -EINVAL || err == -ENOEXEC || err == -ENOENT ||
+	       err == -EKEYREVOKED || err == -EKEYEXPIRED || err == -EPROTONOSUPPORT ||
+	       err == -EFBIG;
 }
 
 static void schedule_restart(struct module *mod, const char *what);
