@@ -400,13 +400,13 @@ static int pubkey_fields(const char *path, const char *p, const char *end, struc
 		for (e = v + strlen(v); e > v && (e[-1] == ' ' || e[-1] == '\t'); e--)
 			;
 		*e = 0;
-		if (is(k, "MaxTrust"))
+		if (is(k, "MaxTrust")) {
 			slot = &f->max_trust;
-		else if (is(k, "NotAfter"))
+		} else if (is(k, "NotAfter")) {
 			slot = &f->not_after;
-		else if (is(k, "Comment"))
+		} else if (is(k, "Comment")) {
 			slot = &f->comment;
-		else {
+		} else {
 			config_error(errors, path, no, "unknown key %s (MaxTrust, NotAfter, Comment)", k);
 			return -EINVAL;
 		}
@@ -652,15 +652,16 @@ int sig_claim_parse(const char *s, struct sig_claim *c, char *why, size_t cap)
 		if (!v)
 			goto bad;
 		*v++ = 0;
-		if (!strcmp(tok, "name"))
+		if (!strcmp(tok, "name")) {
 			ret = str_copy(c->name, sizeof(c->name), v);
-		else if (!strcmp(tok, "version"))
+		} else if (!strcmp(tok, "version")) {
 			ret = str_copy(c->version, sizeof(c->version), v);
-		else if (!strcmp(tok, "trust"))
+		} else if (!strcmp(tok, "trust")) {
 			ret = str_copy(c->trust, sizeof(c->trust), v);
-		else if (!strcmp(tok, "binary-blake2b256"))
-			ret = hex_decode(v, c->binary_hash, HASH_BYTES), have_hash = !ret;
-		else {
+		} else if (!strcmp(tok, "binary-blake2b256")) {
+			ret = hex_decode(v, c->binary_hash, HASH_BYTES);
+			have_hash = !ret;
+		} else {
 			snprintf(why, cap, "the signature claims \"%s\", which this logosd does not know", tok);
 			return -EBADMSG;
 		}

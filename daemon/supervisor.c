@@ -118,7 +118,7 @@ static void stop_revoked(void)
 			mod->next->stopping = STOP_ROLLBACK;
 			instance_kill(mod->next);
 		}
-		AUDIT("revoked", "module", mod->name, "key", in->key_id, "version", in->m->version,
+		AUDIT("key-revoked", "module", mod->name, "key", in->key_id, "version", in->m->version,
 		      "result", "stopped");
 		log_err("%s: version %s was verified with key %s, which trusted.d/revoked now lists: stopping it",
 			mod->name, in->m->version, in->key_id);

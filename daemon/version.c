@@ -170,7 +170,9 @@ int module_version_cmp(const char *a, const char *b)
 	while (*a && *b) {
 		bool da = isdigit((unsigned char)*a), db = isdigit((unsigned char)*b);
 
-		if (da && db) {
+		if (da != db)
+			return da ? 1 : -1;
+		if (da) {
 			size_t la, lb;
 			int c;
 
@@ -189,8 +191,6 @@ int module_version_cmp(const char *a, const char *b)
 				return c < 0 ? -1 : 1;
 			a += la;
 			b += lb;
-		} else if (da != db) {
-			return da ? 1 : -1;
 		} else {
 			if (*a != *b)
 				return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
