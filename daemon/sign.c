@@ -189,6 +189,7 @@ static void keyfile_free(struct keyfile *f)
 	free(f->max_trust);
 	free(f->comment);
 	free(f->not_after);
+	memset(f, 0, sizeof(*f));	/* freeing twice is harmless */
 }
 
 static int keyfile_parse(const char *path, char *data, size_t len, struct keyfile *f,

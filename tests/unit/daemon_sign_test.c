@@ -217,6 +217,10 @@ static void key_tests(const char *trusted)
 	snprintf(path, sizeof(path), "%s/legacy.pub", dir);
 	CHECK(pubkey_load(path, &k, &errs) == 0 && k.legacy && !strcmp(k.alg, "Ed") &&
 	      k.max_trust == LOGOS_TRUST_SYSTEM, "a public key of logosd 0.1 loads, as Ed25519");
+	/* found by tests/libfuzzer: a bad old-format key was freed twice */
+	put("broken.pub", "[Key]\nPubl,ic = abab\nMaxTrust = system\nComment = x\n");
+	snprintf(path, sizeof(path), "%s/broken.pub", dir);
+	CHECK(pubkey_load(path, &k, &errs) < 0, "a malformed key of logosd 0.1 is refused (and freed once)");
 	/* "Xx" + keynum + pk */
 	put("alien.pub", "untrusted comment: x\nWHgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n");
 	snprintf(path, sizeof(path), "%s/alien.pub", dir);
