@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void print_errors(char **errs)
 {
@@ -18,16 +19,22 @@ static void print_errors(char **errs)
 		fprintf(stderr, "%s\n", errs[i]);
 }
 
-int cli_keygen(const char *prefix, const char *max_trust, const char *comment)
+int cli_keygen(const char *prefix, const char *max_trust, const char *comment,
+	       const char *not_after)
 {
 	uint32_t level = LOGOS_TRUST_USER;
+	time_t until = 0;
 	int ret;
 
 	if (max_trust && trust_parse(max_trust, &level)) {
 		fprintf(stderr, "logosd: --max-trust must be untrusted, user, system or core\n");
 		return 2;
 	}
-	ret = keygen(prefix, level, comment);
+	if (not_after && date_parse_end(not_after, &until)) {
+		fprintf(stderr, "logosd: --not-after must be a date, YYYY-MM-DD (UTC)\n");
+		return 2;
+	}
+	ret = keygen_until(prefix, level, comment, until);
 	if (ret) {
 		fprintf(stderr, "logosd: cannot write %s.key / %s.pub: %s\n", prefix, prefix,
 			strerror(-ret));
@@ -38,23 +45,79 @@ int cli_keygen(const char *prefix, const char *max_trust, const char *comment)
 	return 0;
 }
 
-int cli_sign(const char *key, const char *manifest)
+/*
+ * Reads the manifest once, hashes its executable and signs the bytes read
+ * with a trusted comment naming the module, version, trust level and the
+ * executable's hash, into MANIFEST.sig. Problems go to @errors.
+ */
+int sign_module(const char *key, const char *manifest, char ***errors)
 {
-	char **errs = calloc(1, sizeof(char *));
-	struct manifest *m;
+	char *data = NULL, *out = NULL, path[PATH_MAX], untrusted[PATH_MAX + 64];
+	struct sig_claim claim = { 0 };
+	struct manifest *m = NULL;
+	size_t len, olen;
 	int ret;
 
-	if (manifest_load(manifest, &m, &errs)) {
-		print_errors(errs);
-		fprintf(stderr, "logosd: %s is not a valid manifest: nothing signed\n", manifest);
-		strv_free(errs);
-		return 1;
+	ret = read_file(manifest, &data, &len, SIG_MAX * 4);
+	if (ret) {
+		config_error(errors, manifest, 0, "cannot read: %s", strerror(-ret));
+		goto out;
 	}
-	ret = sign_module(key, manifest, m->executable, &errs);
-	print_errors(errs);
-	if (!ret)
-		printf("signed %s and %s into %s.sig\n", manifest, m->executable, manifest);
+	ret = manifest_parse(manifest, data, len, &m, errors);
+	if (ret) {
+		config_error(errors, manifest, 0, "not a valid manifest: nothing signed");
+		goto out;
+	}
+	ret = hash_file(m->executable, claim.binary_hash);
+	if (ret) {
+		config_error(errors, m->executable, 0, "cannot read the executable: %s",
+			     strerror(-ret));
+		goto out;
+	}
+	str_copy(claim.name, sizeof(claim.name), m->name);
+	str_copy(claim.version, sizeof(claim.version), m->version);
+	str_copy(claim.trust, sizeof(claim.trust), trust_name(m->trust));
+	snprintf(untrusted, sizeof(untrusted), "logos module %s %s, executable %s", m->name,
+		 m->version, m->executable);
+	ret = sign_manifest(key, data, len, &claim, untrusted, &out, &olen, errors);
+	if (ret)
+		goto out;
+	snprintf(path, sizeof(path), "%s.sig", manifest);
+	ret = write_file_atomic(path, out, olen, 0644);
+	if (ret)
+		config_error(errors, path, 0, "cannot write: %s", strerror(-ret));
+out:
 	manifest_free(m);
+	free(data);
+	free(out);
+	return ret;
+}
+
+int cli_sign(const char *key, const char *manifest)
+{
+	char **errs = calloc(1, sizeof(char *)), sig[PATH_MAX + 8], exe[PATH_MAX];
+	int ret;
+
+	if (crypto_setup())
+		return 1;
+	ret = sign_module(key, manifest, &errs);
+	print_errors(errs);
+	snprintf(sig, sizeof(sig), "%s.sig", manifest);
+	if (!ret) {
+		char *data;
+		size_t len;
+
+		/* say what the trusted comment binds */
+		exe[0] = 0;
+		if (!read_file(sig, &data, &len, SIG_MAX)) {
+			char *t = strstr(data, "trusted comment: ");
+
+			if (t && t != data && t[-1] == '\n')
+				snprintf(exe, sizeof(exe), "%.*s", (int)strcspn(t, "\n"), t);
+			free(data);
+		}
+		printf("signed %s into %s (%s)\n", manifest, sig, exe);
+	}
 	strv_free(errs);
 	return ret ? 1 : 0;
 }

@@ -7,7 +7,10 @@
 #ifndef LOGOSD_CLI_H
 #define LOGOSD_CLI_H
 
-int cli_keygen(const char *prefix, const char *max_trust, const char *comment);
+/* MANIFEST.sig for MANIFEST and its executable, with KEY (sign.h). */
+int sign_module(const char *key, const char *manifest, char ***errors);
+int cli_keygen(const char *prefix, const char *max_trust, const char *comment,
+	       const char *not_after);
 int cli_sign(const char *key, const char *manifest);
 int cli_verify(const char *config_dir, const char *manifest);
 int cli_check_config(const char *config_dir);

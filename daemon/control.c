@@ -788,22 +788,3 @@ void control_handle(void)
 	}
 	control_prepare();
 }
-
-/*
- * TEMPORARY, until the `trust` branch's update_begin_src() (update.c) is
- * merged: that one reads manifest, signature and executable from the fds
- * only, and its strong definition replaces this weak one. This stand-in
- * keeps today's behaviour (launch() reads the files by path, as root),
- * after clientfs_open_update() has proved the client may read them. Delete it
- * with the merge.
- */
-__attribute__((weak)) int update_begin_src(struct module *mod, struct update_src *src,
-					   bool allow_downgrade, char *why, size_t cap)
-{
-	int ret;
-
-	(void)allow_downgrade;
-	ret = update_begin(mod, src->path, why, cap);
-	update_src_close(src);
-	return ret;
-}

@@ -17,9 +17,11 @@
 #include "audit.h"
 #include "backoff.h"
 #include "cgroup.h"
+#include "clientfs.h"
 #include "config.h"
 #include "sandbox.h"
 #include "sign.h"
+#include "verify.h"
 
 /* What the operator sees for a module (logosctl status). */
 enum mod_state {
@@ -97,7 +99,8 @@ struct module {
 	struct instance *next;	/* the new version, until it is switched in */
 	struct instance *old;	/* the replaced version, until it has exited */
 	uint64_t health_until_ms;
-	char *update_path;	/* the new manifest */
+	char *update_path;	/* the new manifest, as the client named it */
+	struct verified *update_v;	/* its bytes, verified once (update.c) */
 	uint64_t update_deadline_ms;
 	bool update_resume_old;
 };
@@ -164,6 +167,11 @@ uint64_t sup_next_deadline(void);
 /* launch.c: a verified, sandboxed instance (or an error). */
 int launch(struct module *mod, const char *manifest_path, bool candidate,
 	   struct instance **out, char *why, size_t cap);
+/* The same from what verify_module*() accepted: takes @v->m, borrows the rest. */
+int launch_verified(struct module *mod, struct verified *v, bool candidate,
+		    struct instance **out, char *why, size_t cap);
+/* The "verify" audit record of an accepted (@ret 0) or refused module. */
+void audit_verify(const struct module *mod, const struct verified *v, int ret, const char *why);
 void instance_kill(struct instance *in);
 void instance_free(struct instance *in);
 void instance_output(struct instance *in);
@@ -220,9 +228,6 @@ void notify_send(const char *msg);
 uint64_t notify_watchdog_usec(void);
 
 /* update.c */
-int update_begin(struct module *mod, const char *manifest_path, char *why, size_t cap);
-struct update_src;
-/* An update from files the client opened (clientfs.h); takes ownership of @src. */
 int update_begin_src(struct module *mod, struct update_src *src, bool allow_downgrade,
 		     char *why, size_t cap);
 void update_on_saved(struct module *mod);

@@ -224,8 +224,7 @@ static int kernel_objects(struct instance *in, int *module_fd, uint32_t *given, 
 	return ret;
 }
 
-static void audit_verify(const struct module *mod, const struct verified *v, int ret,
-			 const char *why)
+void audit_verify(const struct module *mod, const struct verified *v, int ret, const char *why)
 {
 	if (ret) {
 		AUDIT("verify", "module", mod->name, "result", "refused", "reason", why);
@@ -239,14 +238,8 @@ static void audit_verify(const struct module *mod, const struct verified *v, int
 int launch(struct module *mod, const char *manifest_path, bool candidate,
 	   struct instance **out, char *why, size_t cap)
 {
-	struct spawn_plan plan = { 0 };
-	struct sock_fprog prog = { 0 };
-	struct filter_opts fo = { 0 };
 	struct verified v;
-	struct instance *in;
-	char state_dir[PATH_MAX], leaf[64];
-	int module_fd = -1, cgfd = -1, outp[2] = { -1, -1 }, ret;
-	uint32_t given = 0;
+	int ret;
 
 	ret = verify_module(&D.cfg, &D.keys, &D.kver, manifest_path, &v, why, cap);
 	/*
@@ -265,16 +258,39 @@ int launch(struct module *mod, const char *manifest_path, bool candidate,
 		return ret;
 	}
 	log_info("%s: verified: %s", mod->name, why);
+	ret = launch_verified(mod, &v, candidate, out, why, cap);
+	verified_free(&v);
+	return ret;
+}
+
+int launch_verified(struct module *mod, struct verified *vp, bool candidate,
+		    struct instance **out, char *why, size_t cap)
+{
+	struct spawn_plan plan = { 0 };
+	struct sock_fprog prog = { 0 };
+	struct filter_opts fo = { 0 };
+	struct verified v = *vp;	/* v.m moves into the instance; the rest stays @vp's */
+	struct instance *in;
+	char state_dir[PATH_MAX], leaf[64];
+	int module_fd = -1, cgfd = -1, outp[2] = { -1, -1 }, ret;
+	uint32_t given = 0;
+
+	if (!v.m) {
+		snprintf(why, cap, "nothing verified to start");
+		return -EINVAL;
+	}
+	vp->m = NULL;
 	why[0] = 0;
 	in = calloc(1, sizeof(*in));
 	if (!in) {
-		verified_free(&v);
+		manifest_free(v.m);
 		return -ENOMEM;
 	}
 	in->serial = ++D.next_serial;
 	in->mod = mod;
 	in->m = v.m;
 	v.m = NULL;
+	/* from here v holds only @vp's fds and buffers, which it does not own */
 	in->trust = v.trust;
 	str_copy(in->key_id, sizeof(in->key_id), v.key_id);
 	in->pidfd = in->out_fd = -1;
@@ -413,7 +429,6 @@ fail:
 	instance_free(in);
 out:
 	filter_free(&prog);
-	verified_free(&v);
 	if (module_fd >= 0)
 		close(module_fd);
 	if (cgfd >= 0)

@@ -332,7 +332,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: logosd [--config-dir DIR] [--verbose]     run the supervisor (foreground)\n"
 		"       logosd --check-config [--config-dir DIR]  parse logosd.conf and modules.d/\n"
-		"       logosd --keygen PREFIX [--max-trust LEVEL] [--comment TEXT]\n"
+		"       logosd --keygen PREFIX [--max-trust LEVEL] [--comment TEXT] [--not-after YYYY-MM-DD]\n"
 		"       logosd --sign KEY MANIFEST                write MANIFEST.sig\n"
 		"       logosd --verify MANIFEST [--config-dir DIR]\n"
 		"       logosd --audit-verify FILE... [--key PUB] [--anchors FILE]\n"
@@ -342,7 +342,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	enum { OPT_KEYGEN = 256, OPT_SIGN, OPT_VERIFY, OPT_AUDIT_VERIFY, OPT_CHECK,
-	       OPT_MAX_TRUST, OPT_COMMENT, OPT_KEY, OPT_ANCHORS };
+	       OPT_MAX_TRUST, OPT_COMMENT, OPT_KEY, OPT_ANCHORS, OPT_NOT_AFTER };
 	static const struct option opts[] = {
 		{ "config-dir", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -356,11 +356,13 @@ int main(int argc, char **argv)
 		{ "comment", required_argument, NULL, OPT_COMMENT },
 		{ "key", required_argument, NULL, OPT_KEY },
 		{ "anchors", required_argument, NULL, OPT_ANCHORS },
+		{ "not-after", required_argument, NULL, OPT_NOT_AFTER },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_dir = "/etc/logos", *keygen_prefix = NULL, *sign_key = NULL;
 	const char *verify = NULL, *max_trust = NULL, *comment = NULL, *key = NULL;
 	const char *anchors = NULL;
+	const char *not_after = NULL;
 	bool audit_verify = false, check = false, verbose = false;
 	int c;
 
@@ -379,6 +381,7 @@ int main(int argc, char **argv)
 		case OPT_COMMENT: comment = optarg; break;
 		case OPT_KEY: key = optarg; break;
 		case OPT_ANCHORS: anchors = optarg; break;
+		case OPT_NOT_AFTER: not_after = optarg; break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -389,7 +392,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (keygen_prefix)
-		return cli_keygen(keygen_prefix, max_trust, comment);
+		return cli_keygen(keygen_prefix, max_trust, comment, not_after);
 	if (sign_key) {
 		if (optind != argc - 1) {
 			usage(stderr);

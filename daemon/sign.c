@@ -71,42 +71,113 @@ void key_id(const uint8_t pk[PK_BYTES], char out[KEY_ID_LEN + 1])
 	hex_encode(h, KEY_ID_LEN / 2, out);
 }
 
-/* ---- key files --------------------------------------------------------- */
+void keynum_hex(const uint8_t keynum[KEYNUM_BYTES], char out[KEY_ID_LEN + 1])
+{
+	static const char digits[] = "0123456789ABCDEF";
+
+	/* minisign prints the keynum as a little-endian 64-bit number */
+	for (int i = 0; i < KEYNUM_BYTES; i++) {
+		uint8_t b = keynum[KEYNUM_BYTES - 1 - i];
+
+		out[2 * i] = digits[b >> 4];
+		out[2 * i + 1] = digits[b & 15];
+	}
+	out[KEY_ID_LEN] = 0;
+}
+
+/* The keynum logosd's keygen gives a key: the first 8 bytes of BLAKE2b-256(pk). */
+static void keynum_of(const uint8_t pk[PK_BYTES], uint8_t keynum[KEYNUM_BYTES])
+{
+	uint8_t h[HASH_BYTES];
+
+	hash_buf(pk, PK_BYTES, h);
+	memcpy(keynum, h, KEYNUM_BYTES);
+}
+
+int date_parse_end(const char *s, time_t *t)
+{
+	struct tm tm = { 0 }, back;
+	int y, m, d, n = 0;
+	time_t v;
+
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || s[n])
+		return -EINVAL;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	v = timegm(&tm);
+	if (v == (time_t)-1 || !gmtime_r(&v, &back) || back.tm_year != y - 1900 ||
+	    back.tm_mon != m - 1 || back.tm_mday != d)
+		return -EINVAL;
+	*t = v + 86400;
+	return 0;
+}
+
+/* ---- the file formats ---------------------------------------------------- */
+
+#define UNTRUSTED "untrusted comment: "
+#define TRUSTED "trusted comment: "
+#define SECKEY_BYTES 158	/* minisign: alg kdf chk salt ops mem keynum sk chk */
+#define PUBKEY_BYTES 42		/* alg keynum pk */
+#define SIGLINE_BYTES 74	/* alg keynum sig */
+
+/* The next line of @data (no '\n', no '\r') into @line; false at the end. */
+static bool next_line(const char **p, const char *end, char *line, size_t cap)
+{
+	const char *s = *p, *e;
+	size_t n;
+
+	if (s >= end)
+		return false;
+	e = memchr(s, '\n', end - s);
+	if (!e)
+		e = end;
+	*p = e < end ? e + 1 : end;
+	n = e - s;
+	if (n && s[n - 1] == '\r')
+		n--;
+	if (n >= cap)
+		n = cap - 1;	/* too long: cut, the decoders refuse it */
+	memcpy(line, s, n);
+	line[n] = 0;
+	return true;
+}
+
+static int b64_decode(const char *in, uint8_t *out, size_t cap, size_t *len)
+{
+	return sodium_base642bin(out, cap, in, strlen(in), NULL, len, NULL,
+				 sodium_base64_VARIANT_ORIGINAL) ? -EINVAL : 0;
+}
+
+static bool is_minisign(const char *data, size_t len)
+{
+	return len >= strlen(UNTRUSTED) && !memcmp(data, UNTRUSTED, strlen(UNTRUSTED));
+}
+
+/* ---- the INI files of logosd 0.1 (read only) ---------------------- */
 
 struct keyfile {
-	char *secret, *public, *max_trust, *comment;
-	char *sig_key, *sig_manifest, *sig_binary, *sig_sig;
+	char *secret, *public, *max_trust, *comment, *not_after;
 };
 
 static void keyfile_kv(struct parser *p, const char *s, const char *k, const char *v)
 {
 	struct keyfile *f = p->target;
 
-	if (is(s, "Key")) {
-		if (is(k, "Secret"))
-			set_str(p, s, k, v, &f->secret);
-		else if (is(k, "Public"))
-			set_str(p, s, k, v, &f->public);
-		else if (is(k, "MaxTrust"))
-			set_str(p, s, k, v, &f->max_trust);
-		else if (is(k, "Comment"))
-			set_str(p, s, k, v, &f->comment);
-		else
-			perr(p, "unknown key %s in [%s]", k, s);
-	} else if (is(s, "Signature")) {
-		if (is(k, "Key"))
-			set_str(p, s, k, v, &f->sig_key);
-		else if (is(k, "Manifest"))
-			set_str(p, s, k, v, &f->sig_manifest);
-		else if (is(k, "Binary"))
-			set_str(p, s, k, v, &f->sig_binary);
-		else if (is(k, "Signature"))
-			set_str(p, s, k, v, &f->sig_sig);
-		else
-			perr(p, "unknown key %s in [%s]", k, s);
-	} else {
+	if (!is(s, "Key"))
 		perr(p, "unknown section [%s]", s);
-	}
+	else if (is(k, "Secret"))
+		set_str(p, s, k, v, &f->secret);
+	else if (is(k, "Public"))
+		set_str(p, s, k, v, &f->public);
+	else if (is(k, "MaxTrust"))
+		set_str(p, s, k, v, &f->max_trust);
+	else if (is(k, "Comment"))
+		set_str(p, s, k, v, &f->comment);
+	else if (is(k, "NotAfter"))
+		set_str(p, s, k, v, &f->not_after);
+	else
+		perr(p, "unknown key %s in [%s]", k, s);
 }
 
 static void keyfile_free(struct keyfile *f)
@@ -117,116 +188,352 @@ static void keyfile_free(struct keyfile *f)
 	free(f->public);
 	free(f->max_trust);
 	free(f->comment);
-	free(f->sig_key);
-	free(f->sig_manifest);
-	free(f->sig_binary);
-	free(f->sig_sig);
+	free(f->not_after);
+	memset(f, 0, sizeof(*f));	/* freeing twice is harmless */
 }
 
-static int keyfile_parse(const char *path, struct keyfile *f, char ***errors)
+static int keyfile_parse(const char *path, char *data, size_t len, struct keyfile *f,
+			 char ***errors)
 {
-	struct parser p = { .file = path, .errors = errors, .handle = keyfile_kv, .target = f };
-	char *data;
-	size_t len;
+	struct parser p = { .file = path, .errors = errors, .handle = keyfile_kv, .target = f,
+			    .data = data, .len = len };
 	int ret;
 
 	memset(f, 0, sizeof(*f));
-	ret = read_file(path, &data, &len, KEYFILE_MAX);
-	if (ret) {
-		config_error(errors, path, 0, "cannot read: %s", strerror(-ret));
-		return ret;
-	}
-	p.data = data;
-	p.len = len;
 	ret = run_parser(&p);
-	sodium_memzero(data, len);
-	free(data);
 	if (ret)
 		keyfile_free(f);
 	return ret;
 }
 
-int keygen(const char *prefix, uint32_t max_trust, const char *comment)
+/* ---- keys ---------------------------------------------------------------- */
+
+static int write_new(const char *path, mode_t mode, const char *text)
 {
-	uint8_t pk[PK_BYTES], sk[SK_BYTES];
-	char path[PATH_MAX], hex[2 * SK_BYTES + 1], buf[1024];
-	int fd, n, ret;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write_all(fd, text, strlen(text));
+	close(fd);
+	return ret;
+}
+
+int keygen_until(const char *prefix, uint32_t max_trust, const char *comment, time_t not_after)
+{
+	uint8_t pk[PK_BYTES], sk[SK_BYTES], raw[SECKEY_BYTES] = { 0 }, pub[PUBKEY_BYTES];
+	char path[PATH_MAX], b64[2 * SECKEY_BYTES + 4], id[KEY_ID_LEN + 1], buf[1024];
+	char until[64] = "";
+	int ret;
 
 	crypto_sign_keypair(pk, sk);
+	memcpy(raw, "Ed\0\0B2", 6);
+	keynum_of(pk, raw + 54);
+	memcpy(raw + 62, sk, SK_BYTES);
+	/* minisign's checksum: BLAKE2b-256(alg || keynum || sk) */
+	{
+		crypto_generichash_state st;
+
+		crypto_generichash_init(&st, NULL, 0, 32);
+		crypto_generichash_update(&st, raw, 2);
+		crypto_generichash_update(&st, raw + 54, KEYNUM_BYTES + SK_BYTES);
+		crypto_generichash_final(&st, raw + 126, 32);
+	}
+	keynum_hex(raw + 54, id);
+	sodium_bin2base64(b64, sizeof(b64), raw, SECKEY_BYTES, sodium_base64_VARIANT_ORIGINAL);
+	snprintf(buf, sizeof(buf),
+		 UNTRUSTED "logos secret key %s (minisign, unencrypted): keep it secret, never in trusted.d\n%s\n",
+		 id, b64);
 	snprintf(path, sizeof(path), "%s.key", prefix);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	hex_encode(sk, SK_BYTES, hex);
-	n = snprintf(buf, sizeof(buf),
-		     "# logos Ed25519 secret key: keep it secret, never in trusted.d\n"
-		     "[Key]\nSecret = %s\n", hex);
-	ret = write_all(fd, buf, n);
+	ret = write_new(path, 0600, buf);
 	sodium_memzero(sk, sizeof(sk));
-	sodium_memzero(hex, sizeof(hex));
+	sodium_memzero(raw, sizeof(raw));
+	sodium_memzero(b64, sizeof(b64));
 	sodium_memzero(buf, sizeof(buf));
-	close(fd);
 	if (ret)
 		return ret;
+	memcpy(pub, "Ed", 2);
+	keynum_of(pk, pub + 2);
+	memcpy(pub + 10, pk, PK_BYTES);
+	sodium_bin2base64(b64, sizeof(b64), pub, PUBKEY_BYTES, sodium_base64_VARIANT_ORIGINAL);
+	if (not_after) {
+		time_t last = not_after - 86400;
+		struct tm tm;
+
+		gmtime_r(&last, &tm);
+		strftime(until, sizeof(until), "NotAfter = %Y-%m-%d\n", &tm);
+	}
+	snprintf(buf, sizeof(buf),
+		 UNTRUSTED "minisign public key %s\n%s\n"
+		 "# logosd's lines (minisign reads only the two above); copy into /etc/logos/trusted.d/ to trust it\n"
+		 "MaxTrust = %s\n%sComment = %s\n",
+		 id, b64, trust_name(max_trust), until, comment && *comment ? comment : "none");
 	snprintf(path, sizeof(path), "%s.pub", prefix);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	hex_encode(pk, PK_BYTES, hex);
-	n = snprintf(buf, sizeof(buf),
-		     "# logos Ed25519 public key: copy into /etc/logos/trusted.d/ to trust it\n"
-		     "[Key]\nPublic = %s\nMaxTrust = %s\nComment = %s\n",
-		     hex, trust_name(max_trust), comment && *comment ? comment : "none");
-	ret = write_all(fd, buf, n);
-	close(fd);
+	return write_new(path, 0644, buf);
+}
+
+int keygen(const char *prefix, uint32_t max_trust, const char *comment)
+{
+	return keygen_until(prefix, max_trust, comment, 0);
+}
+
+static int seckey_minisign(const char *path, const char *data, size_t len,
+			   uint8_t sk[SK_BYTES], uint8_t keynum[KEYNUM_BYTES], char ***errors)
+{
+	const char *p = data, *end = data + len;
+	char line[512];
+	uint8_t raw[SECKEY_BYTES], chk[32];
+	size_t n = 0;
+	int ret = -EINVAL;
+
+	next_line(&p, end, line, sizeof(line));
+	if (!next_line(&p, end, line, sizeof(line)) || b64_decode(line, raw, sizeof(raw), &n) ||
+	    n != SECKEY_BYTES) {
+		config_error(errors, path, 0, "the second line is not a minisign secret key");
+		goto out;
+	}
+	if (memcmp(raw, "Ed", 2) || memcmp(raw + 4, "B2", 2)) {
+		config_error(errors, path, 0, "a secret key for algorithm \"%.2s\": logosd signs with Ed25519 (\"Ed\") only",
+			     (const char *)raw);
+		ret = -EPROTONOSUPPORT;
+		goto out;
+	}
+	if (raw[2] || raw[3]) {
+		config_error(errors, path, 0, "the key is encrypted with a password (minisign -G without -W): logosd signs only with unencrypted keys");
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
+	{
+		crypto_generichash_state st;
+
+		crypto_generichash_init(&st, NULL, 0, sizeof(chk));
+		crypto_generichash_update(&st, raw, 2);
+		crypto_generichash_update(&st, raw + 54, KEYNUM_BYTES + SK_BYTES);
+		crypto_generichash_final(&st, chk, sizeof(chk));
+	}
+	/* minisign -W leaves the checksum zero */
+	if (sodium_memcmp(chk, raw + 126, 32) && !sodium_is_zero(raw + 126, 32)) {
+		config_error(errors, path, 0, "the secret key's checksum is wrong (damaged file)");
+		goto out;
+	}
+	memcpy(keynum, raw + 54, KEYNUM_BYTES);
+	memcpy(sk, raw + 62, SK_BYTES);
+	ret = 0;
+out:
+	sodium_memzero(raw, sizeof(raw));
+	sodium_memzero(line, sizeof(line));
+	return ret;
+}
+
+int seckey_load_num(const char *path, uint8_t sk[SK_BYTES], uint8_t keynum[KEYNUM_BYTES],
+		    char ***errors)
+{
+	struct keyfile f;
+	struct stat st;
+	char *data;
+	size_t len;
+	int ret;
+
+	ret = read_file(path, &data, &len, KEYFILE_MAX);
+	if (ret) {
+		config_error(errors, path, 0, "cannot read: %s", strerror(-ret));
+		return ret;
+	}
+	if (is_minisign(data, len)) {
+		ret = seckey_minisign(path, data, len, sk, keynum, errors);
+	} else {
+		ret = keyfile_parse(path, data, len, &f, errors);
+		if (!ret) {
+			if (!f.secret || hex_decode(f.secret, sk, SK_BYTES)) {
+				config_error(errors, path, 0, "no valid Secret (128 hex digits) in [Key]");
+				ret = -EINVAL;
+			}
+			keyfile_free(&f);
+		}
+		if (!ret)
+			keynum_of(sk + 32, keynum);	/* libsodium keeps pk in sk[32..63] */
+	}
+	sodium_memzero(data, len);
+	free(data);
+	if (!ret && !stat(path, &st) && (st.st_mode & 077)) {
+		config_error(errors, path, 0, "a secret key must not be readable by others (chmod 600)");
+		ret = -EPERM;
+	}
+	if (ret)
+		sodium_memzero(sk, SK_BYTES);
 	return ret;
 }
 
 int seckey_load(const char *path, uint8_t sk[SK_BYTES], char ***errors)
 {
-	struct keyfile f;
-	struct stat st;
-	int ret = keyfile_parse(path, &f, errors);
+	uint8_t keynum[KEYNUM_BYTES];
 
-	if (ret)
-		return ret;
-	if (!f.secret || hex_decode(f.secret, sk, SK_BYTES)) {
-		config_error(errors, path, 0, "no valid Secret (128 hex digits) in [Key]");
-		ret = -EINVAL;
-	} else if (!stat(path, &st) && (st.st_mode & 077)) {
-		config_error(errors, path, 0, "a secret key must not be readable by others (chmod 600)");
-		ret = -EPERM;
+	return seckey_load_num(path, sk, keynum, errors);
+}
+
+/* logosd's "Key = Value" lines after a minisign public key. */
+static int pubkey_fields(const char *path, const char *p, const char *end, struct keyfile *f,
+			 char ***errors)
+{
+	char line[512];
+	unsigned int no = 2;
+
+	memset(f, 0, sizeof(*f));
+	while (next_line(&p, end, line, sizeof(line))) {
+		char *k = line, *v, *e;
+		char **slot;
+
+		no++;
+		k += strspn(k, " \t");
+		if (!*k || *k == '#')
+			continue;
+		v = strchr(k, '=');
+		if (!v) {
+			config_error(errors, path, no, "expected Key = Value");
+			return -EINVAL;
+		}
+		for (e = v; e > k && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		*e = 0;
+		v++;
+		v += strspn(v, " \t");
+		for (e = v + strlen(v); e > v && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		*e = 0;
+		if (is(k, "MaxTrust")) {
+			slot = &f->max_trust;
+		} else if (is(k, "NotAfter")) {
+			slot = &f->not_after;
+		} else if (is(k, "Comment")) {
+			slot = &f->comment;
+		} else {
+			config_error(errors, path, no, "unknown key %s (MaxTrust, NotAfter, Comment)", k);
+			return -EINVAL;
+		}
+		free(*slot);
+		*slot = strdup(v);
 	}
-	keyfile_free(&f);
-	return ret;
+	return 0;
 }
 
 int pubkey_load(const char *path, struct pubkey *key, char ***errors)
 {
-	struct keyfile f;
-	int ret = keyfile_parse(path, &f, errors);
+	struct keyfile f = { 0 };
+	char *data, line[512];
+	const char *p;
+	uint8_t raw[PUBKEY_BYTES + 1];
+	size_t len, n = 0;
+	int ret;
 
-	if (ret)
-		return ret;
 	memset(key, 0, sizeof(*key));
 	key->max_trust = LOGOS_TRUST_USER;
-	if (!f.public || hex_decode(f.public, key->pk, PK_BYTES)) {
-		config_error(errors, path, 0, "no valid Public (64 hex digits) in [Key]");
-		ret = -EINVAL;
-	} else if (f.secret) {
-		config_error(errors, path, 0, "holds a Secret: never put secret keys in trusted.d");
-		ret = -EPERM;
-	} else if (f.max_trust && trust_parse(f.max_trust, &key->max_trust)) {
+	ret = read_file(path, &data, &len, KEYFILE_MAX);
+	if (ret) {
+		config_error(errors, path, 0, "cannot read: %s", strerror(-ret));
+		return ret;
+	}
+	if (!is_minisign(data, len)) {
+		/* logosd 0.1: [Key] Public = hex, which was Ed25519 */
+		ret = keyfile_parse(path, data, len, &f, errors);
+		if (ret)
+			goto out;
+		if (!f.public || hex_decode(f.public, key->pk, PK_BYTES)) {
+			config_error(errors, path, 0, "no valid Public (64 hex digits) in [Key]");
+			ret = -EINVAL;
+		} else if (f.secret) {
+			config_error(errors, path, 0, "holds a Secret: never put secret keys in trusted.d");
+			ret = -EPERM;
+		}
+		keynum_of(key->pk, key->keynum);
+		key->legacy = true;
+	} else {
+		p = data;
+		next_line(&p, data + len, line, sizeof(line));
+		if (!next_line(&p, data + len, line, sizeof(line)) ||
+		    b64_decode(line, raw, sizeof(raw), &n) || n != PUBKEY_BYTES) {
+			config_error(errors, path, 2, "not a minisign public key (a secret key has no place in trusted.d)");
+			ret = -EINVAL;
+			goto out;
+		}
+		if (memcmp(raw, "Ed", 2)) {
+			config_error(errors, path, 2, "a key for algorithm \"%.2s\": this logosd knows Ed25519 (\"Ed\") only",
+				     (const char *)raw);
+			ret = -EPROTONOSUPPORT;
+			goto out;
+		}
+		memcpy(key->keynum, raw + 2, KEYNUM_BYTES);
+		memcpy(key->pk, raw + 10, PK_BYTES);
+		ret = pubkey_fields(path, p, data + len, &f, errors);
+	}
+	if (!ret && f.max_trust && trust_parse(f.max_trust, &key->max_trust)) {
 		config_error(errors, path, 0, "MaxTrust must be untrusted, user, system or core");
 		ret = -EINVAL;
 	}
+	if (!ret && f.not_after && date_parse_end(f.not_after, &key->not_after)) {
+		config_error(errors, path, 0, "NotAfter must be a date, YYYY-MM-DD (UTC)");
+		ret = -EINVAL;
+	}
 	if (!ret) {
-		key_id(key->pk, key->id);
+		memcpy(key->alg, "Ed", 3);
+		keynum_hex(key->keynum, key->id);
 		str_copy(key->comment, sizeof(key->comment), f.comment ? f.comment : "");
 		str_copy(key->path, sizeof(key->path), path);
 	}
+out:
 	keyfile_free(&f);
+	free(data);
 	return ret;
+}
+
+static bool valid_id(const char *s)
+{
+	if (strlen(s) != KEY_ID_LEN)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'A' && *s <= 'F')))
+			return false;
+	return true;
+}
+
+/* trusted.d/revoked: key ids, one a line, '#' comments. */
+static void revoked_load(const char *dir, struct keyring *kr, char ***errors)
+{
+	char path[PATH_MAX], *data, line[256];
+	const char *p, *end;
+	unsigned int no = 0;
+	size_t len;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/revoked", dir);
+	ret = read_file(path, &data, &len, KEYFILE_MAX * 16);
+	if (ret) {
+		if (ret != -ENOENT)
+			config_error(errors, path, 0, "cannot read: %s", strerror(-ret));
+		return;
+	}
+	for (p = data, end = data + len; next_line(&p, end, line, sizeof(line));) {
+		char *s = line + strspn(line, " \t"), (*nr)[KEY_ID_LEN + 1];
+
+		no++;
+		s[strcspn(s, " \t#")] = 0;
+		if (!*s)
+			continue;
+		for (char *c = s; *c; c++)
+			if (*c >= 'a' && *c <= 'f')
+				*c -= 'a' - 'A';
+		if (!valid_id(s)) {
+			config_error(errors, path, no, "\"%s\" is not a key id (16 hex digits, as minisign prints it)",
+				     s);
+			continue;
+		}
+		nr = realloc(kr->revoked, (kr->nr_revoked + 1) * sizeof(*nr));
+		if (!nr)
+			break;
+		kr->revoked = nr;
+		str_copy(kr->revoked[kr->nr_revoked++], KEY_ID_LEN + 1, s);
+	}
+	free(data);
 }
 
 int keyring_load(const char *dir, struct keyring *kr, char ***errors)
@@ -237,6 +544,7 @@ int keyring_load(const char *dir, struct keyring *kr, char ***errors)
 	memset(kr, 0, sizeof(*kr));
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
+	revoked_load(dir, kr, errors);
 	while ((e = readdir(d))) {
 		size_t len = strlen(e->d_name);
 		char path[PATH_MAX];
@@ -247,6 +555,7 @@ int keyring_load(const char *dir, struct keyring *kr, char ***errors)
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		if (pubkey_load(path, &key, errors))
 			continue;
+		key.revoked = keyring_revoked(kr, key.id);
 		nk = realloc(kr->keys, (kr->n + 1) * sizeof(*nk));
 		if (!nk)
 			break;
@@ -260,6 +569,7 @@ int keyring_load(const char *dir, struct keyring *kr, char ***errors)
 void keyring_free(struct keyring *kr)
 {
 	free(kr->keys);
+	free(kr->revoked);
 	memset(kr, 0, sizeof(*kr));
 }
 
@@ -271,105 +581,274 @@ const struct pubkey *keyring_find(const struct keyring *kr, const char *id)
 	return NULL;
 }
 
-/* ---- module signatures --------------------------------------------- */
-
-size_t sign_message(const uint8_t mh[HASH_BYTES], const uint8_t bh[HASH_BYTES], char *buf,
-		    size_t cap)
+bool keyring_revoked(const struct keyring *kr, const char *id)
 {
-	char a[2 * HASH_BYTES + 1], b[2 * HASH_BYTES + 1];
-
-	hex_encode(mh, HASH_BYTES, a);
-	hex_encode(bh, HASH_BYTES, b);
-	return snprintf(buf, cap, "logos-module-signature-v1\nmanifest %s\nbinary %s\n", a, b);
+	for (size_t i = 0; i < kr->nr_revoked; i++)
+		if (!strcmp(kr->revoked[i], id))
+			return true;
+	return false;
 }
 
-int sign_module(const char *key_path, const char *manifest_path, const char *executable,
-		char ***errors)
+/* ---- signature algorithms ------------------------------------------------ */
+
+/*
+ * The algorithms a signature may name. Adding one (a post-quantum scheme
+ * once a distribution library offers it) is a row here and a key
+ * algorithm in pubkey_load(); a signature naming anything else is refused.
+ */
+static int ed25519_verify(const uint8_t *sig, const uint8_t *msg, size_t len, const uint8_t *pk)
 {
-	uint8_t sk[SK_BYTES], mh[HASH_BYTES], bh[HASH_BYTES], sig[SIG_BYTES];
-	char msg[256], path[PATH_MAX], out[1024], id[KEY_ID_LEN + 1];
-	char hm[2 * HASH_BYTES + 1], hb[2 * HASH_BYTES + 1], hs[2 * SIG_BYTES + 1];
-	size_t len;
+	return crypto_sign_verify_detached(sig, msg, len, pk) ? -EKEYREJECTED : 0;
+}
+
+static const struct sig_alg {
+	char id[ALG_LEN + 1];
+	char key_alg[ALG_LEN + 1];
+	const char *name;
+	bool prehash;		/* signs BLAKE2b-512 of the manifest */
+	int (*verify)(const uint8_t *sig, const uint8_t *msg, size_t len, const uint8_t *pk);
+} sig_algs[] = {
+	{ "ED", "Ed", "Ed25519 over BLAKE2b-512", true, ed25519_verify },
+	{ "Ed", "Ed", "Ed25519", false, ed25519_verify },
+};
+
+static const struct sig_alg *sig_alg_find(const char *id)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sig_algs); i++)
+		if (!memcmp(sig_algs[i].id, id, ALG_LEN))
+			return &sig_algs[i];
+	return NULL;
+}
+
+/* ---- module signatures --------------------------------------------------- */
+
+int sig_claim_format(const struct sig_claim *c, char *buf, size_t cap)
+{
+	char h[2 * HASH_BYTES + 1];
+	int n;
+
+	hex_encode(c->binary_hash, HASH_BYTES, h);
+	n = snprintf(buf, cap, "logos-module name=%s version=%s trust=%s binary-blake2b256=%s",
+		     c->name, c->version, c->trust, h);
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+int sig_claim_parse(const char *s, struct sig_claim *c, char *why, size_t cap)
+{
+	char buf[TRUSTED_COMMENT_MAX], *save = NULL, *tok;
+	bool have_hash = false;
+
+	memset(c, 0, sizeof(*c));
+	str_copy(buf, sizeof(buf), s);
+	tok = strtok_r(buf, " ", &save);
+	if (!tok || strcmp(tok, "logos-module")) {
+		snprintf(why, cap, "the signature is not a logos module signature (its trusted comment is \"%.80s\"): sign modules with logosd --sign",
+			 s);
+		return -EBADMSG;
+	}
+	while ((tok = strtok_r(NULL, " ", &save))) {
+		char *v = strchr(tok, '=');
+		int ret = 0;
+
+		if (!v)
+			goto bad;
+		*v++ = 0;
+		if (!strcmp(tok, "name")) {
+			ret = str_copy(c->name, sizeof(c->name), v);
+		} else if (!strcmp(tok, "version")) {
+			ret = str_copy(c->version, sizeof(c->version), v);
+		} else if (!strcmp(tok, "trust")) {
+			ret = str_copy(c->trust, sizeof(c->trust), v);
+		} else if (!strcmp(tok, "binary-blake2b256")) {
+			ret = hex_decode(v, c->binary_hash, HASH_BYTES);
+			have_hash = !ret;
+		} else {
+			snprintf(why, cap, "the signature claims \"%s\", which this logosd does not know", tok);
+			return -EBADMSG;
+		}
+		if (ret)
+			goto bad;
+	}
+	if (c->name[0] && c->version[0] && c->trust[0] && have_hash)
+		return 0;
+bad:
+	snprintf(why, cap, "the signature's trusted comment is malformed (\"%.80s\"): it needs name=, version=, trust= and binary-blake2b256=",
+		 s);
+	return -EBADMSG;
+}
+
+static void sig_prepare(const struct sig_alg *a, const char *m, size_t mlen, uint8_t *buf,
+			const uint8_t **msg, size_t *len)
+{
+	if (a->prehash) {
+		crypto_generichash(buf, crypto_generichash_BYTES_MAX, (const uint8_t *)m, mlen, NULL, 0);
+		*msg = buf;
+		*len = crypto_generichash_BYTES_MAX;
+	} else {
+		*msg = (const uint8_t *)m;
+		*len = mlen;
+	}
+}
+
+int sign_manifest(const char *key_path, const char *m, size_t mlen,
+		  const struct sig_claim *claim, const char *untrusted, char **out,
+		  size_t *outlen, char ***errors)
+{
+	const struct sig_alg *a = sig_alg_find("ED");
+	uint8_t sk[SK_BYTES], line[SIGLINE_BYTES], gmsg[SIG_BYTES + TRUSTED_COMMENT_MAX];
+	uint8_t ph[crypto_generichash_BYTES_MAX], gsig[SIG_BYTES];
+	char comment[TRUSTED_COMMENT_MAX], b1[2 * SIGLINE_BYTES], b2[2 * SIG_BYTES + 4];
+	const uint8_t *msg;
+	size_t len, clen;
 	int ret;
 
-	ret = seckey_load(key_path, sk, errors);
+	ret = seckey_load_num(key_path, sk, line + 2, errors);
 	if (ret)
 		return ret;
-	ret = hash_file(manifest_path, mh);
+	ret = sig_claim_format(claim, comment, sizeof(comment));
 	if (ret) {
-		config_error(errors, manifest_path, 0, "cannot read: %s", strerror(-ret));
+		config_error(errors, key_path, 0, "the trusted comment would be too long");
 		goto out;
 	}
-	ret = hash_file(executable, bh);
-	if (ret) {
-		config_error(errors, executable, 0, "cannot read: %s", strerror(-ret));
+	memcpy(line, a->id, ALG_LEN);
+	sig_prepare(a, m, mlen, ph, &msg, &len);
+	crypto_sign_detached(line + 10, NULL, msg, len, sk);
+	clen = strlen(comment);
+	memcpy(gmsg, line + 10, SIG_BYTES);
+	memcpy(gmsg + SIG_BYTES, comment, clen);
+	crypto_sign_detached(gsig, NULL, gmsg, SIG_BYTES + clen, sk);
+	sodium_bin2base64(b1, sizeof(b1), line, SIGLINE_BYTES, sodium_base64_VARIANT_ORIGINAL);
+	sodium_bin2base64(b2, sizeof(b2), gsig, SIG_BYTES, sodium_base64_VARIANT_ORIGINAL);
+	len = strlen(untrusted) + strlen(comment) + strlen(b1) + strlen(b2) + 64;
+	*out = malloc(len);
+	if (!*out) {
+		ret = -ENOMEM;
 		goto out;
 	}
-	len = sign_message(mh, bh, msg, sizeof(msg));
-	crypto_sign_detached(sig, NULL, (const uint8_t *)msg, len, sk);
-	key_id(sk + 32, id);	/* libsodium keeps the public key in sk[32..63] */
-	hex_encode(mh, HASH_BYTES, hm);
-	hex_encode(bh, HASH_BYTES, hb);
-	hex_encode(sig, SIG_BYTES, hs);
-	len = snprintf(out, sizeof(out),
-		       "# logos module signature of %s and its executable %s\n"
-		       "[Signature]\nKey = %s\nManifest = %s\nBinary = %s\nSignature = %s\n",
-		       manifest_path, executable, id, hm, hb, hs);
-	snprintf(path, sizeof(path), "%s.sig", manifest_path);
-	ret = write_file_atomic(path, out, len, 0644);
-	if (ret)
-		config_error(errors, path, 0, "cannot write: %s", strerror(-ret));
+	*outlen = snprintf(*out, len, UNTRUSTED "%s\n%s\n" TRUSTED "%s\n%s\n", untrusted, b1,
+			   comment, b2);
 out:
 	sodium_memzero(sk, sizeof(sk));
 	return ret;
 }
 
-int sig_load(const char *path, struct sig_info *sig, char ***errors)
+int sig_parse(const char *data, size_t len, struct sig_info *sig, char *why, size_t cap)
 {
-	struct keyfile f;
-	int ret = keyfile_parse(path, &f, errors);
+	const char *p = data, *end = data + len;
+	char line[TRUSTED_COMMENT_MAX + 64];
+	uint8_t raw[SIGLINE_BYTES + 1];
+	size_t n = 0;
 
-	if (ret)
-		return ret;
 	memset(sig, 0, sizeof(*sig));
-	if (!f.sig_key || strlen(f.sig_key) != KEY_ID_LEN || !f.sig_manifest ||
-	    hex_decode(f.sig_manifest, sig->manifest_hash, HASH_BYTES) || !f.sig_binary ||
-	    hex_decode(f.sig_binary, sig->binary_hash, HASH_BYTES) || !f.sig_sig ||
-	    hex_decode(f.sig_sig, sig->sig, SIG_BYTES)) {
-		config_error(errors, path, 0,
-			     "[Signature] needs Key (16 hex digits), Manifest and Binary (64), Signature (128)");
-		ret = -EINVAL;
-	} else {
-		str_copy(sig->key_id, sizeof(sig->key_id), f.sig_key);
+	if (!is_minisign(data, len)) {
+		if (memmem(data, len, "[Signature]", 11)) {
+			snprintf(why, cap, "the signature is in logosd's old format (logos-module-signature-v1), which does not bind the module's name, version and trust level: sign the module again with logosd --sign");
+			return -EKEYREJECTED;
+		}
+		snprintf(why, cap, "not a signature (minisign's format: 4 lines, the first \"untrusted comment: \")");
+		return -EKEYREJECTED;
 	}
-	keyfile_free(&f);
-	return ret;
+	next_line(&p, end, line, sizeof(line));
+	if (!next_line(&p, end, line, sizeof(line)) || b64_decode(line, raw, sizeof(raw), &n) ||
+	    n < ALG_LEN) {
+		snprintf(why, cap, "the signature's second line is not base64 of a signature");
+		return -EKEYREJECTED;
+	}
+	if (!sig_alg_find((const char *)raw)) {
+		snprintf(why, cap, "the signature uses algorithm \"%.2s\", which this logosd does not know (it knows \"ED\" and \"Ed\": Ed25519)",
+			 (const char *)raw);
+		return -EPROTONOSUPPORT;
+	}
+	if (n != SIGLINE_BYTES) {
+		snprintf(why, cap, "the signature's second line has %zu bytes, not %d", n, SIGLINE_BYTES);
+		return -EKEYREJECTED;
+	}
+	memcpy(sig->alg, raw, ALG_LEN);
+	memcpy(sig->keynum, raw + 2, KEYNUM_BYTES);
+	memcpy(sig->sig, raw + 10, SIG_BYTES);
+	keynum_hex(sig->keynum, sig->key_id);
+	if (!next_line(&p, end, line, sizeof(line)) || strncmp(line, TRUSTED, strlen(TRUSTED)) ||
+	    strlen(line) - strlen(TRUSTED) >= sizeof(sig->comment)) {
+		snprintf(why, cap, "the signature has no trusted comment (third line \"trusted comment: \", at most %d bytes)",
+			 TRUSTED_COMMENT_MAX - 1);
+		return -EKEYREJECTED;
+	}
+	str_copy(sig->comment, sizeof(sig->comment), line + strlen(TRUSTED));
+	if (!next_line(&p, end, line, sizeof(line)) ||
+	    b64_decode(line, sig->global_sig, SIG_BYTES, &n) || n != SIG_BYTES) {
+		snprintf(why, cap, "the signature's fourth line is not base64 of the trusted comment's signature");
+		return -EKEYREJECTED;
+	}
+	return 0;
 }
 
-int sig_check(const struct keyring *kr, const struct sig_info *sig,
-	      const uint8_t mh[HASH_BYTES], const uint8_t bh[HASH_BYTES],
-	      const struct pubkey **signer, char *why, size_t cap)
+int sig_check(const struct keyring *kr, const struct sig_info *sig, const char *m, size_t mlen,
+	      const struct sig_claim *expect, time_t now, const struct pubkey **signer,
+	      char *why, size_t cap)
 {
 	const struct pubkey *key = keyring_find(kr, sig->key_id);
-	char msg[256];
-	size_t len;
+	const struct sig_alg *a = sig_alg_find(sig->alg);
+	uint8_t ph[crypto_generichash_BYTES_MAX], gmsg[SIG_BYTES + TRUSTED_COMMENT_MAX];
+	struct sig_claim c;
+	const uint8_t *msg;
+	size_t len, clen = strlen(sig->comment);
+	int ret;
 
-	if (!key) {
+	if (!a) {
+		snprintf(why, cap, "the signature uses algorithm \"%s\", which this logosd does not know",
+			 sig->alg);
+		return -EPROTONOSUPPORT;
+	}
+	if (!key || key->revoked) {
+		if (key || keyring_revoked(kr, sig->key_id)) {
+			snprintf(why, cap, "signed by key %s, which is revoked (trusted.d/revoked)",
+				 sig->key_id);
+			return -EKEYREVOKED;
+		}
 		snprintf(why, cap, "signed by key %s, which is not in trusted.d", sig->key_id);
 		return -ENOKEY;
 	}
-	if (sodium_memcmp(sig->manifest_hash, mh, HASH_BYTES)) {
-		snprintf(why, cap, "the manifest does not match its signature (changed after signing)");
+	if (strcmp(a->key_alg, key->alg)) {
+		snprintf(why, cap, "the signature's algorithm \"%s\" needs a key of algorithm \"%s\"; key %s is \"%s\"",
+			 a->id, a->key_alg, key->id, key->alg);
+		return -EPROTONOSUPPORT;
+	}
+	if (key->not_after && now >= key->not_after) {
+		time_t last = key->not_after - 86400;
+		struct tm tm;
+		char day[16];
+
+		gmtime_r(&last, &tm);
+		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+		snprintf(why, cap, "signed by key %s, which expired after %s (NotAfter in %s)",
+			 key->id, day, key->path);
+		return -EKEYEXPIRED;
+	}
+	sig_prepare(a, m, mlen, ph, &msg, &len);
+	if (a->verify(sig->sig, msg, len, key->pk)) {
+		snprintf(why, cap, "the manifest does not match its signature: the signature is not valid for key %s (the manifest was changed after signing, or the signature is forged)",
+			 key->id);
+		return -EKEYREJECTED;
+	}
+	memcpy(gmsg, sig->sig, SIG_BYTES);
+	memcpy(gmsg + SIG_BYTES, sig->comment, clen);
+	if (a->verify(sig->global_sig, gmsg, SIG_BYTES + clen, key->pk)) {
+		snprintf(why, cap, "the signature's trusted comment was changed after signing (its signature is not valid for key %s)",
+			 key->id);
+		return -EKEYREJECTED;
+	}
+	ret = sig_claim_parse(sig->comment, &c, why, cap);
+	if (ret)
+		return ret;
+	if (strcmp(c.name, expect->name) || strcmp(c.version, expect->version) ||
+	    strcmp(c.trust, expect->trust)) {
+		snprintf(why, cap, "the signature is for module %s version %s trust %s, not for %s version %s trust %s",
+			 c.name, c.version, c.trust, expect->name, expect->version, expect->trust);
 		return -EBADMSG;
 	}
-	if (sodium_memcmp(sig->binary_hash, bh, HASH_BYTES)) {
+	if (sodium_memcmp(c.binary_hash, expect->binary_hash, HASH_BYTES)) {
 		snprintf(why, cap, "the executable does not match its signature (changed after signing)");
 		return -EBADMSG;
-	}
-	len = sign_message(mh, bh, msg, sizeof(msg));
-	if (crypto_sign_verify_detached(sig->sig, (const uint8_t *)msg, len, key->pk)) {
-		snprintf(why, cap, "the signature is not valid for key %s", key->id);
-		return -EKEYREJECTED;
 	}
 	*signer = key;
 	snprintf(why, cap, "signed by key %s (%s)", key->id, key->comment);

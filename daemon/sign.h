@@ -1,31 +1,56 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Module signatures and keys (libsodium), shared by logosd and logosctl.
+ * The files are minisign's (https://jedisct1.github.io/minisign/), so
+ * `minisign -V -p NAME.pub -m X.module` checks a logosd signature:
  *
- *	NAME.key	[Key] Secret = 128 hex digits (Ed25519 secret key), mode 0600
- *	NAME.pub	[Key] Public = 64 hex digits, MaxTrust = LEVEL, Comment = text
- *	X.module.sig	[Signature] Key = key id, Manifest = BLAKE2b-256 of the
- *			manifest, Binary = BLAKE2b-256 of the executable,
- *			Signature = Ed25519 over sign_message()
+ *	NAME.key	untrusted comment: ...
+ *			base64("Ed" 00 00 "B2" salt[32] ops[8] mem[8] keynum[8]
+ *			       sk[64] chk[32]): an unencrypted minisign secret
+ *			key, mode 0600 (the old [Key] Secret = hex is read too)
+ *	NAME.pub	untrusted comment: minisign public key KEYID
+ *			base64("Ed" keynum[8] pk[32])
+ *			then logosd's own lines, which minisign does not read:
+ *			MaxTrust = LEVEL, NotAfter = YYYY-MM-DD, Comment = text
+ *			(the old [Key] Public = hex is read too, as Ed25519)
+ *	X.module.sig	untrusted comment: ...
+ *			base64(ALG keynum[8] sig[64]): ALG "ED" = Ed25519 over
+ *			BLAKE2b-512(manifest), "Ed" = Ed25519 over the manifest
+ *			trusted comment: logos-module name=N version=V trust=T
+ *				binary-blake2b256=HEX
+ *			base64(Ed25519 over sig[64] || the trusted comment)
+ *	trusted.d/revoked	key ids (as minisign prints them), one a line
  *
- * A key id is the first 8 bytes of BLAKE2b-256(public key), in hex.
+ * A key id is 8 bytes (minisign's keynum; logosd's keygen takes the first
+ * 8 bytes of BLAKE2b-256(public key)), written as minisign writes it: 16
+ * upper-case hex digits of the bytes read as a little-endian number.
  */
 #ifndef LOGOSD_SIGN_H
 #define LOGOSD_SIGN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define HASH_BYTES	32	/* BLAKE2b-256 */
 #define PK_BYTES	32
 #define SK_BYTES	64
 #define SIG_BYTES	64
+#define KEYNUM_BYTES	8
 #define KEY_ID_LEN	16	/* hex digits */
+#define ALG_LEN		2	/* minisign's algorithm ids: "Ed", "ED" */
+#define TRUSTED_COMMENT_MAX 1024
 
 struct pubkey {
+	char alg[ALG_LEN + 1];	/* "Ed" */
+	uint8_t keynum[KEYNUM_BYTES];
 	uint8_t pk[PK_BYTES];
 	char id[KEY_ID_LEN + 1];
 	uint32_t max_trust;	/* enum logos_trust_level */
+	time_t not_after;	/* first second it is no longer valid; 0: no expiry */
+	bool revoked;		/* listed in trusted.d/revoked */
+	bool legacy;		/* the [Key] Public = hex file of logosd 0.1 */
 	char comment[64];
 	char path[256];
 };
@@ -33,13 +58,25 @@ struct pubkey {
 struct keyring {
 	struct pubkey *keys;
 	size_t n;
+	char (*revoked)[KEY_ID_LEN + 1];	/* trusted.d/revoked, keys or not */
+	size_t nr_revoked;
+};
+
+/* What a signature's trusted comment says; checked against the manifest. */
+struct sig_claim {
+	char name[64];
+	char version[64];
+	char trust[16];
+	uint8_t binary_hash[HASH_BYTES];
 };
 
 struct sig_info {
+	char alg[ALG_LEN + 1];
+	uint8_t keynum[KEYNUM_BYTES];
 	char key_id[KEY_ID_LEN + 1];
-	uint8_t manifest_hash[HASH_BYTES];
-	uint8_t binary_hash[HASH_BYTES];
 	uint8_t sig[SIG_BYTES];
+	char comment[TRUSTED_COMMENT_MAX];
+	uint8_t global_sig[SIG_BYTES];
 };
 
 /* sodium_init(); -EIO if libsodium cannot start. */
@@ -49,32 +86,59 @@ void hash_buf(const void *data, size_t len, uint8_t out[HASH_BYTES]);
 /* BLAKE2b-256 of a whole file, or of an fd from offset 0 (pread). */
 int hash_file(const char *path, uint8_t out[HASH_BYTES]);
 int hash_fd(int fd, uint8_t out[HASH_BYTES]);
+/* The audit key's id: first 8 bytes of BLAKE2b-256(pk), lower-case hex in order. */
 void key_id(const uint8_t pk[PK_BYTES], char out[KEY_ID_LEN + 1]);
+/* A keynum as minisign prints it. */
+void keynum_hex(const uint8_t keynum[KEYNUM_BYTES], char out[KEY_ID_LEN + 1]);
 
-/* Writes PREFIX.key (0600) and PREFIX.pub; refuses to overwrite. */
+/*
+ * Writes PREFIX.key (0600) and PREFIX.pub; refuses to overwrite.
+ * @not_after: 0, or the first second the key is no longer valid (the
+ * day after its NotAfter, 00:00 UTC).
+ */
 int keygen(const char *prefix, uint32_t max_trust, const char *comment);
+int keygen_until(const char *prefix, uint32_t max_trust, const char *comment, time_t not_after);
 int seckey_load(const char *path, uint8_t sk[SK_BYTES], char ***errors);
+/* Also its keynum (minisign's, or the one keygen derives from the public key). */
+int seckey_load_num(const char *path, uint8_t sk[SK_BYTES], uint8_t keynum[KEYNUM_BYTES],
+		    char ***errors);
 int pubkey_load(const char *path, struct pubkey *key, char ***errors);
-/* Every DIR/ *.pub; bad files are reported and skipped. */
+/* Every DIR/ *.pub and DIR/revoked; bad files are reported and skipped. */
 int keyring_load(const char *dir, struct keyring *kr, char ***errors);
 void keyring_free(struct keyring *kr);
 const struct pubkey *keyring_find(const struct keyring *kr, const char *id);
+bool keyring_revoked(const struct keyring *kr, const char *id);
+/* "YYYY-MM-DD" -> the first second after that day (UTC); -EINVAL. */
+int date_parse_end(const char *s, time_t *t);
 
-/* The bytes a module signature covers. */
-size_t sign_message(const uint8_t mh[HASH_BYTES], const uint8_t bh[HASH_BYTES], char *buf,
-		    size_t cap);
-/* Signs MANIFEST and EXECUTABLE with the secret key file into MANIFEST.sig. */
-int sign_module(const char *key_path, const char *manifest_path, const char *executable,
-		char ***errors);
-int sig_load(const char *path, struct sig_info *sig, char ***errors);
+/* The trusted comment logosd signs with a module, and back. */
+int sig_claim_format(const struct sig_claim *c, char *buf, size_t cap);
+/* -EBADMSG (with @why) when @s is not a logos-module claim. */
+int sig_claim_parse(const char *s, struct sig_claim *c, char *why, size_t cap);
 /*
- * Checks @sig against the actual hashes @mh and @bh: which key, which part
- * differs, whether the signature holds. 0 and *@signer, or -ENOKEY (no
- * such trusted key), -EBADMSG (a hash differs), -EKEYREJECTED (bad
- * signature), with a sentence in @why.
+ * Signs the manifest bytes @m with the secret key file @key_path; @claim
+ * is what the trusted comment says (name, version and trust of the
+ * manifest, hash of its executable). The .sig text in *@out (malloc).
  */
-int sig_check(const struct keyring *kr, const struct sig_info *sig,
-	      const uint8_t mh[HASH_BYTES], const uint8_t bh[HASH_BYTES],
-	      const struct pubkey **signer, char *why, size_t cap);
+int sign_manifest(const char *key_path, const char *m, size_t mlen,
+		  const struct sig_claim *claim, const char *untrusted, char **out,
+		  size_t *outlen, char ***errors);
+/*
+ * A .sig in memory. -EKEYREJECTED (not one), -EPROTONOSUPPORT (an
+ * algorithm this logosd does not know), with a sentence in @why.
+ */
+int sig_parse(const char *data, size_t len, struct sig_info *sig, char *why, size_t cap);
+/*
+ * Checks @sig on the manifest bytes @m and its claim against @expect:
+ * which key, is it valid today, does the signature hold, does the
+ * trusted comment name this module, version, trust level and executable.
+ * 0 and *@signer, or -ENOKEY (no such trusted key), -EKEYREVOKED,
+ * -EKEYEXPIRED, -EPROTONOSUPPORT (algorithm), -EKEYREJECTED (signature or
+ * trusted comment not valid), -EBADMSG (a hash or a claim differs), with
+ * a sentence in @why.
+ */
+int sig_check(const struct keyring *kr, const struct sig_info *sig, const char *m, size_t mlen,
+	      const struct sig_claim *expect, time_t now, const struct pubkey **signer,
+	      char *why, size_t cap);
 
 #endif

@@ -79,6 +79,10 @@ static void module_free(struct module *mod)
 	free(mod->saved);
 	k_close(D.kfd, mod->saved_mem);
 	free(mod->update_path);
+	if (mod->update_v) {
+		verified_free(mod->update_v);
+		free(mod->update_v);
+	}
 	free(mod);
 }
 
@@ -93,6 +97,38 @@ static void module_drop(struct module *mod)
 	}
 	log_notice("%s: removed (its manifest is gone)", mod->name);
 	module_free(mod);
+}
+
+/*
+ * A module whose running version was verified with a key that is now in
+ * trusted.d/revoked is stopped (and stays stopped: its next start is
+ * refused by verification), audited as "revoked".
+ */
+static void stop_revoked(void)
+{
+	for (size_t i = 0; i < D.nr_mods; i++) {
+		struct module *mod = D.mods[i];
+		struct instance *in = mod->cur;
+		char why[256];
+
+		if (!in || in->stopping || !in->key_id[0] || !keyring_revoked(&D.keys, in->key_id))
+			continue;
+		if (mod->next) {
+			/* the update's new version was verified by another key: it goes too */
+			mod->next->stopping = STOP_ROLLBACK;
+			instance_kill(mod->next);
+		}
+		AUDIT("key-revoked", "module", mod->name, "key", in->key_id, "version", in->m->version,
+		      "result", "stopped");
+		log_err("%s: version %s was verified with key %s, which trusted.d/revoked now lists: stopping it",
+			mod->name, in->m->version, in->key_id);
+		if (sup_stop(mod, STOP_ADMIN, why, sizeof(why)) && !in->stopping) {
+			in->stopping = STOP_ADMIN;
+			instance_kill(in);
+		}
+		snprintf(mod->last_error, sizeof(mod->last_error),
+			 "stopped: signed by key %s, which is revoked (trusted.d/revoked)", in->key_id);
+	}
 }
 
 int sup_load(char ***errors)
@@ -142,7 +178,9 @@ int sup_load(char ***errors)
 			i--;
 		}
 	}
-	log_info("%zu module(s) defined, %zu trusted key(s)", D.nr_mods, D.keys.n);
+	stop_revoked();
+	log_info("%zu module(s) defined, %zu trusted key(s), %zu revoked", D.nr_mods, D.keys.n,
+		 D.keys.nr_revoked);
 	return 0;
 }
 
@@ -164,7 +202,9 @@ static struct module *provider_of(const struct service_req *r)
 static bool is_verify_error(int err)
 {
 	return err == -EBADMSG || err == -ENOKEY || err == -EKEYREJECTED || err == -EPERM ||
-	       err == -EPROTO || err == -EINVAL || err == -ENOEXEC || err == -ENOENT;
+	       err == -EPROTO || err == -EINVAL || err == -ENOEXEC || err == -ENOENT ||
+	       err == -EKEYREVOKED || err == -EKEYEXPIRED || err == -EPROTONOSUPPORT ||
+	       err == -EFBIG;
 }
 
 static void schedule_restart(struct module *mod, const char *what);

@@ -2,6 +2,12 @@
 /*
  * Updates (FR-008): replace a running module by a new signed version.
  *
+ *   0. read the new manifest, its .sig and its executable ONCE from the
+ *      fds the client's opener gave (struct update_src), verify those
+ *      bytes (verify_module_src(): signature, binding, policy) and that
+ *      they are this module's and a newer Version (module_version_cmp(),
+ *      unless allow_downgrade); refuse, audited, before touching the
+ *      running version. Nothing is read from the client's paths again;
  *   1. PAUSE the running version (it stops serving), SAVE_STATE, then
  *      freeze it (cgroup and kernel PAUSED), so its state cannot move on;
  *   2. start the new version (verified like any start) with that state
@@ -10,20 +16,26 @@
  *      keep its heartbeats, with a watchdog) for HealthCheck;
  *   4. commit: the registry moves every client connection to the new
  *      version at once (revoke + CONNECT), the old one is thawed and
- *      asked to TERMINATE, and the new manifest replaces the old one in
- *      modules.d/ — or roll back: the new one is killed and the old one
- *      thawed and resumed, as if nothing happened.
+ *      asked to TERMINATE; the verified executable is written into
+ *      logosd's store (STATE/@store/NAME/BLAKE2B, where later starts take
+ *      it from: verify.c), then the verified signature and manifest bytes
+ *      over the module's in modules.d/ — or roll back: the new one is
+ *      killed and the old one thawed and resumed, as if nothing happened.
  */
 #include "daemon.h"
 #include "kernel.h"
 #include "log.h"
 #include "util.h"
+#include "version.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <logos/bootstrap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,6 +43,11 @@ static void update_clear(struct module *mod)
 {
 	free(mod->update_path);
 	mod->update_path = NULL;
+	if (mod->update_v) {
+		verified_free(mod->update_v);
+		free(mod->update_v);
+		mod->update_v = NULL;
+	}
 	mod->health_until_ms = 0;
 }
 
@@ -57,33 +74,97 @@ static void rollback(struct module *mod, const char *why)
 		sup_set_state(mod, M_RUNNING, "update rolled back");
 }
 
-int update_begin(struct module *mod, const char *manifest_path, char *why, size_t cap)
+/* The whole of @fd from offset 0, at most @max bytes. */
+static int read_all(int fd, char **data, size_t *len, size_t max)
+{
+	if (lseek(fd, 0, SEEK_SET) < 0 && errno != ESPIPE)
+		return -errno;
+	return read_fd(fd, data, len, max);
+}
+
+static int refuse(struct module *mod, const char *path, int ret, const char *why)
+{
+	AUDIT("update", "module", mod->name, "result", "refused", "manifest", path, "reason", why);
+	log_err("%s: update to %s refused: %s", mod->name, path, why);
+	return ret;
+}
+
+int update_begin_src(struct module *mod, struct update_src *src, bool allow_downgrade,
+		     char *why, size_t cap)
 {
 	struct instance *in = mod->cur;
+	struct verify_src vs = { .path = src->path, .exe_fd = src->exe_fd,
+				 .expect_name = mod->name };
+	struct verified *v = NULL;
+	char *m = NULL, *sig = NULL;
+	size_t mlen = 0, slen = 0;
+	int ret, cmp;
 
 	if (mod->state != M_RUNNING || !in || !in->ready || in->stopping || in->call_kind) {
 		snprintf(why, cap, "%s must be running (it is %s)", mod->name,
 			 mod_state_name(mod->state));
-		return -EINVAL;
+		ret = -EINVAL;
+		goto out;
 	}
 	if (mod->update_path || mod->next || mod->old) {
 		snprintf(why, cap, "%s is already being updated", mod->name);
-		return -EBUSY;
+		ret = -EBUSY;
+		goto out;
 	}
-	if (manifest_path[0] != '/' || access(manifest_path, R_OK)) {
-		snprintf(why, cap, "cannot read the new manifest %s (an absolute path is needed)",
-			 manifest_path);
-		return -ENOENT;
+	ret = read_all(src->manifest_fd, &m, &mlen, 256 * 1024);
+	if (!ret && src->sig_fd >= 0)
+		ret = read_all(src->sig_fd, &sig, &slen, SIG_MAX);
+	if (ret) {
+		snprintf(why, cap, "cannot read the new manifest or its signature: %s",
+			 strerror(-ret));
+		ret = refuse(mod, src->path, ret, why);
+		goto out;
 	}
-	mod->update_path = strdup(manifest_path);
-	AUDIT("update", "module", mod->name, "result", "started", "manifest", manifest_path,
-	      "from_version", in->m->version);
-	log_notice("%s: updating from version %s with %s", mod->name, in->m->version,
-		   manifest_path);
+	vs.manifest = m;
+	vs.manifest_len = mlen;
+	vs.sig = sig;
+	vs.sig_len = slen;
+	v = calloc(1, sizeof(*v));
+	if (!v) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = verify_module_src(&D.cfg, &D.keys, &D.kver, &vs, v, why, cap);
+	audit_verify(mod, v, ret, why);
+	if (ret) {
+		ret = refuse(mod, src->path, ret, why);
+		goto out;
+	}
+	cmp = module_version_cmp(v->m->version, in->m->version);
+	if (cmp <= 0 && !allow_downgrade) {
+		snprintf(why, cap, "version %s is %s the running %s: a downgrade needs allow_downgrade (logosctl update --allow-downgrade)",
+			 v->m->version, cmp ? "older than" : "the same as", in->m->version);
+		ret = refuse(mod, src->path, -ESTALE, why);
+		goto out;
+	}
+	log_info("%s: the update %s is verified: %s", mod->name, src->path, why);
+	mod->update_path = strdup(src->path);
+	mod->update_v = v;
+	v = NULL;
+	AUDIT("update", "module", mod->name, "result", "started", "manifest", src->path,
+	      "from_version", in->m->version, "to_version", mod->update_v->m->version,
+	      "downgrade", cmp <= 0 ? "allowed" : "no");
+	log_notice("%s: updating from version %s to %s with %s", mod->name, in->m->version,
+		   mod->update_v->m->version, src->path);
+	why[0] = 0;
+	ret = 0;
 	/* PAUSE (quiescent), then SAVE_STATE: see sup_on_call_done() */
 	if (boot_call(in, LOGOS_BOOT_PAUSE, 0, (int64_t)in->m->stop_timeout_ms * 1000000))
 		update_on_saved(mod);
-	return 0;
+out:
+	if (v) {
+		verified_free(v);
+		free(v);
+	}
+	free(m);
+	free(sig);
+	update_src_close(src);
+	return ret;
 }
 
 /* The running version's state is saved (or could not be): start the new one. */
@@ -97,7 +178,7 @@ void update_on_saved(struct module *mod)
 		return;
 	k_set_state(D.kfd, old->kmod, LOGOS_STATE_PAUSED);
 	cgroup_freeze(old->cgroup, true);
-	ret = launch(mod, mod->update_path, true, &next, why, sizeof(why));
+	ret = launch_verified(mod, mod->update_v, true, &next, why, sizeof(why));
 	if (ret) {
 		rollback(mod, why);
 		return;
@@ -137,32 +218,75 @@ void update_on_exit(struct instance *in)
 	rollback(mod, why);
 }
 
-/* Copies the new manifest (and its signature) over the module's. */
+/* The verified executable into STATE/@store/NAME/HASH (once; 0500, root's). */
+static int store_executable(struct module *mod, const struct verified *v)
+{
+	char dir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX + 8];
+	struct stat st;
+	off_t off = 0;
+	int fd, ret = 0;
+
+	if (store_path(&D.cfg, mod->name, NULL, dir, sizeof(dir)) ||
+	    store_path(&D.cfg, mod->name, v->binary_hash, path, sizeof(path)))
+		return -ENAMETOOLONG;
+	if (!stat(path, &st))
+		return 0;
+	ret = mkdir_p(dir, 0700);
+	if (ret)
+		return ret;
+	if (fstat(v->exec_fd, &st) < 0)
+		return -errno;
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0500);
+	if (fd < 0)
+		return -errno;
+	while (!ret && off < st.st_size) {
+		ssize_t n = sendfile(fd, v->exec_fd, &off, st.st_size - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			ret = n < 0 ? -errno : -EIO;
+	}
+	if (!ret && fsync(fd) < 0)
+		ret = -errno;
+	close(fd);
+	if (!ret && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+	return ret;
+}
+
+/*
+ * Installs what was verified: the executable into the store, then the
+ * signature and the manifest over the module's, from the bytes in memory.
+ * A crash between the two renames leaves a pair that does not verify:
+ * the module is refused at its next start rather than run unverified.
+ */
 static void install_manifest(struct module *mod)
 {
-	char sig_from[PATH_MAX], sig_to[PATH_MAX], *data;
-	char **errs = calloc(1, sizeof(char *));
+	struct verified *v = mod->update_v;
+	char sig_to[PATH_MAX], **errs = calloc(1, sizeof(char *));
 	struct manifest *m;
-	size_t len;
+	int ret;
 
-	if (!strcmp(mod->update_path, mod->manifest_path))
-		goto reparse;
-	snprintf(sig_from, sizeof(sig_from), "%s.sig", mod->update_path);
+	ret = store_executable(mod, v);
+	if (ret)
+		log_warn("%s: cannot copy the new executable into %s/" STORE_DIR ": %s; a restart would run %s from its path",
+			 mod->name, D.cfg.state_dir, strerror(-ret), mod->cur->m->executable);
 	snprintf(sig_to, sizeof(sig_to), "%s.sig", mod->manifest_path);
-	if (!read_file(sig_from, &data, &len, 1 << 20)) {
-		write_file_atomic(sig_to, data, len, 0644);
-		free(data);
-	} else {
-		unlink(sig_to);
-	}
-	if (!read_file(mod->update_path, &data, &len, 1 << 20)) {
-		if (write_file_atomic(mod->manifest_path, data, len, 0644))
-			log_warn("%s: cannot install %s as %s: a restart would run the old version",
-				 mod->name, mod->update_path, mod->manifest_path);
-		free(data);
-	}
-reparse:
-	if (!manifest_load(mod->manifest_path, &m, &errs)) {
+	if (v->sig)
+		ret = write_file_atomic(sig_to, v->sig, v->sig_len, 0644);
+	else
+		ret = unlink(sig_to) < 0 && errno != ENOENT ? -errno : 0;
+	if (!ret)
+		ret = write_file_atomic(mod->manifest_path, v->manifest, v->manifest_len, 0644);
+	if (ret)
+		log_warn("%s: cannot install %s as %s: %s; a restart would not run the new version",
+			 mod->name, mod->update_path, mod->manifest_path, strerror(-ret));
+	if (!manifest_parse(mod->manifest_path, v->manifest, v->manifest_len, &m, &errs)) {
 		manifest_free(mod->m);
 		mod->m = m;
 	}

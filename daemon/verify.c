@@ -15,43 +15,34 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MANIFEST_MAX (256 * 1024)
 #define BINARY_MAX (256ULL << 20)
 
-/* A sealed memfd copy of @path: what is hashed is what is executed. */
-static int copy_sealed(const char *path, const char *name, int *out, char *why, size_t cap)
+/* A sealed memfd copy of the executable open at @src: what is hashed is what is executed. */
+static int copy_sealed(int src, const char *path, const char *name, int *out, char *why,
+		       size_t cap)
 {
 	char magic[4];
 	struct stat st;
-	int src, mfd, ret = 0;
+	int mfd, ret = 0;
 	off_t off = 0;
 
-	src = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (src < 0) {
-		ret = -errno;
-		snprintf(why, cap, "cannot open the executable %s: %s", path, strerror(errno));
-		return ret;
-	}
 	if (fstat(src, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > BINARY_MAX) {
 		snprintf(why, cap, "the executable %s is not a regular file of at most 256 MiB", path);
-		close(src);
 		return -ENOEXEC;
 	}
 	if (pread(src, magic, 4, 0) != 4 || memcmp(magic, "\x7f" "ELF", 4)) {
 		snprintf(why, cap, "the executable %s is not an ELF binary (scripts cannot be verified and then run)",
 			 path);
-		close(src);
 		return -ENOEXEC;
 	}
 	/* the module's process name becomes "memfd:NAME" */
 	mfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (mfd < 0) {
-		ret = -errno;
-		close(src);
-		return ret;
-	}
+	if (mfd < 0)
+		return -errno;
 	while (off < st.st_size) {
 		ssize_t n = sendfile(mfd, src, &off, st.st_size - off);
 
@@ -63,7 +54,6 @@ static int copy_sealed(const char *path, const char *name, int *out, char *why, 
 			break;
 		}
 	}
-	close(src);
 	if (!ret && fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
 			  F_SEAL_SEAL) < 0) {
 		ret = -errno;
@@ -75,6 +65,54 @@ static int copy_sealed(const char *path, const char *name, int *out, char *why, 
 	}
 	*out = mfd;
 	return 0;
+}
+
+int store_path(const struct daemon_config *cfg, const char *name, const char *hash_hex,
+	       char *buf, size_t cap)
+{
+	int n = snprintf(buf, cap, "%s/" STORE_DIR "/%s%s%s", cfg->state_dir, name,
+			 hash_hex ? "/" : "", hash_hex ? hash_hex : "");
+
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * The executable to verify: the one the caller opened (an update), else
+ * logosd's own copy of the binary the signature names (installed by an
+ * update), else the manifest's Executable=.
+ */
+static int open_executable(const struct daemon_config *cfg, const struct verify_src *src,
+			   const struct manifest *m, const struct sig_info *sig, bool *stored,
+			   char *what, size_t wcap, char *why, size_t cap)
+{
+	struct sig_claim c;
+	char path[PATH_MAX], h[2 * HASH_BYTES + 1], ignore[256];
+	int fd;
+
+	if (src->exe_fd >= 0) {
+		snprintf(what, wcap, "%s", m->executable);
+		fd = fcntl(src->exe_fd, F_DUPFD_CLOEXEC, 3);
+		return fd < 0 ? -errno : fd;
+	}
+	if (sig && !sig_claim_parse(sig->comment, &c, ignore, sizeof(ignore))) {
+		hex_encode(c.binary_hash, HASH_BYTES, h);
+		if (!store_path(cfg, m->name, h, path, sizeof(path))) {
+			fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+			if (fd >= 0) {
+				snprintf(what, wcap, "%s", path);
+				*stored = true;
+				return fd;
+			}
+		}
+	}
+	snprintf(what, wcap, "%s", m->executable);
+	fd = open(m->executable, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		fd = -errno;
+		snprintf(why, cap, "cannot open the executable %s: %s", m->executable,
+			 strerror(errno));
+	}
+	return fd;
 }
 
 /* File offset of virtual address @va in the PT_LOAD segments, or -1. */
@@ -383,31 +421,66 @@ limits:
 	return 0;
 }
 
-int verify_module(const struct daemon_config *cfg, const struct keyring *kr,
-		  const struct logos_version *kver, const char *manifest_path,
-		  struct verified *out, char *why, size_t cap)
+int verify_module_src(const struct daemon_config *cfg, const struct keyring *kr,
+		      const struct logos_version *kver, const struct verify_src *src,
+		      struct verified *out, char *why, size_t cap)
 {
-	char sigpath[PATH_MAX], **errs = calloc(1, sizeof(char *)), *data = NULL;
+	char **errs = calloc(1, sizeof(char *)), exe[PATH_MAX];
 	uint8_t mh[HASH_BYTES], bh[HASH_BYTES];
 	const struct pubkey *signer = NULL;
 	struct sig_info sig;
-	size_t len;
-	int ret;
+	struct sig_claim expect = { 0 };
+	int ret, fd;
 
 	memset(out, 0, sizeof(*out));
 	out->exec_fd = -1;
-	ret = read_file(manifest_path, &data, &len, MANIFEST_MAX);
-	if (ret) {
-		snprintf(why, cap, "cannot read the manifest %s: %s", manifest_path, strerror(-ret));
+	if (src->manifest_len > MANIFEST_MAX) {
+		snprintf(why, cap, "the manifest %s is larger than %d KiB", src->path,
+			 MANIFEST_MAX / 1024);
+		ret = -EFBIG;
 		goto out;
 	}
-	hash_buf(data, len, mh);
-	ret = manifest_parse(manifest_path, data, len, &out->m, &errs);
+	out->manifest = malloc(src->manifest_len + 1);
+	out->sig = src->sig ? malloc(src->sig_len + 1) : NULL;
+	if (!out->manifest || (src->sig && !out->sig)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	memcpy(out->manifest, src->manifest, src->manifest_len);
+	out->manifest_len = src->manifest_len;
+	if (src->sig) {
+		memcpy(out->sig, src->sig, src->sig_len);
+		out->sig_len = src->sig_len;
+	}
+	hash_buf(out->manifest, out->manifest_len, mh);
+	ret = manifest_parse(src->path, out->manifest, out->manifest_len, &out->m, &errs);
 	if (ret) {
 		snprintf(why, cap, "bad manifest: %s", errs[0] ? errs[0] : "?");
 		goto out;
 	}
-	ret = copy_sealed(out->m->executable, out->m->name, &out->exec_fd, why, cap);
+	/*
+	 * An update names any manifest file: one signed for another module
+	 * would run that module's binary with this one's uid and state.
+	 */
+	if (src->expect_name && strcmp(out->m->name, src->expect_name)) {
+		snprintf(why, cap, "the manifest %s is module %s's, not %s's", src->path,
+			 out->m->name, src->expect_name);
+		ret = -EPERM;
+		goto out;
+	}
+	if (out->sig) {
+		ret = sig_parse(out->sig, out->sig_len, &sig, why, cap);
+		if (ret)
+			goto out;
+	}
+	fd = open_executable(cfg, src, out->m, out->sig ? &sig : NULL, &out->stored, exe,
+			     sizeof(exe), why, cap);
+	if (fd < 0) {
+		ret = fd;
+		goto out;
+	}
+	ret = copy_sealed(fd, exe, out->m->name, &out->exec_fd, why, cap);
+	close(fd);
 	if (ret)
 		goto out;
 	ret = hash_fd(out->exec_fd, bh);
@@ -418,22 +491,20 @@ int verify_module(const struct daemon_config *cfg, const struct keyring *kr,
 	hex_encode(mh, HASH_BYTES, out->manifest_hash);
 	hex_encode(bh, HASH_BYTES, out->binary_hash);
 
-	snprintf(sigpath, sizeof(sigpath), "%s.sig", manifest_path);
-	if (access(sigpath, F_OK) < 0 && errno == ENOENT) {
+	if (!out->sig) {
 		if (!cfg->dev_mode) {
-			snprintf(why, cap, "not signed (no %s) and DevMode is off", sigpath);
+			snprintf(why, cap, "not signed (no %s.sig) and DevMode is off", src->path);
 			ret = -ENOKEY;
 			goto out;
 		}
 		out->trust = LOGOS_TRUST_UNTRUSTED;
 	} else {
-		ret = sig_load(sigpath, &sig, &errs);
-		if (ret) {
-			snprintf(why, cap, "unreadable signature: %s", errs[0] ? errs[0] : sigpath);
-			ret = -EKEYREJECTED;
-			goto out;
-		}
-		ret = sig_check(kr, &sig, mh, bh, &signer, why, cap);
+		str_copy(expect.name, sizeof(expect.name), out->m->name);
+		str_copy(expect.version, sizeof(expect.version), out->m->version);
+		str_copy(expect.trust, sizeof(expect.trust), trust_name(out->m->trust));
+		memcpy(expect.binary_hash, bh, HASH_BYTES);
+		ret = sig_check(kr, &sig, out->manifest, out->manifest_len, &expect, time(NULL),
+				&signer, why, cap);
 		if (ret)
 			goto out;
 		if (out->m->trust > signer->max_trust) {
@@ -469,13 +540,46 @@ int verify_module(const struct daemon_config *cfg, const struct keyring *kr,
 				manifest_set_limit(out->m, l, t->def[l]);
 	}
 	if (!ret)
-		snprintf(why, cap, "%s, trust %s, binary %.16s", out->signed_ ? "signed" :
-			 "UNSIGNED (DevMode)", trust_name(out->trust), out->binary_hash);
+		snprintf(why, cap, "%s, trust %s, binary %.16s%s", out->signed_ ? "signed" :
+			 "UNSIGNED (DevMode)", trust_name(out->trust), out->binary_hash,
+			 out->stored ? " (from logosd's store)" : "");
 out:
-	free(data);
 	strv_free(errs);
 	if (ret)
 		verified_free(out);
+	return ret;
+}
+
+int verify_module(const struct daemon_config *cfg, const struct keyring *kr,
+		  const struct logos_version *kver, const char *manifest_path,
+		  struct verified *out, char *why, size_t cap)
+{
+	struct verify_src src = { .path = manifest_path, .exe_fd = -1 };
+	char sigpath[PATH_MAX], *m = NULL, *sig = NULL;
+	size_t mlen, slen;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	out->exec_fd = -1;
+	ret = read_file(manifest_path, &m, &mlen, MANIFEST_MAX);
+	if (ret) {
+		snprintf(why, cap, "cannot read the manifest %s: %s", manifest_path, strerror(-ret));
+		return ret;
+	}
+	snprintf(sigpath, sizeof(sigpath), "%s.sig", manifest_path);
+	ret = read_file(sigpath, &sig, &slen, SIG_MAX);
+	if (ret && ret != -ENOENT) {
+		snprintf(why, cap, "cannot read the signature %s: %s", sigpath, strerror(-ret));
+		free(m);
+		return ret;
+	}
+	src.manifest = m;
+	src.manifest_len = mlen;
+	src.sig = sig;
+	src.sig_len = sig ? slen : 0;
+	ret = verify_module_src(cfg, kr, kver, &src, out, why, cap);
+	free(m);
+	free(sig);
 	return ret;
 }
 
@@ -483,6 +587,9 @@ void verified_free(struct verified *v)
 {
 	manifest_free(v->m);
 	v->m = NULL;
+	free(v->manifest);
+	free(v->sig);
+	v->manifest = v->sig = NULL;
 	if (v->exec_fd >= 0)
 		close(v->exec_fd);
 	v->exec_fd = -1;

@@ -158,3 +158,45 @@ int vrange_best(const struct vrange *r, const uint32_t *versions, size_t n)
 	}
 	return best;
 }
+
+/*
+ * Module versions ([Module] Version, one word): runs of digits compare by
+ * value (leading zeros ignored), anything else byte by byte, a digit run
+ * above a non-digit; the version that ends first is the older. So
+ * 1.9 < 1.10 < 2.0 < 2.0.1 and 2.0 < 2.0a.
+ */
+int module_version_cmp(const char *a, const char *b)
+{
+	while (*a && *b) {
+		bool da = isdigit((unsigned char)*a), db = isdigit((unsigned char)*b);
+
+		if (da != db)
+			return da ? 1 : -1;
+		if (da) {
+			size_t la, lb;
+			int c;
+
+			while (*a == '0' && isdigit((unsigned char)a[1]))
+				a++;
+			while (*b == '0' && isdigit((unsigned char)b[1]))
+				b++;
+			for (la = 0; isdigit((unsigned char)a[la]); la++)
+				;
+			for (lb = 0; isdigit((unsigned char)b[lb]); lb++)
+				;
+			if (la != lb)
+				return la < lb ? -1 : 1;
+			c = memcmp(a, b, la);
+			if (c)
+				return c < 0 ? -1 : 1;
+			a += la;
+			b += lb;
+		} else {
+			if (*a != *b)
+				return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+			a++;
+			b++;
+		}
+	}
+	return *a ? 1 : *b ? -1 : 0;
+}

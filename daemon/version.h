@@ -44,4 +44,11 @@ bool vrange_contains(const struct vrange *r, uint32_t v);
  */
 int vrange_best(const struct vrange *r, const uint32_t *versions, size_t n);
 
+/*
+ * Module versions ([Module] Version): <0, 0, >0. Digit runs compare by
+ * value, other characters by byte, digits above other characters, and a
+ * version that is a prefix of another is older: 1.9 < 1.10 < 2.0 < 2.0.1.
+ */
+int module_version_cmp(const char *a, const char *b);
+
 #endif

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * logosctl update NAME MANIFEST [--no-wait] [--timeout SECONDS]: logosd
- * replaces the running version of NAME with the one MANIFEST (signed,
- * MANIFEST.sig next to it) describes; state is handed over, clients keep
- * their connections, and a new version that fails is rolled back
- * (Documentation/configuration.md, "Updates"). Waits for the outcome.
+ * logosctl update NAME MANIFEST [--allow-downgrade] [--no-wait]
+ * [--timeout SECONDS]: logosd replaces the running version of NAME with
+ * the one MANIFEST (signed, MANIFEST.sig next to it) describes; state is
+ * handed over, clients keep their connections, and a new version that
+ * fails is rolled back; a Version not newer than the running one is
+ * refused unless --allow-downgrade (Documentation/configuration.md,
+ * "Updates"). Waits for the outcome.
  */
 #include <errno.h>
 #include <limits.h>
@@ -82,7 +84,7 @@ int update_main(int argc, char *argv[])
 	char path[PATH_MAX], version[64];
 	int timeout_s = 60, ret, i;
 	json_object *req, *ans;
-	bool wait = true;
+	bool wait = true, downgrade = false;
 	struct ctl c;
 
 	for (i = 1; i < argc; i++) {
@@ -91,7 +93,9 @@ int update_main(int argc, char *argv[])
 			return ret;
 		if (ret == 1)
 			continue;
-		if (argv[i][0] != '-' && !name) {
+		if (!strcmp(argv[i], "--allow-downgrade")) {
+			downgrade = true;
+		} else if (argv[i][0] != '-' && !name) {
 			name = argv[i];
 		} else if (argv[i][0] != '-' && !manifest) {
 			manifest = argv[i];
@@ -117,6 +121,8 @@ int update_main(int argc, char *argv[])
 	json_object_object_add(req, "cmd", json_object_new_string("update"));
 	json_object_object_add(req, "module", json_object_new_string(name));
 	json_object_object_add(req, "manifest", json_object_new_string(path));
+	if (downgrade)
+		json_object_object_add(req, "allow_downgrade", json_object_new_boolean(true));
 	ret = ctl_request(&c, req, &ans);
 	json_object_put(req);
 	if (ret)

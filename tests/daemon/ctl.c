@@ -165,7 +165,10 @@ int main(int argc, char **argv)
 			jw_str(&w, "cmd", argv[i]);
 		} else if (eq) {
 			*eq = 0;
-			jw_str(&w, argv[i], eq + 1);
+			if (!strcmp(eq + 1, "true") || !strcmp(eq + 1, "false"))
+				jw_bool(&w, argv[i], eq[1] == 't');	/* allow_downgrade=true */
+			else
+				jw_str(&w, argv[i], eq + 1);
 		} else {
 			jw_str(&w, "module", argv[i]);
 		}

@@ -2,8 +2,9 @@
 /*
  * libFuzzer target for logosd's other configuration files: logosd.conf
  * (daemon/config.c), public keys (.pub), secret keys (.key) and module
- * signatures (.sig) (daemon/sign.c), all over daemon/inifile.c and
- * libinih. The first input byte picks the file, the rest is its text.
+ * signatures (.sig) (daemon/sign.c: minisign's format, and the INI one
+ * of logosd 0.1 over daemon/inifile.c and libinih). The first input byte
+ * picks the file, the rest is its text.
  */
 #include "config.h"
 #include "fuzz_util.h"
@@ -57,11 +58,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	default: {
 		struct sig_info sig;
+		char why[256] = "";
 
-		fd = fuzz_memfd(data + 1, size - 1, path, sizeof(path));
-		ret = sig_load(path, &sig, &errors);
-		close(fd);
-		break;
+		ret = sig_parse((const char *)data + 1, size - 1, &sig, why, sizeof(why));
+		/* Refused with a reason, or accepted without one. */
+		if ((ret == 0) != (why[0] == 0))
+			abort();
+		return 0;
 	}
 	}
 	/* Refused with a reason, or accepted without one. */

@@ -6,6 +6,7 @@
  * checked.
  */
 #include "daemon_test.h"
+#include "cli.h"
 #include "config.h"
 #include "sign.h"
 #include "util.h"
@@ -33,12 +34,8 @@ static void write_manifest(const char *body, bool sign)
 	fclose(f);
 	snprintf(sig, sizeof(sig), "%s.sig", manifest);
 	unlink(sig);
-	if (sign) {
-		char bin[320];
-
-		snprintf(bin, sizeof(bin), "%s/bin", dir);
-		sign_module(key, manifest, bin, &errs);
-	}
+	if (sign)
+		sign_module(key, manifest, &errs);
 	strv_free(errs);
 }
 
@@ -289,6 +286,48 @@ int main(void)
 	CHECK(verify(why, sizeof(why)) == -EPERM && strstr(why, "trust level untrusted does not"),
 	      "DevMode caps the trust level: the untrusted policy applies");
 	cfg.dev_mode = false;
+	/* an update: the bytes and the executable's fd, read once by the caller */
+	{
+		struct verify_src src = { .path = manifest, .expect_name = "m" };
+		char *mdata = NULL, *sdata = NULL, sigp[400], binp[320], h[2 * HASH_BYTES + 1] = "";
+		size_t mlen = 0, slen = 0;
+
+		write_manifest("", true);
+		snprintf(sigp, sizeof(sigp), "%s.sig", manifest);
+		snprintf(binp, sizeof(binp), "%s/bin", dir);
+		read_file(manifest, &mdata, &mlen, 1 << 20);
+		read_file(sigp, &sdata, &slen, 1 << 20);
+		src.manifest = mdata;
+		src.manifest_len = mlen;
+		src.sig = sdata;
+		src.sig_len = slen;
+		src.exe_fd = open(binp, O_RDONLY | O_CLOEXEC);
+		ret = verify_module_src(&cfg, &kr, &kver, &src, &v, why, sizeof(why));
+		CHECK(ret == 0 && !v.stored, "an update's bytes and executable fd verify (%s)", why);
+		if (!ret) {
+			memcpy(h, v.binary_hash, sizeof(h));
+			verified_free(&v);
+		}
+		src.expect_name = "other";
+		CHECK(verify_module_src(&cfg, &kr, &kver, &src, &v, why, sizeof(why)) == -EPERM &&
+		      strstr(why, "is module m's, not other's"),
+		      "an update whose manifest is another module's is refused");
+		close(src.exe_fd);
+		/* later starts take the binary the signature names from logosd's store */
+		free(cfg.state_dir);
+		cfg.state_dir = strdup(dir);
+		snprintf(cmd, sizeof(cmd), "mkdir -p %s/@store/m && cp %s %s/@store/m/%s && printf x >>%s",
+			 dir, binp, dir, h, binp);
+		CHECK(system(cmd) == 0, "an installed copy in the store; Executable= changed after");
+		CHECK(verify(why, sizeof(why)) == 0 && strstr(why, "from logosd's store"),
+		      "a start runs the stored copy the signature names, not the changed Executable=");
+		snprintf(cmd, sizeof(cmd), "rm -rf %s/@store", dir);
+		CHECK(system(cmd) == 0 && verify(why, sizeof(why)) == -EBADMSG &&
+		      strstr(why, "executable does not match"),
+		      "without the stored copy the changed Executable= is refused");
+		free(mdata);
+		free(sdata);
+	}
 	/* liblogos is checked by its SONAME in the executable's DT_NEEDED */
 	snprintf(cmd, sizeof(cmd),
 		 "cd %s && echo 'int logos_x(void) { return 0; }' >l.c && echo 'int logos_x(void); int main(void) { return logos_x(); }' >m.c && "

@@ -71,5 +71,16 @@ int main(void)
 	vrange_parse(">=1.2 <2.0", &r);
 	vrange_format(&r, buf, sizeof(buf));
 	CHECK(!strcmp(buf, ">=1.2 <=1.65535"), "format of a range (%s)", buf);
+	/* module versions: the order update refuses downgrades by */
+	CHECK(module_version_cmp("1.9", "1.10") < 0 && module_version_cmp("1.10", "1.9") > 0,
+	      "module versions: 1.9 < 1.10 (numbers by value)");
+	CHECK(module_version_cmp("2.0", "2.0") == 0 && module_version_cmp("2.00", "2.0") == 0 &&
+	      module_version_cmp("02.0", "2.0") == 0, "module versions: equal, leading zeros ignored");
+	CHECK(module_version_cmp("2.0", "2.0.1") < 0 && module_version_cmp("2.0", "10") < 0 &&
+	      module_version_cmp("2.0a", "2.0") > 0 && module_version_cmp("2.0", "2.a") > 0,
+	      "module versions: a prefix is older, digits above letters");
+	CHECK(module_version_cmp("1.0", "1.1") < 0 && module_version_cmp("v2", "v10") < 0 &&
+	      module_version_cmp("99999999999999999999", "100000000000000000000") < 0,
+	      "module versions: long numbers compare without overflow");
 	return test_done();
 }

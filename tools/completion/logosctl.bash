@@ -60,7 +60,7 @@ _logosctl()
 		elif [ $args = 1 ] && [[ $cur != -* ]]; then
 			_filedir module
 		else
-			COMPREPLY=($(compgen -W "--no-wait --timeout --json --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--allow-downgrade --no-wait --timeout --json --help" -- "$cur"))
 		fi ;;
 	quota)
 		if [ $args = 0 ]; then
@@ -85,7 +85,7 @@ _logosctl()
 		fi ;;
 	keygen)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--max-trust --comment --json --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "--max-trust --comment --not-after --json --help" -- "$cur"))
 		else
 			_filedir
 		fi ;;

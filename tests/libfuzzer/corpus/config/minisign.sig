@@ -1,0 +1,4 @@
+untrusted comment: logos module hello 1.2, executable /tmp/lt/exe
+RUTJqBbmQlpXrP9IFW9HRWAanG+Ou8BDoidVCYWzZdpUcD7P8hlLUhMiGXc1YZSl5TZNR9tfcNgQgzKXgq/dETZLE3PjK5KTYw4=
+trusted comment: logos-module name=hello version=1.2 trust=user binary-blake2b256=90773ad4222d980e7ee2766adce27536a202231db51221e3833d6eedba9427bc
+rpy9mJuRktvqh+J0g81lzxIvjFs01x4ZCnQtqHN5jJY7eESIOAZnxfn9mCAqBUKq8YkI8AR7rHmkBteux4Z+DQ==
