@@ -40,6 +40,26 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
+/*
+ * Landlock after ABI 2 (Debian 12's headers stop there), with the values of
+ * the kernel's include/uapi/linux/landlock.h: ABI 3 (6.2) truncate, ABI 4
+ * (6.7) TCP bind and connect, ABI 5 (6.10) device ioctls, ABI 6 (6.12)
+ * scoping of abstract UNIX sockets and signals to the domain.
+ */
+#define LL_FS_TRUNCATE		(1ULL << 14)
+#define LL_FS_IOCTL_DEV		(1ULL << 15)
+#define LL_NET_BIND_TCP		(1ULL << 0)
+#define LL_NET_CONNECT_TCP	(1ULL << 1)
+#define LL_SCOPE_ABSTRACT_UNIX	(1ULL << 0)
+#define LL_SCOPE_SIGNAL		(1ULL << 1)
+
+/* struct landlock_ruleset_attr of ABI 6; the kernel is given the part its ABI knows */
+struct ll_ruleset_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net;	/* ABI 4 */
+	uint64_t scoped;		/* ABI 6 */
+};
+
 /* ---- the plan (parent) ------------------------------------------------ */
 
 static const char *const system_paths[] = {
@@ -325,6 +345,24 @@ static void setup_mounts(const struct spawn_plan *p)
 			attr |= MOUNT_ATTR_NOEXEC;
 		set_attr(b->dst, attr, true);
 	}
+	if (p->shm) {
+		/* POSIX shared memory: private, its size that of /tmp, charged to the cgroup */
+		join(path, sizeof(path), root, "/dev/shm");
+		make_parents(path);
+		TRY(mkdir(path, 01777), "mkdir", path);
+		TRY(mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, p->tmp_opts),
+		    "mount /dev/shm", path);
+	}
+	if (p->terminal) {
+		/* pseudo-terminals of its own: a new devpts instance, /dev/ptmx its ptmx */
+		join(path, sizeof(path), root, "/dev/pts");
+		make_parents(path);
+		TRY(mkdir(path, 0755), "mkdir", path);
+		TRY(mount("devpts", path, "devpts", MS_NOSUID | MS_NOEXEC,
+			  "newinstance,ptmxmode=0666,mode=0600"), "mount /dev/pts", path);
+		join(path, sizeof(path), root, "/dev/ptmx");
+		TRY(symlink("pts/ptmx", path), "symlink", path);
+	}
 	join(path, sizeof(path), root, "/proc");
 	if (mkdir(path, 0555) < 0 && errno != EEXIST)
 		fail("mkdir", path, errno);
@@ -360,10 +398,10 @@ static uint64_t landlock_rights(int abi)
 
 	if (abi >= 2)
 		r |= LANDLOCK_ACCESS_FS_REFER;
-#ifdef LANDLOCK_ACCESS_FS_TRUNCATE
 	if (abi >= 3)
-		r |= LANDLOCK_ACCESS_FS_TRUNCATE;
-#endif
+		r |= LL_FS_TRUNCATE;
+	if (abi >= 5)
+		r |= LL_FS_IOCTL_DEV;
 	return r;
 }
 
@@ -381,9 +419,10 @@ static void landlock_rule(int ruleset, const char *path, uint64_t access)
 
 static void setup_landlock(const struct spawn_plan *p)
 {
-	int abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
-	struct landlock_ruleset_attr attr;
+	int abi = p->landlock_abi;
+	struct ll_ruleset_attr attr = { 0 };
 	uint64_t all, ro, rw;
+	size_t size = sizeof(attr.handled_access_fs);
 	int fd;
 
 	if (abi <= 0)
@@ -391,37 +430,54 @@ static void setup_landlock(const struct spawn_plan *p)
 	all = landlock_rights(abi);
 	ro = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
 	rw = all & ~(LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_BLOCK |
-		     LANDLOCK_ACCESS_FS_EXECUTE);
+		     LANDLOCK_ACCESS_FS_EXECUTE | LL_FS_IOCTL_DEV);
 	attr.handled_access_fs = all;
-	fd = syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+	if (abi >= 4) {
+		/* networked: any TCP port; else none (the filter already refuses AF_INET) */
+		if (!p->network)
+			attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+		size = offsetof(struct ll_ruleset_attr, scoped);
+	}
+	if (abi >= 6) {
+		/* no signal to, no abstract socket of, anything outside the module (its init too) */
+		attr.scoped = LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL;
+		size = sizeof(attr);
+	}
+	fd = syscall(SYS_landlock_create_ruleset, &attr, size, 0);
 	if (fd < 0)
 		fail("landlock_create_ruleset", NULL, errno);
 	landlock_rule(fd, "/", ro);
 	landlock_rule(fd, "/dev", LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE);
 	landlock_rule(fd, "/tmp", rw);
+	if (p->shm)
+		landlock_rule(fd, "/dev/shm", rw);
+	if (p->terminal && abi >= 5)
+		landlock_rule(fd, "/dev/pts", LANDLOCK_ACCESS_FS_READ_FILE |
+			      LANDLOCK_ACCESS_FS_WRITE_FILE | LL_FS_IOCTL_DEV);
 	for (size_t i = 0; i < p->nr_landlock_rw; i++)
 		landlock_rule(fd, p->landlock_rw[i], rw);
 	TRY(syscall(SYS_landlock_restrict_self, fd, 0), "landlock_restrict_self", NULL);
 	close(fd);
 }
 
-static void drop_privileges(const struct spawn_plan *p)
+/* The module's uid and gid, no capability but @keep (bit per CAP_*, ambient). */
+static void drop_privileges(const struct spawn_plan *p, uint64_t keep)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
 
 	for (int c = 0; c < 64; c++)
-		if (!(p->keep_caps & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 &&
+		if (!(keep & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 &&
 		    errno != EINVAL)
 			fail("drop the capability bounding set", NULL, errno);
-	if (p->keep_caps)
+	if (keep)
 		TRY(prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "PR_SET_KEEPCAPS", NULL);
 	TRY(syscall(SYS_setgroups, 0, NULL), "setgroups", NULL);
 	TRY(syscall(SYS_setresgid, p->gid, p->gid, p->gid), "setresgid", NULL);
 	TRY(syscall(SYS_setresuid, p->uid, p->uid, p->uid), "setresuid", NULL);
 	memset(data, 0, sizeof(data));
 	for (int c = 0; c < 64; c++) {
-		if (!(p->keep_caps & (1ULL << c)))
+		if (!(keep & (1ULL << c)))
 			continue;
 		data[c / 32].effective |= 1U << (c % 32);
 		data[c / 32].permitted |= 1U << (c % 32);
@@ -429,10 +485,10 @@ static void drop_privileges(const struct spawn_plan *p)
 	}
 	TRY(syscall(SYS_capset, &hdr, data), "capset", NULL);
 	for (int c = 0; c < 64; c++)
-		if (p->keep_caps & (1ULL << c))
+		if (keep & (1ULL << c))
 			TRY(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0), "ambient capability",
 			    NULL);
-	if (!p->keep_caps)
+	if (!keep)
 		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 }
 
@@ -464,12 +520,67 @@ static void set_limits(const struct spawn_plan *p)
 		TRY(setrlimit(RLIMIT_NPROC, &p->nproc), "setrlimit", "RLIMIT_NPROC");
 }
 
+/* The signals init passes on to the module (its own SIGCHLD aside). */
+static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2 };
+
+/*
+ * PID 1 of the module's pid namespace: the process logosd's clone3()
+ * made, after the module's fork. It keeps nothing of the module's: one fd
+ * (the status pipe to logosd, as fd 0), the module's uid without any
+ * capability, no_new_privs, not dumpable (no ptrace, no /proc/1/mem, hidden
+ * by /proc's hidepid). It waits for signals only: the forwarded ones go to
+ * the module, SIGCHLD reaps every child (orphans of the module's children
+ * come here). When the module ends, init tells logosd how (the
+ * CLD_* code and status waitid() gave it: a pid-ns init cannot re-raise a
+ * signal on itself, the kernel drops every signal with the default action
+ * that the namespace sends its init), and exits; the kernel then kills what
+ * is left in the namespace.
+ */
+static void __attribute__((noreturn)) run_init(const struct spawn_plan *p, pid_t module,
+					       int status_fd, const sigset_t *wait_set)
+{
+	int32_t rec[2] = { CLD_EXITED, 127 };
+	siginfo_t si;
+
+	/* still reported on errfd, which logosd reads until the module's exec */
+	drop_privileges(p, 0);
+	TRY(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "init: not dumpable", NULL);
+	TRY(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "init: no_new_privs", NULL);
+	if (dup2(status_fd, 0) < 0)
+		fail("init: dup2", NULL, errno);
+	/* fds 1-3 are the module's, errfd and the sockets logosd's */
+	TRY(syscall(SYS_close_range, 1, ~0U, 0), "init: close_range", NULL);
+	for (;;) {
+		int sig = sigwaitinfo(wait_set, &si);
+
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			kill(module, sig);
+			continue;
+		}
+		for (;;) {
+			memset(&si, 0, sizeof(si));
+			if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) < 0 || !si.si_pid)
+				break;
+			if (si.si_pid != module)
+				continue;
+			rec[0] = si.si_code;
+			rec[1] = si.si_status;
+			if (write(0, rec, sizeof(rec)) < 0) {
+				/* logosd then sees init's own exit below */
+			}
+			_exit(rec[0] == CLD_EXITED ? rec[1] & 0xff : 128 + (rec[1] & 0x7f));
+		}
+	}
+}
+
 static void __attribute__((noreturn)) child(const struct spawn_plan *p, int err_fd, int sync_fd,
-					    int listener_sock)
+					    int listener_sock, int status_fd)
 {
 	struct rlimit no_core = { 0, 0 };
-	sigset_t all;
-	int mfd, ofd, xfd, nfd;
+	sigset_t all, wait_set;
+	int mfd, ofd, xfd, nfd, lsock = -1, sfd = -1;
 	char c;
 
 	errfd = fcntl(err_fd, F_DUPFD_CLOEXEC, 10);
@@ -497,7 +608,12 @@ static void __attribute__((noreturn)) child(const struct spawn_plan *p, int err_
 	ofd = fcntl(p->out_fd, F_DUPFD_CLOEXEC, 10);
 	xfd = fcntl(p->exec_fd, F_DUPFD_CLOEXEC, 10);
 	nfd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (mfd < 0 || ofd < 0 || xfd < 0 || nfd < 0)
+	if (listener_sock >= 0)
+		lsock = fcntl(listener_sock, F_DUPFD_CLOEXEC, 10);
+	if (status_fd >= 0)
+		sfd = fcntl(status_fd, F_DUPFD_CLOEXEC, 10);
+	if (mfd < 0 || ofd < 0 || xfd < 0 || nfd < 0 || (listener_sock >= 0 && lsock < 0) ||
+	    (status_fd >= 0 && sfd < 0))
 		fail("set up file descriptors", NULL, errno);
 	TRY(dup2(nfd, 0), "dup2", NULL);
 	TRY(dup2(ofd, 1), "dup2", NULL);
@@ -514,18 +630,38 @@ static void __attribute__((noreturn)) child(const struct spawn_plan *p, int err_
 	TRY(setrlimit(RLIMIT_CORE, &no_core), "setrlimit", NULL);
 	/* as root still: a limit above logosd's own needs CAP_SYS_RESOURCE */
 	set_limits(p);
-	drop_privileges(p);
+	if (sfd >= 0) {
+		pid_t pid;
+
+		/* blocked before the fork: none is lost, none has init's default action */
+		sigemptyset(&wait_set);
+		sigaddset(&wait_set, SIGCHLD);
+		for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+			sigaddset(&wait_set, forwarded[i]);
+		sigprocmask(SIG_BLOCK, &wait_set, NULL);
+		/* a raw fork: no glibc atfork handlers or locks in this copy of logosd */
+		pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+		if (pid < 0)
+			fail("fork the module", NULL, errno);
+		if (pid > 0)
+			run_init(p, pid, sfd, &wait_set);
+		/* the module: a session of its own (a terminal needs it), signals as they were */
+		close(sfd);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		TRY(setsid(), "setsid", NULL);
+	}
+	drop_privileges(p, p->keep_caps);
 	TRY(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs", NULL);
 	if (p->landlock)
 		setup_landlock(p);
-	if (p->filter && listener_sock >= 0) {
+	if (p->filter && lsock >= 0) {
 		/* exec goes to the listener from here on: logosd passes ours only */
 		int lfd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 				  SECCOMP_FILTER_FLAG_NEW_LISTENER, p->filter);
 
 		if (lfd < 0)
 			fail("seccomp (with a listener)", NULL, errno);
-		send_listener(listener_sock, lfd);
+		send_listener(lsock, lfd);
 		close(lfd);
 	} else if (p->filter) {
 		TRY(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, p->filter), "seccomp", NULL);
@@ -574,25 +710,39 @@ static int report_failure(int fd, char *why, size_t cap)
 	return -err;
 }
 
-static int recv_listener(int sock)
+/* The listener, and the pid (in logosd's namespace) of the process that sent it. */
+static int recv_listener(int sock, pid_t *sender)
 {
 	char data;
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct ucred))];
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
 			      .msg_controllen = sizeof(u.buf) };
 	struct cmsghdr *c;
+	struct ucred cred;
 	int fd = -1;
 
+	*sender = 0;
 	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
 		return -1;
-	c = CMSG_FIRSTHDR(&msg);
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-	    c->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET)
+			continue;
+		if (c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int))) {
+			memcpy(&fd, CMSG_DATA(c), sizeof(int));
+		} else if (c->cmsg_type == SCM_CREDENTIALS &&
+			   c->cmsg_len == CMSG_LEN(sizeof(cred))) {
+			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+			*sender = cred.pid;
+		}
+	}
+	if (fd >= 0 && *sender <= 0) {
+		close(fd);
+		fd = -1;
+	}
 	return fd;
 }
 
@@ -602,14 +752,18 @@ static int recv_listener(int sock)
  * which waits for us. We let that one continue and close the listener;
  * from then on the kernel fails execve and execveat with ENOSYS (a filter
  * whose listener is gone). The first exec is always the launcher's: the
- * child is one thread and calls nothing else that execs. A child that
- * failed before says so on @errfd, which report_failure() reads.
+ * child is one thread and calls nothing else that execs. With a pid
+ * namespace that child is init's, not the process clone3() made: its pid
+ * comes with the listener (SCM_CREDENTIALS, translated into our namespace
+ * by the kernel). A child that failed before says so on @errfd, which
+ * report_failure() reads.
  */
-static int pass_one_exec(pid_t pid, int sock, int errfd, char *why, size_t cap)
+static int pass_one_exec(pid_t pid, bool has_init, int sock, int errfd, char *why, size_t cap)
 {
 	struct pollfd pfd[2] = { { .fd = sock, .events = POLLIN }, { .fd = errfd, .events = POLLIN } };
 	struct seccomp_notif req;
 	struct seccomp_notif_resp resp;
+	pid_t module;
 	int lfd, ret = 0;
 
 	if (poll(pfd, 2, 20000) <= 0) {
@@ -618,7 +772,7 @@ static int pass_one_exec(pid_t pid, int sock, int errfd, char *why, size_t cap)
 	}
 	if (!(pfd[0].revents & POLLIN))
 		return 0;	/* it failed first: report_failure() says why */
-	lfd = recv_listener(sock);
+	lfd = recv_listener(sock, &module);
 	if (lfd < 0)
 		return 0;
 	pfd[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
@@ -634,7 +788,9 @@ static int pass_one_exec(pid_t pid, int sock, int errfd, char *why, size_t cap)
 		} else {
 			memset(&resp, 0, sizeof(resp));
 			resp.id = req.id;
-			if (req.pid == (uint32_t)pid && req.data.nr == SYS_execveat) {
+			/* with an init, the module is its child; else the process itself */
+			if (req.pid == (uint32_t)module && req.data.nr == SYS_execveat &&
+			    (module == pid) != has_init) {
 				resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 			} else {
 				resp.error = -EPERM;
@@ -653,24 +809,37 @@ static int pass_one_exec(pid_t pid, int sock, int errfd, char *why, size_t cap)
 	return ret;
 }
 
-int sandbox_spawn(const struct spawn_plan *p, pid_t *pidp, int *pidfdp, char *why, size_t cap)
+static void close_pair(int fds[2])
+{
+	for (int i = 0; i < 2; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
+int sandbox_spawn(const struct spawn_plan *p, pid_t *pidp, int *pidfdp, int *statusfdp,
+		  char *why, size_t cap)
 {
 	struct clone_args ca;
-	int errp[2], syncp[2] = { -1, -1 }, lsock[2] = { -1, -1 }, pidfd = -1, ret;
+	int errp[2], syncp[2] = { -1, -1 }, lsock[2] = { -1, -1 }, statp[2] = { -1, -1 };
+	int pidfd = -1, one = 1, ret;
+	bool has_init = p->namespaces & NS_PID;
 	pid_t pid;
 
+	*statusfdp = -1;
 	if (pipe2(errp, O_CLOEXEC) < 0)
 		return -errno;
 	if (((p->namespaces & NS_USER) && pipe2(syncp, O_CLOEXEC) < 0) ||
+	    (has_init && pipe2(statp, O_CLOEXEC) < 0) ||
 	    (filter_notifies(p->filter) &&
-	     socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, lsock) < 0)) {
+	     (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, lsock) < 0 ||
+	      setsockopt(lsock[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0))) {
 		ret = -errno;
-		close(errp[0]);
-		close(errp[1]);
-		if (syncp[0] >= 0) {
-			close(syncp[0]);
-			close(syncp[1]);
-		}
+		close_pair(errp);
+		close_pair(syncp);
+		close_pair(statp);
+		close_pair(lsock);
 		return ret;
 	}
 	memset(&ca, 0, sizeof(ca));
@@ -695,13 +864,16 @@ int sandbox_spawn(const struct spawn_plan *p, pid_t *pidp, int *pidfdp, char *wh
 		ca.flags |= CLONE_NEWUSER;
 	pid = syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid == 0)
-		child(p, errp[1], syncp[0], lsock[1]);
+		child(p, errp[1], syncp[0], lsock[1], statp[1]);
 	ret = pid < 0 ? -errno : 0;
 	close(errp[1]);
 	if (syncp[0] >= 0)
 		close(syncp[0]);
 	if (lsock[1] >= 0)
 		close(lsock[1]);
+	if (statp[1] >= 0)
+		close(statp[1]);
+	statp[1] = -1;
 	if (ret) {
 		snprintf(why, cap, "clone3 failed: %s", strerror(-ret));
 		goto out;
@@ -721,7 +893,7 @@ int sandbox_spawn(const struct spawn_plan *p, pid_t *pidp, int *pidfdp, char *wh
 			ret = -EIO;
 	}
 	if (!ret && lsock[0] >= 0)
-		ret = pass_one_exec(pid, lsock[0], errp[0], why, cap);
+		ret = pass_one_exec(pid, has_init, lsock[0], errp[0], why, cap);
 	if (!ret)
 		ret = report_failure(errp[0], why, cap);
 	if (ret) {
@@ -730,13 +902,33 @@ int sandbox_spawn(const struct spawn_plan *p, pid_t *pidp, int *pidfdp, char *wh
 		close(pidfd);
 		goto out;
 	}
+	if (statp[0] >= 0)
+		fcntl(statp[0], F_SETFL, O_NONBLOCK);
 	*pidp = pid;
 	*pidfdp = pidfd;
+	*statusfdp = statp[0];
+	statp[0] = -1;
 out:
 	close(errp[0]);
+	close_pair(statp);
 	if (syncp[1] >= 0)
 		close(syncp[1]);
 	if (lsock[0] >= 0)
 		close(lsock[0]);
 	return ret;
+}
+
+bool sandbox_exit_status(int status_fd, int *code, int *status)
+{
+	int32_t rec[2];
+
+	if (status_fd < 0 || read(status_fd, rec, sizeof(rec)) != (ssize_t)sizeof(rec))
+		return false;
+	/* init's word, checked: a code waitid() gives for an exit, a status that fits it */
+	if (rec[0] == CLD_EXITED ? rec[1] < 0 || rec[1] > 255 :
+	    (rec[0] != CLD_KILLED && rec[0] != CLD_DUMPED) || rec[1] <= 0 || rec[1] >= NSIG)
+		return false;
+	*code = rec[0];
+	*status = rec[1];
+	return true;
 }
