@@ -209,9 +209,8 @@ int cgroup_apply(const struct cgroup_env *env, const char *path, const struct ma
 	if (env->pids) {
 		if (m->pids_max == LIMIT_NONE)
 			snprintf(v, sizeof(v), "max");
-		else	/* and one for the module's init, which counts too */
-			snprintf(v, sizeof(v), "%llu", (unsigned long long)m->pids_max +
-				 ((m->namespaces & NS_PID) ? 1 : 0));
+		else
+			snprintf(v, sizeof(v), "%llu", (unsigned long long)m->pids_max);
 		ret = cg_write(path, "pids.max", v);
 		if (ret) {
 			snprintf(why, cap, "cannot set pids.max to %s: %s", v, strerror(-ret));

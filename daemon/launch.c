@@ -379,10 +379,9 @@ int launch(struct module *mod, const char *manifest_path, bool candidate,
 	/* soft = hard: the module cannot raise them back (LIMIT_NONE: logosd's own) */
 	if (in->m->nofile != LIMIT_NONE)
 		plan.nofile.rlim_cur = plan.nofile.rlim_max = in->m->nofile;
-	/* its init runs as its uid: one process more, so the module keeps what it was given */
+	/* its init runs as its uid and in its cgroup: one of LimitNPROC and PidsMax */
 	if (in->m->nproc != LIMIT_NONE)
-		plan.nproc.rlim_cur = plan.nproc.rlim_max =
-			in->m->nproc + ((plan.namespaces & NS_PID) ? 1 : 0);
+		plan.nproc.rlim_cur = plan.nproc.rlim_max = in->m->nproc;
 	plan.filter = &prog;
 	if (in->m->raw_sockets)
 		plan.keep_caps |= 1ULL << CAP_NET_RAW;

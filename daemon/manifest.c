@@ -451,6 +451,9 @@ static void manifest_check(struct parser *p, struct manifest *m, const char *bas
 		perr(p, "ReadOnlyPaths and ReadWritePaths need the mount namespace");
 	if (!(m->namespaces & NS_MOUNT) && (m->shared_memory || m->terminal))
 		perr(p, "SharedMemory and Terminal need the mount namespace");
+	/* LIMIT_UNSET and LIMIT_NONE are above any count */
+	if ((m->namespaces & NS_PID) && (m->pids_max < 2 || m->nproc < 2))
+		perr(p, "PidsMax and LimitNPROC count the module's init too: at least 2 with the pid namespace");
 	for (char **v = m->ro_paths; *v; v++)
 		if (!path_ok(*v))
 			perr(p, "ReadOnlyPaths: \"%s\" is not an absolute path without ..", *v);
