@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -364,6 +365,110 @@ static void set_limits(const struct spawn_plan *p)
 		TRY(setrlimit(RLIMIT_NPROC, &p->nproc), "setrlimit", "RLIMIT_NPROC");
 }
 
+static unsigned long hex(const char **s)
+{
+	unsigned long v = 0;
+
+	for (;; (*s)++) {
+		char c = **s;
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (c - 'a' + 10);
+		else
+			return v;
+	}
+}
+
+static void drop(unsigned long start, unsigned long end)
+{
+	if (start < end)
+		syscall(SYS_madvise, start, end - start, MADV_DONTNEED);
+}
+
+/* Kept around the thread pointer: the TLS block below it, the TCB above. */
+#define TLS_BELOW (256UL << 10)
+#define TCB_ABOVE (64UL << 10)
+
+/*
+ * One line of /proc/self/maps: a private writable anonymous mapping (the
+ * heap, malloc's mappings, other threads' stacks) is dropped
+ * (MADV_DONTNEED), but for the one that holds this stack and, in the one
+ * that holds this thread's TLS (anonymous mappings merge: the allocation
+ * of the TLS may share one with malloc's), the pages around it.
+ */
+static void shed_line(const char *l, unsigned long sp, unsigned long tp)
+{
+	unsigned long start, end;
+	const char *f = l;
+
+	/* "start-end perms offset dev inode   name" */
+	start = hex(&f);
+	if (*f++ != '-')
+		return;
+	end = hex(&f);
+	if (strncmp(f, " rw-p ", 6))
+		return;
+	f += 6;
+	hex(&f);
+	if (*f++ != ' ')
+		return;
+	while (*f && *f != ' ')
+		f++;
+	if (*f++ != ' ' || *f++ != '0' || (*f && *f != ' '))
+		return;	/* a file's */
+	while (*f == ' ')
+		f++;
+	if (*f && strcmp(f, "[heap]"))
+		return;	/* [stack], [vvar], ... */
+	if (sp >= start && sp < end)
+		return;
+	if (tp >= start && tp < end) {
+		unsigned long lo = tp > start + TLS_BELOW ? (tp - TLS_BELOW) & ~4095UL : start;
+		unsigned long hi = (tp + TCB_ABOVE + 4095) & ~4095UL;
+
+		drop(start, lo);
+		drop(hi < end ? hi : end, end);
+		return;
+	}
+	drop(start, end);
+}
+
+/*
+ * Init never execs: it holds a copy-on-write copy of logosd's memory. Every
+ * page logosd wrote after the fork would stay allocated for each init (one
+ * per module). It needs none of logosd's heap: its loop uses its stack and
+ * TLS only, and makes its system calls through syscall(), bound long
+ * before (a first call of any other libc function would go through the
+ * dynamic linker's lazy binding, whose data may be gone). Best effort:
+ * /proc/self/maps unreadable leaves the memory be.
+ */
+static void shed_memory(void)
+{
+	char buf[4096], line[512];
+	unsigned long sp = (unsigned long)&buf, tp = (unsigned long)__builtin_thread_pointer();
+	size_t n = 0;
+	ssize_t r;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	while ((r = read(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < r; i++) {
+			if (buf[i] != '\n') {
+				if (n < sizeof(line) - 1)
+					line[n++] = buf[i];
+				continue;
+			}
+			line[n] = 0;
+			shed_line(line, sp, tp);
+			n = 0;
+		}
+	}
+	close(fd);
+}
+
 /* The signals init passes on to the module (its own SIGCHLD aside). */
 static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2 };
 
@@ -394,27 +499,30 @@ static void __attribute__((noreturn)) run_init(const struct spawn_plan *p, pid_t
 		fail("init: dup2", NULL, errno);
 	/* fds 1-3 are the module's, errfd and the sockets logosd's */
 	TRY(syscall(SYS_close_range, 1, ~0U, 0), "init: close_range", NULL);
+	/* from here on no global of logosd's is read: fail() and @p are done with */
+	shed_memory();
 	for (;;) {
-		int sig = sigwaitinfo(wait_set, &si);
+		long sig = syscall(SYS_rt_sigtimedwait, wait_set, &si, NULL, _NSIG / 8);
 
 		if (sig < 0)
 			continue;
 		if (sig != SIGCHLD) {
-			kill(module, sig);
+			syscall(SYS_kill, module, sig);
 			continue;
 		}
 		for (;;) {
-			memset(&si, 0, sizeof(si));
-			if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG) < 0 || !si.si_pid)
+			si.si_pid = 0;
+			if (syscall(SYS_waitid, P_ALL, 0, &si, WEXITED | WNOHANG, NULL) < 0 ||
+			    !si.si_pid)
 				break;
 			if (si.si_pid != module)
 				continue;
 			rec[0] = si.si_code;
 			rec[1] = si.si_status;
-			if (write(0, rec, sizeof(rec)) < 0) {
-				/* logosd then sees init's own exit below */
-			}
-			_exit(rec[0] == CLD_EXITED ? rec[1] & 0xff : 128 + (rec[1] & 0x7f));
+			/* logosd sees init's own exit below if this fails */
+			syscall(SYS_write, 0, rec, sizeof(rec));
+			syscall(SYS_exit_group, rec[0] == CLD_EXITED ? rec[1] & 0xff :
+				128 + (rec[1] & 0x7f));
 		}
 	}
 }

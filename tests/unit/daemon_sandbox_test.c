@@ -128,8 +128,27 @@ static int module_copy(void)
  * clone3() made, once the probe has said where it is), and returns its
  * output, the wait status of that process and the status pipe (-1: none).
  */
+/* "Anonymous:" of /proc/@pid/smaps_rollup, in kB; -1 if unreadable */
+static long anon_kb(pid_t pid)
+{
+	char path[64], *text = NULL, *a;
+	size_t len = 0;
+	long kb = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && !read_fd(fd, &text, &len, 1 << 16) && (a = strstr(text, "\nAnonymous:")))
+		kb = atol(a + strlen("\nAnonymous:"));
+	if (fd >= 0)
+		close(fd);
+	free(text);
+	return kb;
+}
+
 static int run_probe(struct sock_fprog *prog, int exe, unsigned int namespaces, const char *mode,
-		     bool term, char **out, int *status, int *statusfd, char *why, size_t cap)
+		     bool term, long *init_anon, char **out, int *status, int *statusfd, char *why,
+		     size_t cap)
 {
 	char *argv[] = { PROBE_ARGV0, NULL }, env[64], *envp[] = { env, NULL };
 	struct spawn_plan plan;
@@ -167,6 +186,8 @@ static int run_probe(struct sock_fprog *prog, int exe, unsigned int namespaces, 
 			/* its first line says it runs: the SIGTERM finds it past its exec */
 			if (read(outp[0], &c, 1) == 1) {
 				usleep(100000);
+				if (init_anon)
+					*init_anon = anon_kb(pid);
 				kill(pid, SIGTERM);
 			}
 		}
@@ -201,8 +222,23 @@ static void init_tests(struct sock_fprog *prog, int exe)
 		int status, statusfd = -1, code = -1, st = -1, ret;
 
 		why[0] = 0;
-		ret = run_probe(prog, exe, NS_PID, cases[i].mode, cases[i].term, &out, &status,
-				&statusfd, why, sizeof(why));
+		long init_anon = -1;
+		char *ballast = NULL;
+
+		/* logosd's heap, written before the fork: init must not keep it */
+		if (cases[i].term) {
+			ballast = malloc(32 << 20);
+			if (ballast)
+				memset(ballast, 1, 32 << 20);
+		}
+		ret = run_probe(prog, exe, NS_PID, cases[i].mode, cases[i].term, &init_anon, &out,
+				&status, &statusfd, why, sizeof(why));
+		if (ballast) {
+			CHECK(init_anon >= 0 && init_anon < 4096,
+			      "init keeps none of the 32 MiB its parent had written (%ld kB anonymous)",
+			      init_anon);
+			free(ballast);
+		}
 		CHECK(ret == 0 && statusfd >= 0, "%s: starts under an init (%s)", cases[i].what,
 		      ret ? why : "started");
 		if (ret) {
@@ -246,7 +282,8 @@ static void spawn_tests(void)
 		filter_free(&p2);
 	}
 	exe = module_copy();
-	ret = run_probe(&prog, exe, 0, NULL, false, &out, &status, &statusfd, why, sizeof(why));
+	ret = run_probe(&prog, exe, 0, NULL, false, NULL, &out, &status, &statusfd, why,
+			sizeof(why));
 	CHECK(ret == 0, "the launcher's own exec gets through the listener (%s)",
 	      ret ? why : "started");
 	CHECK(statusfd == -1, "without a pid namespace there is no init (no status pipe)");
