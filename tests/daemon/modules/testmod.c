@@ -677,10 +677,11 @@ static int zombies(void)
 
 static void init_probe(void)
 {
-	pid_t c = fork();
+	pid_t c;
 	int m, s;
 
 	result("init_probe pid=%d ppid=%d", (int)getpid(), (int)getppid());
+	c = fork();
 	if (c == 0) {
 		/* the grandchild outlives its parent: an orphan for pid 1 */
 		if (fork() == 0) {
