@@ -111,6 +111,8 @@ struct manifest {
 	char **ro_paths, **rw_paths;
 	bool landlock;
 	bool write_execute;	/* W+X memory, PROT_EXEC changes, memfd_create */
+	bool shared_memory;	/* a private /dev/shm */
+	bool terminal;		/* /dev/pts of its own, /dev/ptmx, the pty ioctls */
 	char **syscalls;	/* added to the default allow-list */
 
 	bool network, raw_sockets, priority;

@@ -10,6 +10,7 @@
 
 #include <limits.h>
 #include <linux/logos.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -57,7 +58,8 @@ struct instance {
 	char key_id[KEY_ID_LEN + 1];
 	uint32_t trust;
 	pid_t pid;
-	int pidfd;
+	int pidfd;		/* of its init, with a pid namespace */
+	int status_fd;		/* init's word on how the module ended, or -1 */
 	int out_fd;		/* its stdout/stderr */
 	char outbuf[512];
 	size_t outlen;
@@ -74,7 +76,7 @@ struct instance {
 	bool exited;
 	uint64_t quota_seen[3];	/* oom kills, memory.max and pids.max events audited */
 	uint64_t quota_next_ms;
-	int exit_code;		/* waitid si_code / si_status */
+	int exit_code;		/* waitid si_code / si_status (the module's, not its init's) */
 	int exit_status;
 };
 
@@ -173,6 +175,8 @@ int launch_verified(struct module *mod, struct verified *v, bool candidate,
 /* The "verify" audit record of an accepted (@ret 0) or refused module. */
 void audit_verify(const struct module *mod, const struct verified *v, int ret, const char *why);
 void instance_kill(struct instance *in);
+/* Sets in->exit_code and exit_status from waitid()'s @si (or its init's word). */
+void instance_exit_status(struct instance *in, const siginfo_t *si);
 void instance_free(struct instance *in);
 void instance_output(struct instance *in);
 

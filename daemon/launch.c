@@ -157,6 +157,8 @@ void instance_free(struct instance *in)
 		return;
 	if (in->pidfd >= 0)
 		close(in->pidfd);
+	if (in->status_fd >= 0)
+		close(in->status_fd);
 	if (in->out_fd >= 0) {
 		instance_output(in);
 		close(in->out_fd);
@@ -222,6 +224,31 @@ static int kernel_objects(struct instance *in, int *module_fd, uint32_t *given, 
 	if (ret)
 		snprintf(why, cap, "cannot set up the module's kernel objects: %s", strerror(-ret));
 	return ret;
+}
+
+/* Which Landlock the module gets on this kernel: said once per start. */
+static void log_landlock(const char *name, int abi, bool network)
+{
+	log_debug("%s: Landlock ABI %d: file system rules%s%s", name, abi,
+		  abi >= 4 ? (network ? ", TCP bind and connect to any port ([Network] Allow)" :
+			      ", no TCP bind or connect") :
+		  "; no TCP rules (they need ABI 4, Linux 6.7)",
+		  abi >= 6 ? ", signals and abstract UNIX sockets scoped to the module" :
+		  "; no scoping of signals and abstract UNIX sockets (ABI 6, Linux 6.12)");
+}
+
+/*
+ * waitid() of the process logosd started: with a pid namespace that is the
+ * module's init, which said on its status pipe how the module ended (a
+ * pid-ns init cannot die of the module's signal itself). Nothing said
+ * (init was killed, by logosd's SIGKILL or the OOM killer): its own end.
+ */
+void instance_exit_status(struct instance *in, const siginfo_t *si)
+{
+	if (!sandbox_exit_status(in->status_fd, &in->exit_code, &in->exit_status)) {
+		in->exit_code = si->si_code;
+		in->exit_status = si->si_status;
+	}
 }
 
 void audit_verify(const struct module *mod, const struct verified *v, int ret, const char *why)
@@ -293,7 +320,7 @@ int launch_verified(struct module *mod, struct verified *vp, bool candidate,
 	/* from here v holds only @vp's fds and buffers, which it does not own */
 	in->trust = v.trust;
 	str_copy(in->key_id, sizeof(in->key_id), v.key_id);
-	in->pidfd = in->out_fd = -1;
+	in->pidfd = in->out_fd = in->status_fd = -1;
 	in->candidate = candidate;
 
 	if (path_join(state_dir, sizeof(state_dir), D.cfg.state_dir, mod->name)) {
@@ -322,6 +349,7 @@ int launch_verified(struct module *mod, struct verified *vp, bool candidate,
 	fo.raw_sockets = in->m->raw_sockets;
 	fo.priority = in->m->priority;
 	fo.write_execute = in->m->write_execute;
+	fo.terminal = in->m->terminal;
 	fo.extra = in->m->syscalls;
 	ret = filter_build(&fo, &prog, why, cap);
 	if (ret)
@@ -358,9 +386,16 @@ int launch_verified(struct module *mod, struct verified *vp, bool candidate,
 	snprintf(plan.tmp_opts, sizeof(plan.tmp_opts), "mode=1777,size=%llu",
 		 (unsigned long long)in->m->tmp_size);
 	plan.landlock = in->m->landlock && D.feat.landlock_abi > 0;
+	plan.landlock_abi = D.feat.landlock_abi;
+	plan.network = in->m->network;
+	plan.shm = in->m->shared_memory;
+	plan.terminal = in->m->terminal;
+	if (plan.landlock)
+		log_landlock(mod->name, plan.landlock_abi, plan.network);
 	/* soft = hard: the module cannot raise them back (LIMIT_NONE: logosd's own) */
 	if (in->m->nofile != LIMIT_NONE)
 		plan.nofile.rlim_cur = plan.nofile.rlim_max = in->m->nofile;
+	/* its init runs as its uid and in its cgroup: one of LimitNPROC and PidsMax */
 	if (in->m->nproc != LIMIT_NONE)
 		plan.nproc.rlim_cur = plan.nproc.rlim_max = in->m->nproc;
 	plan.filter = &prog;
@@ -390,7 +425,7 @@ int launch_verified(struct module *mod, struct verified *vp, bool candidate,
 	ret = sandbox_plan_binds(&plan, in->m->ro_paths, in->m->rw_paths, state_dir,
 				 in->m->network, why, cap);
 	if (!ret)
-		ret = sandbox_spawn(&plan, &in->pid, &in->pidfd, why, cap);
+		ret = sandbox_spawn(&plan, &in->pid, &in->pidfd, &in->status_fd, why, cap);
 	free((char *)plan.root_dir);
 	sandbox_plan_free(&plan);
 	strv_free(plan.argv);

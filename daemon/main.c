@@ -110,8 +110,7 @@ static void reap(struct instance *in)
 		return;
 	in->exited = true;
 	loop_unwatch(in->pidfd);	/* stays readable once reaped */
-	in->exit_code = si.si_code;
-	in->exit_status = si.si_status;
+	instance_exit_status(in, &si);
 	sup_on_exit(in);
 }
 

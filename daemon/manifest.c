@@ -372,6 +372,10 @@ static void manifest_kv(struct parser *p, const char *s, const char *k, const ch
 			set_bool(p, s, k, v, &m->landlock);
 		else if (is(k, "WriteExecute"))
 			set_bool(p, s, k, v, &m->write_execute);
+		else if (is(k, "SharedMemory"))
+			set_bool(p, s, k, v, &m->shared_memory);
+		else if (is(k, "Terminal"))
+			set_bool(p, s, k, v, &m->terminal);
 		else if (is(k, "SystemCalls"))
 			append_words(p, k, v, &m->syscalls);
 		else
@@ -445,6 +449,11 @@ static void manifest_check(struct parser *p, struct manifest *m, const char *bas
 		perr(p, "RawSockets needs Allow = yes in [Network]");
 	if (!(m->namespaces & NS_MOUNT) && (strv_len(m->ro_paths) || strv_len(m->rw_paths)))
 		perr(p, "ReadOnlyPaths and ReadWritePaths need the mount namespace");
+	if (!(m->namespaces & NS_MOUNT) && (m->shared_memory || m->terminal))
+		perr(p, "SharedMemory and Terminal need the mount namespace");
+	/* LIMIT_UNSET and LIMIT_NONE are above any count */
+	if ((m->namespaces & NS_PID) && (m->pids_max < 2 || m->nproc < 2))
+		perr(p, "PidsMax and LimitNPROC count the module's init too: at least 2 with the pid namespace");
 	for (char **v = m->ro_paths; *v; v++)
 		if (!path_ok(*v))
 			perr(p, "ReadOnlyPaths: \"%s\" is not an absolute path without ..", *v);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The child side runs between clone3() and execveat() in a copy of a
- * possibly multithreaded logosd: it must not take glibc locks (no malloc,
- * no stdio) and calls credential system calls directly (glibc's
- * setresuid() would try to synchronise threads that do not exist here).
+ * Starting a module: the child side runs between clone3() and execveat()
+ * in a copy of a possibly multithreaded logosd (and, with a pid namespace,
+ * stays for the module's life as its init): it must not take glibc locks
+ * (no malloc, no stdio) and calls credential system calls directly
+ * (glibc's setresuid() would try to synchronise threads that do not exist
+ * here). The plan it follows is made in sandbox_plan.c.
  */
 #include "sandbox.h"
 #include "config.h"
@@ -27,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -40,163 +43,25 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-/* ---- the plan (parent) ------------------------------------------------ */
-
-static const char *const system_paths[] = {
-	"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
-	"/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime",
-};
-static const char *const network_paths[] = {
-	"/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/host.conf",
-	"/etc/gai.conf", "/etc/services", "/etc/protocols",
-};
-static const char *const device_paths[] = {
-	"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
-};
-
-static int add_bind(struct spawn_plan *p, const char *path, bool rw, bool follow,
-		    bool required, char *why, size_t cap)
-{
-	char dst[PATH_MAX], target[PATH_MAX];
-	struct bind *b;
-	struct stat st;
-	ssize_t n;
-
-	for (size_t i = 0; i < p->nr_binds; i++)
-		if (!strcmp(p->binds[i].src, path))
-			return 0;
-	if ((follow ? stat(path, &st) : lstat(path, &st)) < 0) {
-		if (!required)
-			return 0;
-		snprintf(why, cap, "%s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (p->nr_binds == SANDBOX_MAX_BINDS) {
-		snprintf(why, cap, "more than %d paths to bind", SANDBOX_MAX_BINDS);
-		return -E2BIG;
-	}
-	if (snprintf(dst, sizeof(dst), "%s%s", p->root_dir, path) >= (int)sizeof(dst))
-		return -ENAMETOOLONG;
-	b = &p->binds[p->nr_binds];
-	memset(b, 0, sizeof(*b));
-	if (S_ISLNK(st.st_mode)) {
-		n = readlink(path, target, sizeof(target) - 1);
-		if (n < 0)
-			return 0;
-		target[n] = 0;
-		b->symlink = true;
-		b->target = strdup(target);
-	} else if (!S_ISDIR(st.st_mode)) {
-		b->file = true;
-	}
-	b->src = strdup(path);
-	b->dst = strdup(dst);
-	b->rw = rw;
-	p->nr_binds++;
-	return 0;
-}
-
-static int cmp_bind(const void *a, const void *b)
-{
-	return strcmp(((const struct bind *)a)->dst, ((const struct bind *)b)->dst);
-}
-
-/* Is @path strictly below the directory @dir? */
-static bool below(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	return n > 1 && !strncmp(path, dir, n) && path[n] == '/';
-}
-
 /*
- * Drops the binds that a bind of a directory above them already shows as
- * they would: the symlinks (the host's own is there) and binds with the
- * same access. Recreating them failed: ReadOnlyPaths = /etc made the
- * set-up stop at "symlink .../etc/localtime: File exists". A read-only
- * path below a read-write one (or the reverse) is kept: it changes the
- * access. @p->binds is sorted, so parents come first.
+ * Landlock after ABI 2 (Debian 12's headers stop there), with the values of
+ * the kernel's include/uapi/linux/landlock.h: ABI 3 (6.2) truncate, ABI 4
+ * (6.7) TCP bind and connect, ABI 5 (6.10) device ioctls, ABI 6 (6.12)
+ * scoping of abstract UNIX sockets and signals to the domain.
  */
-static void drop_covered(struct spawn_plan *p)
-{
-	size_t out = 0;
+#define LL_FS_TRUNCATE		(1ULL << 14)
+#define LL_FS_IOCTL_DEV		(1ULL << 15)
+#define LL_NET_BIND_TCP		(1ULL << 0)
+#define LL_NET_CONNECT_TCP	(1ULL << 1)
+#define LL_SCOPE_ABSTRACT_UNIX	(1ULL << 0)
+#define LL_SCOPE_SIGNAL		(1ULL << 1)
 
-	for (size_t i = 0; i < p->nr_binds; i++) {
-		struct bind *b = &p->binds[i];
-		bool covered = false;
-
-		for (size_t j = 0; j < out && !covered; j++) {
-			const struct bind *d = &p->binds[j];
-
-			covered = !d->file && !d->symlink && below(b->src, d->src) &&
-				  (b->symlink || b->rw == d->rw);
-		}
-		if (covered) {
-			free(b->src);
-			free(b->dst);
-			free(b->target);
-			continue;
-		}
-		p->binds[out++] = *b;
-	}
-	p->nr_binds = out;
-}
-
-int sandbox_plan_binds(struct spawn_plan *p, char **ro, char **rw, const char *state_dir,
-		       bool network, char *why, size_t cap)
-{
-	int ret = 0;
-
-	for (size_t i = 0; i < ARRAY_SIZE(system_paths) && !ret; i++)
-		ret = add_bind(p, system_paths[i], false, false, false, why, cap);
-	for (size_t i = 0; network && i < ARRAY_SIZE(network_paths) && !ret; i++)
-		ret = add_bind(p, network_paths[i], false, true, false, why, cap);
-	for (size_t i = 0; i < ARRAY_SIZE(device_paths) && !ret; i++)
-		ret = add_bind(p, device_paths[i], true, true, false, why, cap);
-	for (char **v = ro; v && *v && !ret; v++)
-		ret = add_bind(p, *v, false, true, true, why, cap);
-	for (char **v = rw; v && *v && !ret; v++) {
-		ret = add_bind(p, *v, true, true, true, why, cap);
-		if (!ret && p->nr_landlock_rw < SANDBOX_MAX_BINDS)
-			p->landlock_rw[p->nr_landlock_rw++] = *v;
-	}
-	if (!ret && state_dir) {
-		ret = add_bind(p, state_dir, true, true, true, why, cap);
-		if (!ret && p->nr_landlock_rw < SANDBOX_MAX_BINDS)
-			p->landlock_rw[p->nr_landlock_rw++] = state_dir;
-	}
-	/* parents before children */
-	qsort(p->binds, p->nr_binds, sizeof(p->binds[0]), cmp_bind);
-	drop_covered(p);
-	return ret;
-}
-
-void sandbox_plan_free(struct spawn_plan *p)
-{
-	for (size_t i = 0; i < p->nr_binds; i++) {
-		free(p->binds[i].src);
-		free(p->binds[i].dst);
-		free(p->binds[i].target);
-	}
-	p->nr_binds = 0;
-}
-
-void sandbox_probe(struct sandbox_features *f)
-{
-	pid_t pid;
-	int status;
-
-	memset(f, 0, sizeof(*f));
-	f->landlock_abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
-				  LANDLOCK_CREATE_RULESET_VERSION);
-	if (f->landlock_abi < 0)
-		f->landlock_abi = 0;
-	pid = fork();
-	if (pid == 0)
-		_exit(unshare(CLONE_NEWUSER) ? 1 : 0);
-	if (pid > 0 && waitpid(pid, &status, 0) == pid)
-		f->user_ns = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
+/* struct landlock_ruleset_attr of ABI 6; the kernel is given the part its ABI knows */
+struct ll_ruleset_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net;	/* ABI 4 */
+	uint64_t scoped;		/* ABI 6 */
+};
 
 /* ---- the child -------------------------------------------------------- */
 
@@ -325,6 +190,24 @@ static void setup_mounts(const struct spawn_plan *p)
 			attr |= MOUNT_ATTR_NOEXEC;
 		set_attr(b->dst, attr, true);
 	}
+	if (p->shm) {
+		/* POSIX shared memory: private, its size that of /tmp, charged to the cgroup */
+		join(path, sizeof(path), root, "/dev/shm");
+		make_parents(path);
+		TRY(mkdir(path, 01777), "mkdir", path);
+		TRY(mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, p->tmp_opts),
+		    "mount /dev/shm", path);
+	}
+	if (p->terminal) {
+		/* pseudo-terminals of its own: a new devpts instance, /dev/ptmx its ptmx */
+		join(path, sizeof(path), root, "/dev/pts");
+		make_parents(path);
+		TRY(mkdir(path, 0755), "mkdir", path);
+		TRY(mount("devpts", path, "devpts", MS_NOSUID | MS_NOEXEC,
+			  "newinstance,ptmxmode=0666,mode=0600"), "mount /dev/pts", path);
+		join(path, sizeof(path), root, "/dev/ptmx");
+		TRY(symlink("pts/ptmx", path), "symlink", path);
+	}
 	join(path, sizeof(path), root, "/proc");
 	if (mkdir(path, 0555) < 0 && errno != EEXIST)
 		fail("mkdir", path, errno);
@@ -360,10 +243,10 @@ static uint64_t landlock_rights(int abi)
 
 	if (abi >= 2)
 		r |= LANDLOCK_ACCESS_FS_REFER;
-#ifdef LANDLOCK_ACCESS_FS_TRUNCATE
 	if (abi >= 3)
-		r |= LANDLOCK_ACCESS_FS_TRUNCATE;
-#endif
+		r |= LL_FS_TRUNCATE;
+	if (abi >= 5)
+		r |= LL_FS_IOCTL_DEV;
 	return r;
 }
 
@@ -381,9 +264,10 @@ static void landlock_rule(int ruleset, const char *path, uint64_t access)
 
 static void setup_landlock(const struct spawn_plan *p)
 {
-	int abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
-	struct landlock_ruleset_attr attr;
+	int abi = p->landlock_abi;
+	struct ll_ruleset_attr attr = { 0 };
 	uint64_t all, ro, rw;
+	size_t size = sizeof(attr.handled_access_fs);
 	int fd;
 
 	if (abi <= 0)
@@ -391,37 +275,54 @@ static void setup_landlock(const struct spawn_plan *p)
 	all = landlock_rights(abi);
 	ro = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
 	rw = all & ~(LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_BLOCK |
-		     LANDLOCK_ACCESS_FS_EXECUTE);
+		     LANDLOCK_ACCESS_FS_EXECUTE | LL_FS_IOCTL_DEV);
 	attr.handled_access_fs = all;
-	fd = syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+	if (abi >= 4) {
+		/* networked: any TCP port; else none (the filter already refuses AF_INET) */
+		if (!p->network)
+			attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+		size = offsetof(struct ll_ruleset_attr, scoped);
+	}
+	if (abi >= 6) {
+		/* no signal to, no abstract socket of, anything outside it (its init too) */
+		attr.scoped = LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL;
+		size = sizeof(attr);
+	}
+	fd = syscall(SYS_landlock_create_ruleset, &attr, size, 0);
 	if (fd < 0)
 		fail("landlock_create_ruleset", NULL, errno);
 	landlock_rule(fd, "/", ro);
 	landlock_rule(fd, "/dev", LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE);
 	landlock_rule(fd, "/tmp", rw);
+	if (p->shm)
+		landlock_rule(fd, "/dev/shm", rw);
+	if (p->terminal && abi >= 5)
+		landlock_rule(fd, "/dev/pts", LANDLOCK_ACCESS_FS_READ_FILE |
+			      LANDLOCK_ACCESS_FS_WRITE_FILE | LL_FS_IOCTL_DEV);
 	for (size_t i = 0; i < p->nr_landlock_rw; i++)
 		landlock_rule(fd, p->landlock_rw[i], rw);
 	TRY(syscall(SYS_landlock_restrict_self, fd, 0), "landlock_restrict_self", NULL);
 	close(fd);
 }
 
-static void drop_privileges(const struct spawn_plan *p)
+/* The module's uid and gid, no capability but @keep (bit per CAP_*, ambient). */
+static void drop_privileges(const struct spawn_plan *p, uint64_t keep)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
 
 	for (int c = 0; c < 64; c++)
-		if (!(p->keep_caps & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 &&
+		if (!(keep & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 &&
 		    errno != EINVAL)
 			fail("drop the capability bounding set", NULL, errno);
-	if (p->keep_caps)
+	if (keep)
 		TRY(prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0), "PR_SET_KEEPCAPS", NULL);
 	TRY(syscall(SYS_setgroups, 0, NULL), "setgroups", NULL);
 	TRY(syscall(SYS_setresgid, p->gid, p->gid, p->gid), "setresgid", NULL);
 	TRY(syscall(SYS_setresuid, p->uid, p->uid, p->uid), "setresuid", NULL);
 	memset(data, 0, sizeof(data));
 	for (int c = 0; c < 64; c++) {
-		if (!(p->keep_caps & (1ULL << c)))
+		if (!(keep & (1ULL << c)))
 			continue;
 		data[c / 32].effective |= 1U << (c % 32);
 		data[c / 32].permitted |= 1U << (c % 32);
@@ -429,10 +330,10 @@ static void drop_privileges(const struct spawn_plan *p)
 	}
 	TRY(syscall(SYS_capset, &hdr, data), "capset", NULL);
 	for (int c = 0; c < 64; c++)
-		if (p->keep_caps & (1ULL << c))
+		if (keep & (1ULL << c))
 			TRY(prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0), "ambient capability",
 			    NULL);
-	if (!p->keep_caps)
+	if (!keep)
 		prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 }
 
@@ -464,12 +365,174 @@ static void set_limits(const struct spawn_plan *p)
 		TRY(setrlimit(RLIMIT_NPROC, &p->nproc), "setrlimit", "RLIMIT_NPROC");
 }
 
+static unsigned long hex(const char **s)
+{
+	unsigned long v = 0;
+
+	for (;; (*s)++) {
+		char c = **s;
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (c - 'a' + 10);
+		else
+			return v;
+	}
+}
+
+static void drop(unsigned long start, unsigned long end)
+{
+	if (start < end)
+		syscall(SYS_madvise, start, end - start, MADV_DONTNEED);
+}
+
+/* Kept around the thread pointer: the TLS block below it, the TCB above. */
+#define TLS_BELOW (256UL << 10)
+#define TCB_ABOVE (64UL << 10)
+
+/*
+ * One line of /proc/self/maps: a private writable anonymous mapping (the
+ * heap, malloc's mappings, other threads' stacks) is dropped
+ * (MADV_DONTNEED), but for the one that holds this stack and, in the one
+ * that holds this thread's TLS (anonymous mappings merge: the allocation
+ * of the TLS may share one with malloc's), the pages around it.
+ */
+static void shed_line(const char *l, unsigned long sp, unsigned long tp)
+{
+	unsigned long start, end;
+	const char *f = l;
+
+	/* "start-end perms offset dev inode   name" */
+	start = hex(&f);
+	if (*f++ != '-')
+		return;
+	end = hex(&f);
+	if (strncmp(f, " rw-p ", 6))
+		return;
+	f += 6;
+	hex(&f);
+	if (*f++ != ' ')
+		return;
+	while (*f && *f != ' ')
+		f++;
+	if (*f++ != ' ' || *f++ != '0' || (*f && *f != ' '))
+		return;	/* a file's */
+	while (*f == ' ')
+		f++;
+	if (*f && strcmp(f, "[heap]"))
+		return;	/* [stack], [vvar], ... */
+	if (sp >= start && sp < end)
+		return;
+	if (tp >= start && tp < end) {
+		unsigned long lo = tp > start + TLS_BELOW ? (tp - TLS_BELOW) & ~4095UL : start;
+		unsigned long hi = (tp + TCB_ABOVE + 4095) & ~4095UL;
+
+		drop(start, lo);
+		drop(hi < end ? hi : end, end);
+		return;
+	}
+	drop(start, end);
+}
+
+/*
+ * Init never execs: it holds a copy-on-write copy of logosd's memory. Every
+ * page logosd wrote after the fork would stay allocated for each init (one
+ * per module). It needs none of logosd's heap: its loop uses its stack and
+ * TLS only, and makes its system calls through syscall(), bound long
+ * before (a first call of any other libc function would go through the
+ * dynamic linker's lazy binding, whose data may be gone). Best effort:
+ * /proc/self/maps unreadable leaves the memory be.
+ */
+static void shed_memory(void)
+{
+	char buf[4096], line[512];
+	unsigned long sp = (unsigned long)&buf, tp = (unsigned long)__builtin_thread_pointer();
+	size_t n = 0;
+	ssize_t r;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	while ((r = read(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < r; i++) {
+			if (buf[i] != '\n') {
+				if (n < sizeof(line) - 1)
+					line[n++] = buf[i];
+				continue;
+			}
+			line[n] = 0;
+			shed_line(line, sp, tp);
+			n = 0;
+		}
+	}
+	close(fd);
+}
+
+/* The signals init passes on to the module (its own SIGCHLD aside). */
+static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2 };
+
+/*
+ * PID 1 of the module's pid namespace: the process logosd's clone3()
+ * made, after the module's fork. It keeps nothing of the module's: one fd
+ * (the status pipe to logosd, as fd 0), the module's uid without any
+ * capability, no_new_privs, not dumpable (no ptrace, no /proc/1/mem, hidden
+ * by /proc's hidepid). It waits for signals only: the forwarded ones go to
+ * the module, SIGCHLD reaps every child (orphans of the module's children
+ * come here). When the module ends, init tells logosd how (the
+ * CLD_* code and status waitid() gave it: a pid-ns init cannot re-raise a
+ * signal on itself, the kernel drops every signal with the default action
+ * that the namespace sends its init), and exits; the kernel then kills what
+ * is left in the namespace.
+ */
+static void __attribute__((noreturn)) run_init(const struct spawn_plan *p, pid_t module,
+					       int status_fd, const sigset_t *wait_set)
+{
+	int32_t rec[2] = { CLD_EXITED, 127 };
+	siginfo_t si;
+
+	/* still reported on errfd, which logosd reads until the module's exec */
+	drop_privileges(p, 0);
+	TRY(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "init: not dumpable", NULL);
+	TRY(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "init: no_new_privs", NULL);
+	if (dup2(status_fd, 0) < 0)
+		fail("init: dup2", NULL, errno);
+	/* fds 1-3 are the module's, errfd and the sockets logosd's */
+	TRY(syscall(SYS_close_range, 1, ~0U, 0), "init: close_range", NULL);
+	/* from here on no global of logosd's is read: fail() and @p are done with */
+	shed_memory();
+	for (;;) {
+		long sig = syscall(SYS_rt_sigtimedwait, wait_set, &si, NULL, _NSIG / 8);
+
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			syscall(SYS_kill, module, sig);
+			continue;
+		}
+		for (;;) {
+			si.si_pid = 0;
+			if (syscall(SYS_waitid, P_ALL, 0, &si, WEXITED | WNOHANG, NULL) < 0 ||
+			    !si.si_pid)
+				break;
+			if (si.si_pid != module)
+				continue;
+			rec[0] = si.si_code;
+			rec[1] = si.si_status;
+			/* logosd sees init's own exit below if this fails */
+			syscall(SYS_write, 0, rec, sizeof(rec));
+			syscall(SYS_exit_group, rec[0] == CLD_EXITED ? rec[1] & 0xff :
+				128 + (rec[1] & 0x7f));
+		}
+	}
+}
+
 static void __attribute__((noreturn)) child(const struct spawn_plan *p, int err_fd, int sync_fd,
-					    int listener_sock)
+					    int listener_sock, int status_fd)
 {
 	struct rlimit no_core = { 0, 0 };
-	sigset_t all;
-	int mfd, ofd, xfd, nfd;
+	sigset_t all, wait_set;
+	int mfd, ofd, xfd, nfd, lsock = -1, sfd = -1;
 	char c;
 
 	errfd = fcntl(err_fd, F_DUPFD_CLOEXEC, 10);
@@ -497,7 +560,12 @@ static void __attribute__((noreturn)) child(const struct spawn_plan *p, int err_
 	ofd = fcntl(p->out_fd, F_DUPFD_CLOEXEC, 10);
 	xfd = fcntl(p->exec_fd, F_DUPFD_CLOEXEC, 10);
 	nfd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (mfd < 0 || ofd < 0 || xfd < 0 || nfd < 0)
+	if (listener_sock >= 0)
+		lsock = fcntl(listener_sock, F_DUPFD_CLOEXEC, 10);
+	if (status_fd >= 0)
+		sfd = fcntl(status_fd, F_DUPFD_CLOEXEC, 10);
+	if (mfd < 0 || ofd < 0 || xfd < 0 || nfd < 0 || (listener_sock >= 0 && lsock < 0) ||
+	    (status_fd >= 0 && sfd < 0))
 		fail("set up file descriptors", NULL, errno);
 	TRY(dup2(nfd, 0), "dup2", NULL);
 	TRY(dup2(ofd, 1), "dup2", NULL);
@@ -514,18 +582,38 @@ static void __attribute__((noreturn)) child(const struct spawn_plan *p, int err_
 	TRY(setrlimit(RLIMIT_CORE, &no_core), "setrlimit", NULL);
 	/* as root still: a limit above logosd's own needs CAP_SYS_RESOURCE */
 	set_limits(p);
-	drop_privileges(p);
+	if (sfd >= 0) {
+		pid_t pid;
+
+		/* blocked before the fork: none is lost, none has init's default action */
+		sigemptyset(&wait_set);
+		sigaddset(&wait_set, SIGCHLD);
+		for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+			sigaddset(&wait_set, forwarded[i]);
+		sigprocmask(SIG_BLOCK, &wait_set, NULL);
+		/* a raw fork: no glibc atfork handlers or locks in this copy of logosd */
+		pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+		if (pid < 0)
+			fail("fork the module", NULL, errno);
+		if (pid > 0)
+			run_init(p, pid, sfd, &wait_set);
+		/* the module: a session of its own (a terminal needs it), signals as they were */
+		close(sfd);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		TRY(setsid(), "setsid", NULL);
+	}
+	drop_privileges(p, p->keep_caps);
 	TRY(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs", NULL);
 	if (p->landlock)
 		setup_landlock(p);
-	if (p->filter && listener_sock >= 0) {
+	if (p->filter && lsock >= 0) {
 		/* exec goes to the listener from here on: logosd passes ours only */
 		int lfd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 				  SECCOMP_FILTER_FLAG_NEW_LISTENER, p->filter);
 
 		if (lfd < 0)
 			fail("seccomp (with a listener)", NULL, errno);
-		send_listener(listener_sock, lfd);
+		send_listener(lsock, lfd);
 		close(lfd);
 	} else if (p->filter) {
 		TRY(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, p->filter), "seccomp", NULL);
@@ -574,25 +662,39 @@ static int report_failure(int fd, char *why, size_t cap)
 	return -err;
 }
 
-static int recv_listener(int sock)
+/* The listener, and the pid (in logosd's namespace) of the process that sent it. */
+static int recv_listener(int sock, pid_t *sender)
 {
 	char data;
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(struct ucred))];
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
 			      .msg_controllen = sizeof(u.buf) };
 	struct cmsghdr *c;
+	struct ucred cred;
 	int fd = -1;
 
+	*sender = 0;
 	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
 		return -1;
-	c = CMSG_FIRSTHDR(&msg);
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-	    c->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET)
+			continue;
+		if (c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int))) {
+			memcpy(&fd, CMSG_DATA(c), sizeof(int));
+		} else if (c->cmsg_type == SCM_CREDENTIALS &&
+			   c->cmsg_len == CMSG_LEN(sizeof(cred))) {
+			memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+			*sender = cred.pid;
+		}
+	}
+	if (fd >= 0 && *sender <= 0) {
+		close(fd);
+		fd = -1;
+	}
 	return fd;
 }
 
@@ -602,14 +704,18 @@ static int recv_listener(int sock)
  * which waits for us. We let that one continue and close the listener;
  * from then on the kernel fails execve and execveat with ENOSYS (a filter
  * whose listener is gone). The first exec is always the launcher's: the
- * child is one thread and calls nothing else that execs. A child that
- * failed before says so on @errfd, which report_failure() reads.
+ * child is one thread and calls nothing else that execs. With a pid
+ * namespace that child is init's, not the process clone3() made: its pid
+ * comes with the listener (SCM_CREDENTIALS, translated into our namespace
+ * by the kernel). A child that failed before says so on @errfd, which
+ * report_failure() reads.
  */
-static int pass_one_exec(pid_t pid, int sock, int errfd, char *why, size_t cap)
+static int pass_one_exec(pid_t pid, bool has_init, int sock, int errfd, char *why, size_t cap)
 {
 	struct pollfd pfd[2] = { { .fd = sock, .events = POLLIN }, { .fd = errfd, .events = POLLIN } };
 	struct seccomp_notif req;
 	struct seccomp_notif_resp resp;
+	pid_t module;
 	int lfd, ret = 0;
 
 	if (poll(pfd, 2, 20000) <= 0) {
@@ -618,7 +724,7 @@ static int pass_one_exec(pid_t pid, int sock, int errfd, char *why, size_t cap)
 	}
 	if (!(pfd[0].revents & POLLIN))
 		return 0;	/* it failed first: report_failure() says why */
-	lfd = recv_listener(sock);
+	lfd = recv_listener(sock, &module);
 	if (lfd < 0)
 		return 0;
 	pfd[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
@@ -634,7 +740,9 @@ static int pass_one_exec(pid_t pid, int sock, int errfd, char *why, size_t cap)
 		} else {
 			memset(&resp, 0, sizeof(resp));
 			resp.id = req.id;
-			if (req.pid == (uint32_t)pid && req.data.nr == SYS_execveat) {
+			/* with an init, the module is its child; else the process itself */
+			if (req.pid == (uint32_t)module && req.data.nr == SYS_execveat &&
+			    (module == pid) != has_init) {
 				resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 			} else {
 				resp.error = -EPERM;
@@ -653,24 +761,37 @@ static int pass_one_exec(pid_t pid, int sock, int errfd, char *why, size_t cap)
 	return ret;
 }
 
-int sandbox_spawn(const struct spawn_plan *p, pid_t *pidp, int *pidfdp, char *why, size_t cap)
+static void close_pair(int fds[2])
+{
+	for (int i = 0; i < 2; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
+int sandbox_spawn(const struct spawn_plan *p, pid_t *pidp, int *pidfdp, int *statusfdp,
+		  char *why, size_t cap)
 {
 	struct clone_args ca;
-	int errp[2], syncp[2] = { -1, -1 }, lsock[2] = { -1, -1 }, pidfd = -1, ret;
+	int errp[2], syncp[2] = { -1, -1 }, lsock[2] = { -1, -1 }, statp[2] = { -1, -1 };
+	int pidfd = -1, one = 1, ret;
+	bool has_init = p->namespaces & NS_PID;
 	pid_t pid;
 
+	*statusfdp = -1;
 	if (pipe2(errp, O_CLOEXEC) < 0)
 		return -errno;
 	if (((p->namespaces & NS_USER) && pipe2(syncp, O_CLOEXEC) < 0) ||
+	    (has_init && pipe2(statp, O_CLOEXEC) < 0) ||
 	    (filter_notifies(p->filter) &&
-	     socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, lsock) < 0)) {
+	     (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, lsock) < 0 ||
+	      setsockopt(lsock[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0))) {
 		ret = -errno;
-		close(errp[0]);
-		close(errp[1]);
-		if (syncp[0] >= 0) {
-			close(syncp[0]);
-			close(syncp[1]);
-		}
+		close_pair(errp);
+		close_pair(syncp);
+		close_pair(statp);
+		close_pair(lsock);
 		return ret;
 	}
 	memset(&ca, 0, sizeof(ca));
@@ -695,13 +816,16 @@ int sandbox_spawn(const struct spawn_plan *p, pid_t *pidp, int *pidfdp, char *wh
 		ca.flags |= CLONE_NEWUSER;
 	pid = syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid == 0)
-		child(p, errp[1], syncp[0], lsock[1]);
+		child(p, errp[1], syncp[0], lsock[1], statp[1]);
 	ret = pid < 0 ? -errno : 0;
 	close(errp[1]);
 	if (syncp[0] >= 0)
 		close(syncp[0]);
 	if (lsock[1] >= 0)
 		close(lsock[1]);
+	if (statp[1] >= 0)
+		close(statp[1]);
+	statp[1] = -1;
 	if (ret) {
 		snprintf(why, cap, "clone3 failed: %s", strerror(-ret));
 		goto out;
@@ -721,7 +845,7 @@ int sandbox_spawn(const struct spawn_plan *p, pid_t *pidp, int *pidfdp, char *wh
 			ret = -EIO;
 	}
 	if (!ret && lsock[0] >= 0)
-		ret = pass_one_exec(pid, lsock[0], errp[0], why, cap);
+		ret = pass_one_exec(pid, has_init, lsock[0], errp[0], why, cap);
 	if (!ret)
 		ret = report_failure(errp[0], why, cap);
 	if (ret) {
@@ -730,13 +854,33 @@ int sandbox_spawn(const struct spawn_plan *p, pid_t *pidp, int *pidfdp, char *wh
 		close(pidfd);
 		goto out;
 	}
+	if (statp[0] >= 0)
+		fcntl(statp[0], F_SETFL, O_NONBLOCK);
 	*pidp = pid;
 	*pidfdp = pidfd;
+	*statusfdp = statp[0];
+	statp[0] = -1;
 out:
 	close(errp[0]);
+	close_pair(statp);
 	if (syncp[1] >= 0)
 		close(syncp[1]);
 	if (lsock[0] >= 0)
 		close(lsock[0]);
 	return ret;
+}
+
+bool sandbox_exit_status(int status_fd, int *code, int *status)
+{
+	int32_t rec[2];
+
+	if (status_fd < 0 || read(status_fd, rec, sizeof(rec)) != (ssize_t)sizeof(rec))
+		return false;
+	/* init's word, checked: a code waitid() gives for an exit, a status that fits it */
+	if (rec[0] == CLD_EXITED ? rec[1] < 0 || rec[1] > 255 :
+	    (rec[0] != CLD_KILLED && rec[0] != CLD_DUMPED) || rec[1] <= 0 || rec[1] >= NSIG)
+		return false;
+	*code = rec[0];
+	*status = rec[1];
+	return true;
 }

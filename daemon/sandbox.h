@@ -7,8 +7,13 @@
  *   new namespaces (clone3 flags) and cgroup (CLONE_INTO_CGROUP)
  *   -> private mounts: a tmpfs root with read-only binds of /usr, /lib...,
  *      a minimal /dev, a private /tmp, its state directory (read-write),
- *      /proc of its pid namespace; pivot_root; root remounted read-only
+ *      /dev/shm and /dev/pts if asked for, /proc of its pid namespace;
+ *      pivot_root; root remounted read-only
  *   -> hostname, loopback up -> resource limits (RLIMIT_NOFILE, RLIMIT_NPROC)
+ *   -> with a pid namespace: fork; this process stays as the namespace's
+ *      init (run_init(): no capability, the module's uid, not dumpable; it
+ *      reaps, forwards SIGTERM/INT/HUP/USR1/USR2 and reports the module's
+ *      end on the status pipe), the child goes on as the module
  *   -> capabilities bounding set dropped, uid/gid changed, all capabilities
  *      dropped (but those kept on purpose) -> no_new_privs
  *   -> Landlock -> seccomp (its listener handed to logosd) -> fd 3 = module file
@@ -55,6 +60,10 @@ struct spawn_plan {
 	const char *landlock_rw[SANDBOX_MAX_BINDS];	/* writable paths inside */
 	size_t nr_landlock_rw;
 	bool landlock;
+	int landlock_abi;	/* the kernel's (sandbox_probe()) */
+	bool network;		/* the host's network: no Landlock TCP rules */
+	bool shm;		/* a private /dev/shm */
+	bool terminal;		/* /dev/pts, a devpts instance of its own, and /dev/ptmx */
 	struct sock_fprog *filter;
 	uint64_t keep_caps;	/* bit per CAP_* kept (ambient) */
 	/* set in the child before it drops privileges; both 0: left as inherited */
@@ -80,8 +89,21 @@ int sandbox_plan_binds(struct spawn_plan *plan, char **ro, char **rw, const char
 		       bool network, char *why, size_t cap);
 void sandbox_plan_free(struct spawn_plan *plan);
 
-/* Starts the process. 0 with *@pid and *@pidfd, or -errno and @why. */
-int sandbox_spawn(const struct spawn_plan *plan, pid_t *pid, int *pidfd, char *why,
-		  size_t cap);
+/*
+ * Starts the process. 0 with *@pid and *@pidfd (of the process clone3()
+ * made: the module's init with a pid namespace, else the module) and
+ * *@status_fd (with an init: the non-blocking read end of its status pipe,
+ * else -1), or -errno and @why.
+ */
+int sandbox_spawn(const struct spawn_plan *plan, pid_t *pid, int *pidfd, int *status_fd,
+		  char *why, size_t cap);
+
+/*
+ * How the module under an init ended, as waitid() would say it (@code
+ * CLD_EXITED, CLD_KILLED or CLD_DUMPED, @status the exit status or the
+ * signal), read from @status_fd once init has exited. False when init
+ * said nothing (it was killed first: its own end is the module's).
+ */
+bool sandbox_exit_status(int status_fd, int *code, int *status);
 
 #endif

@@ -97,6 +97,15 @@ static const struct {
 
 /* ioctls a module may use besides logos.ko's (type 0xBC). */
 static const unsigned long tty_ioctls[] = { TCGETS, TIOCGWINSZ, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX };
+/*
+ * With [Sandbox] Terminal, those of its own pseudo-terminals (posix_openpt,
+ * unlockpt, ptsname, termios, window size, a controlling terminal). Never
+ * TIOCSTI (typing into a terminal), TIOCCONS or TIOCLINUX.
+ */
+static const unsigned long pty_ioctls[] = {
+	TIOCGPTN, TIOCSPTLCK, TIOCGPTPEER, TCSETS, TCSETSW, TCSETSF, TIOCSWINSZ, TIOCSCTTY,
+	TIOCNOTTY, TIOCGPGRP, TIOCSPGRP, TIOCGSID, TCFLSH, TCSBRK, TCXONC,
+};
 
 /* Calls allowed only with argument checks (or with WriteExecute). */
 static const char *const checked_calls[] = {
@@ -303,6 +312,9 @@ static int add_rules(scmp_filter_ctx ctx, const struct filter_opts *o, char *why
 	for (size_t i = 0; i < ARRAY_SIZE(tty_ioctls) && !ret; i++)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				       SCMP_A1(SCMP_CMP_EQ, tty_ioctls[i]));
+	for (size_t i = 0; o->terminal && i < ARRAY_SIZE(pty_ioctls) && !ret; i++)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				       SCMP_A1(SCMP_CMP_EQ, pty_ioctls[i]));
 	/* sockets: local always; the network only when allowed */
 	if (!ret)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,

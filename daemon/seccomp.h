@@ -25,6 +25,7 @@ struct filter_opts {
 	bool raw_sockets;	/* AF_PACKET */
 	bool priority;		/* setpriority, sched_setscheduler, ... */
 	bool write_execute;	/* W+X mmap, mprotect(PROT_EXEC), SHM_EXEC, memfd_create */
+	bool terminal;		/* the ioctls of pseudo-terminals ([Sandbox] Terminal) */
 	char **extra;		/* syscall names added by the manifest */
 };
 

@@ -191,9 +191,43 @@ static void files_and_processes(void)
 		r = open_close(path, O_RDONLY);
 		attempt("proc_root_other_module", r, errno);
 	}
-	/* the host's pid 1 is invisible; ours is this process */
+	/* the host's pid 1 is invisible; ours is the module's init */
 	r = open_close("/proc/1/root/etc/shadow", O_RDONLY);
 	attempt("proc_1_root_shadow", r, errno);
+
+	/*
+	 * Our init (pid 1 of the namespace, our parent): it must not die, be
+	 * traced or read. A SIGKILL from inside the namespace is dropped by
+	 * the kernel (kill() says 0): had it worked, init's end would have
+	 * killed this process too, and no line below would be written.
+	 */
+	{
+		char buf[16] = { 0 };
+		struct iovec local = { buf, sizeof(buf) }, remote = { buf, sizeof(buf) };
+		int pfd;
+
+		r = kill(1, SIGKILL);
+		usleep(200000);
+		out("attempt kill_init blocked %s", r < 0 ? ename(errno) : "dropped, init lives");
+		pfd = syscall(SYS_pidfd_open, 1, 0);
+		r = pfd < 0 ? pfd : syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0);
+		usleep(200000);
+		out("attempt kill_init_pidfd blocked %s", r < 0 ? ename(errno) : "dropped, init lives");
+		if (pfd >= 0)
+			close(pfd);
+		r = ptrace(PTRACE_ATTACH, 1, NULL, NULL);
+		attempt("ptrace_init", r, errno);
+		if (r == 0)
+			ptrace(PTRACE_DETACH, 1, NULL, NULL);
+		r = process_vm_readv(1, &local, 1, &remote, 1, 0);
+		attempt("process_vm_readv_init", r, errno);
+		r = open_close("/proc/1/mem", O_RDONLY);
+		attempt("proc_init_mem", r, errno);
+		r = open_close("/proc/1/environ", O_RDONLY);
+		attempt("proc_init_environ", r, errno);
+		out("init_alive=%s ppid=%d", kill(1, 0) == 0 && getppid() == 1 ? "yes" : "NO",
+		    (int)getppid());
+	}
 
 	/* our own child: ptrace and process_vm_readv are refused whoever the target */
 	{
@@ -663,7 +697,7 @@ static void fork_bomb(void)
 		    n, np.rlim_cur == RLIM_INFINITY ? -1LL : (long long)np.rlim_cur);
 	else
 		out("attempt fork_bomb ALLOWED %d processes", n);
-	kill(-1, SIGKILL);	/* pid 1 of its namespace: every other process in it */
+	kill(-1, SIGKILL);	/* every other process of its namespace but its init (pid 1) */
 	while (waitpid(-1, NULL, 0) > 0)
 		;
 }

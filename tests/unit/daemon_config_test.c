@@ -130,8 +130,20 @@ static void test_good(void)
 		      m->memory_max == LIMIT_UNSET && m->pids_max == LIMIT_UNSET && m->landlock &&
 		      !m->write_execute && m->autostart && m->trust == LOGOS_TRUST_USER,
 		      "defaults: every namespace, on-failure, limits left to the trust level, no W+X");
+		CHECK(!m->shared_memory && !m->terminal, "defaults: no /dev/shm, no /dev/pts");
 		manifest_free(m);
 	}
+	strv_free(errs);
+	ret = parse("/x/dev.module", HEAD "[Sandbox]\nSharedMemory = yes\nTerminal = yes\n"
+		    "[Limits]\nPidsMax = 2\n", &m, &errs);
+	CHECK(ret == 0 && m && m->shared_memory && m->terminal && m->pids_max == 2,
+	      "SharedMemory = yes, Terminal = yes and PidsMax = 2 parse");
+	manifest_free(m);
+	strv_free(errs);
+	ret = parse("/x/nopid.module", HEAD "[Sandbox]\nNamespaces = mount ipc uts\n"
+		    "[Limits]\nPidsMax = 1\n", &m, &errs);
+	CHECK(ret == 0 && m && m->pids_max == 1, "PidsMax = 1 without a pid namespace (no init) parses");
+	manifest_free(m);
 	strv_free(errs);
 }
 
@@ -182,6 +194,18 @@ static void test_bad(void)
 	    "BackoffStart must be above 0 and at most BackoffMax");
 	bad("watchdog too short", HEAD "[Restart]\nWatchdog = 10ms\n", "Watchdog must be at least 100ms");
 	bad("ABI major mismatch", HEAD "AbiVersion = 7.0\n", "AbiVersion 7.0 needs logos.h ABI major 7");
+	bad("SharedMemory not a boolean", HEAD "[Sandbox]\nSharedMemory = maybe\n",
+	    "x.module:5: SharedMemory must be yes or no");
+	bad("Terminal not a boolean", HEAD "[Sandbox]\nTerminal = 1x\n",
+	    "x.module:5: Terminal must be yes or no");
+	bad("Terminal without the mount namespace", HEAD "[Sandbox]\nNamespaces = pid ipc\nTerminal = yes\n",
+	    "SharedMemory and Terminal need the mount namespace");
+	bad("SharedMemory without the mount namespace", HEAD "[Sandbox]\nNamespaces = pid\nSharedMemory = yes\n",
+	    "SharedMemory and Terminal need the mount namespace");
+	bad("PidsMax 1 with a pid namespace (its init counts)", HEAD "[Limits]\nPidsMax = 1\n",
+	    "PidsMax and LimitNPROC count the module's init too");
+	bad("LimitNPROC 1 with a pid namespace (its init counts)", HEAD "[Limits]\nLimitNPROC = 1\n",
+	    "PidsMax and LimitNPROC count the module's init too");
 	bad_len("NUL byte", HEAD "A\0B = c\n", sizeof(HEAD "A\0B = c\n") - 1,
 		"x.module:4: the line holds a NUL byte");
 	{

@@ -22,6 +22,7 @@
  * which the tests read from outside.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/logos.h>
 #include <linux/sched.h>
@@ -600,7 +601,7 @@ static void escape_pids(void)
 		}
 	}
 	result("escape_pids=%s forked=%d", err ? "blocked" : "ALLOWED", n);
-	kill(-1, SIGKILL);	/* every child: this is pid 1 of its namespace */
+	kill(-1, SIGKILL);	/* every other process of its namespace but its init */
 	while (waitpid(-1, NULL, 0) > 0)
 		;
 }
@@ -640,6 +641,85 @@ static void escape_handles(void)
 	}
 	result("escape_handles=%s %s created=%d", ret ? "blocked" : "ALLOWED",
 	       ret == -EDQUOT ? "EDQUOT" : ename(ret), n);
+}
+
+/*
+ * Under its init (INIT_PROBE): where it is in its pid namespace, whether an
+ * orphaned grandchild is reaped, what /dev holds, whether POSIX shared
+ * memory and a pseudo-terminal work, and whether it can touch its init.
+ */
+static int zombies(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d))) {
+		char path[300], buf[256], *p;
+		int f;
+		ssize_t r;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		f = open(path, O_RDONLY | O_CLOEXEC);
+		if (f < 0)
+			continue;
+		r = read(f, buf, sizeof(buf) - 1);
+		close(f);
+		buf[r > 0 ? r : 0] = 0;
+		p = strrchr(buf, ')');
+		if (p && p[1] == ' ' && p[2] == 'Z')
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void init_probe(void)
+{
+	pid_t c;
+	int m, s;
+
+	result("init_probe pid=%d ppid=%d", (int)getpid(), (int)getppid());
+	c = fork();
+	if (c == 0) {
+		/* the grandchild outlives its parent: an orphan for pid 1 */
+		if (fork() == 0) {
+			usleep(300000);
+			_exit(0);
+		}
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
+	usleep(1500000);
+	result("init_probe zombies=%d", zombies());
+	result("init_probe dev_shm=%s dev_pts=%s dev_ptmx=%s", access("/dev/shm", F_OK) ? "no" : "yes",
+	       access("/dev/pts/ptmx", F_OK) ? "no" : "yes", access("/dev/ptmx", F_OK) ? "no" : "yes");
+	s = shm_open("/logos-init-probe", O_CREAT | O_RDWR | O_EXCL, 0600);
+	if (s >= 0 && !ftruncate(s, 4096)) {
+		char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, s, 0);
+
+		result("init_probe shm=%s", p != MAP_FAILED && (p[0] = 1) ? "ok" : ename(-errno));
+		shm_unlink("/logos-init-probe");
+	} else {
+		result("init_probe shm=%s", ename(-errno));
+	}
+	if (s >= 0)
+		close(s);
+	m = posix_openpt(O_RDWR | O_NOCTTY);
+	if (m >= 0 && !grantpt(m) && !unlockpt(m) && ptsname(m)) {
+		int sl = open(ptsname(m), O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+		result("init_probe pty=%s %s", sl >= 0 ? "ok" : ename(-errno), ptsname(m));
+		if (sl >= 0)
+			close(sl);
+	} else {
+		result("init_probe pty=%s", ename(-errno));
+	}
+	if (m >= 0)
+		close(m);
 }
 
 /* ---- main ------------------------------------------------------------- */
@@ -688,6 +768,10 @@ int main(void)
 		else
 			escape_all();
 	}
+	if (getenv("INIT_PROBE"))
+		init_probe();
+	if ((e = getenv("EXIT_SIGNAL")))
+		raise(atoi(e));	/* not pid 1: the default action ends it */
 	if ((e = getenv("PROVIDE"))) {
 		e = strdup(e);
 		for (spec = strtok_r(e, " ", &save); spec; spec = strtok_r(NULL, " ", &save))
@@ -709,7 +793,7 @@ int main(void)
 
 		if (crash_at && now >= crash_at) {
 			result("crashing=1");
-			_exit(70);	/* as pid 1 of its namespace, abort() would not end it */
+			_exit(70);
 		}
 		if (wd_us && now - last_hb >= wd_us / 3000 && (!hb_stop || now < hb_stop)) {
 			notify(LOGOS_BOOT_HEARTBEAT);
