@@ -18,6 +18,7 @@
 #include "backoff.h"
 #include "cgroup.h"
 #include "config.h"
+#include "net.h"
 #include "sandbox.h"
 #include "sign.h"
 
@@ -57,6 +58,7 @@ struct instance {
 	pid_t pid;
 	int pidfd;
 	int out_fd;		/* its stdout/stderr */
+	struct net_lease net;	/* [Network] Allow = yes: its veth and address */
 	char outbuf[512];
 	size_t outlen;
 	uint32_t kmod;		/* handle of the kernel module object */

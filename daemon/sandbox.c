@@ -54,8 +54,8 @@ static const char *const device_paths[] = {
 	"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
 };
 
-static int add_bind(struct spawn_plan *p, const char *path, bool rw, bool follow,
-		    bool required, char *why, size_t cap)
+static int add_bind_at(struct spawn_plan *p, const char *path, const char *inside, bool rw,
+		       bool follow, bool required, char *why, size_t cap)
 {
 	char dst[PATH_MAX], target[PATH_MAX];
 	struct bind *b;
@@ -75,7 +75,7 @@ static int add_bind(struct spawn_plan *p, const char *path, bool rw, bool follow
 		snprintf(why, cap, "more than %d paths to bind", SANDBOX_MAX_BINDS);
 		return -E2BIG;
 	}
-	if (snprintf(dst, sizeof(dst), "%s%s", p->root_dir, path) >= (int)sizeof(dst))
+	if (snprintf(dst, sizeof(dst), "%s%s", p->root_dir, inside) >= (int)sizeof(dst))
 		return -ENAMETOOLONG;
 	b = &p->binds[p->nr_binds];
 	memset(b, 0, sizeof(*b));
@@ -94,6 +94,12 @@ static int add_bind(struct spawn_plan *p, const char *path, bool rw, bool follow
 	b->rw = rw;
 	p->nr_binds++;
 	return 0;
+}
+
+static int add_bind(struct spawn_plan *p, const char *path, bool rw, bool follow,
+		    bool required, char *why, size_t cap)
+{
+	return add_bind_at(p, path, path, rw, follow, required, why, cap);
 }
 
 static int cmp_bind(const void *a, const void *b)
@@ -149,8 +155,12 @@ int sandbox_plan_binds(struct spawn_plan *p, char **ro, char **rw, const char *s
 
 	for (size_t i = 0; i < ARRAY_SIZE(system_paths) && !ret; i++)
 		ret = add_bind(p, system_paths[i], false, false, false, why, cap);
+	/* the operator's resolv.conf ([Network] DNS) instead of the host's */
+	if (network && p->resolv_conf)
+		ret = add_bind_at(p, p->resolv_conf, "/etc/resolv.conf", false, true, true, why, cap);
 	for (size_t i = 0; network && i < ARRAY_SIZE(network_paths) && !ret; i++)
-		ret = add_bind(p, network_paths[i], false, true, false, why, cap);
+		if (!p->resolv_conf || strcmp(network_paths[i], "/etc/resolv.conf"))
+			ret = add_bind(p, network_paths[i], false, true, false, why, cap);
 	for (size_t i = 0; i < ARRAY_SIZE(device_paths) && !ret; i++)
 		ret = add_bind(p, device_paths[i], true, true, false, why, cap);
 	for (char **v = ro; v && *v && !ret; v++)
@@ -482,6 +492,8 @@ static void __attribute__((noreturn)) child(const struct spawn_plan *p, int err_
 	if (sync_fd >= 0) {
 		if (read(sync_fd, &c, 1) != 1)
 			_exit(126);	/* logosd gave up */
+	}
+	if (sync_fd >= 0 && (p->namespaces & NS_USER)) {
 		/*
 		 * In a user namespace our own uid is unmapped until we take the
 		 * module's: files could not be created. Its capabilities in the
@@ -661,7 +673,7 @@ int sandbox_spawn(const struct spawn_plan *p, pid_t *pidp, int *pidfdp, char *wh
 
 	if (pipe2(errp, O_CLOEXEC) < 0)
 		return -errno;
-	if (((p->namespaces & NS_USER) && pipe2(syncp, O_CLOEXEC) < 0) ||
+	if (((p->namespaces & NS_USER || p->net_hook) && pipe2(syncp, O_CLOEXEC) < 0) ||
 	    (filter_notifies(p->filter) &&
 	     socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, lsock) < 0)) {
 		ret = -errno;
@@ -717,9 +729,12 @@ int sandbox_spawn(const struct spawn_plan *p, pid_t *pidp, int *pidfdp, char *wh
 			ret = write_map(pid, "gid_map", map);
 		if (ret)
 			snprintf(why, cap, "cannot write the user namespace maps: %s", strerror(-ret));
-		else if (write(syncp[1], "x", 1) != 1)
-			ret = -EIO;
 	}
+	/* the child waits in its new network namespace: its veth goes in now */
+	if (!ret && p->net_hook)
+		ret = p->net_hook(p->net_arg, pid, why, cap);
+	if (!ret && syncp[1] >= 0 && write(syncp[1], "x", 1) != 1)
+		ret = -EIO;
 	if (!ret && lsock[0] >= 0)
 		ret = pass_one_exec(pid, lsock[0], errp[0], why, cap);
 	if (!ret)

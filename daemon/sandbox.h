@@ -57,6 +57,13 @@ struct spawn_plan {
 	bool landlock;
 	struct sock_fprog *filter;
 	uint64_t keep_caps;	/* bit per CAP_* kept (ambient) */
+	/*
+	 * Called in logosd with the new child's pid while the child waits
+	 * (after the user namespace maps): net.c's veth set-up. NULL: none.
+	 */
+	int (*net_hook)(void *arg, pid_t pid, char *why, size_t cap);
+	void *net_arg;
+	const char *resolv_conf;	/* bound as /etc/resolv.conf, or NULL: the host's */
 	/* set in the child before it drops privileges; both 0: left as inherited */
 	struct rlimit nofile, nproc;
 };
