@@ -184,13 +184,43 @@ static int bridge_setup(char *why, size_t cap)
 
 /* ---- addresses --------------------------------------------------------- */
 
-/* Calls @fn for the lease of every instance that holds one. */
+/*
+ * The instances holding a lease, in start order: the one being attached
+ * is here before its rules load (it is not the module's cur/next yet).
+ */
+static struct instance **leases;
+static size_t nr_leases, cap_leases;
+
 #define for_each_lease(in)						\
-	for (size_t _i = 0; _i < D.nr_mods; _i++)			\
-		for (int _k = 0; _k < 3; _k++)				\
-			if (((in) = _k == 0 ? D.mods[_i]->cur :		\
-			     _k == 1 ? D.mods[_i]->next : D.mods[_i]->old) && \
-			    (in)->net.active)
+	for (size_t _i = 0; _i < nr_leases && ((in) = leases[_i]); _i++)
+
+static int lease_add(struct instance *in)
+{
+	if (nr_leases == cap_leases) {
+		size_t n = cap_leases ? 2 * cap_leases : 16;
+		struct instance **nl = realloc(leases, n * sizeof(*nl));
+
+		if (!nl)
+			return -ENOMEM;
+		leases = nl;
+		cap_leases = n;
+	}
+	leases[nr_leases++] = in;
+	in->net.active = true;
+	return 0;
+}
+
+static void lease_del(struct instance *in)
+{
+	for (size_t i = 0; i < nr_leases; i++) {
+		if (leases[i] == in) {
+			memmove(&leases[i], &leases[i + 1], (nr_leases - i - 1) * sizeof(*leases));
+			nr_leases--;
+			break;
+		}
+	}
+	in->net.active = false;
+}
 
 static bool addr_used(uint32_t addr)
 {
@@ -451,6 +481,9 @@ void net_exit(void)
 		rules_load(true, why, sizeof(why));
 		del_stale_veths();
 	}
+	free(leases);
+	leases = NULL;
+	nr_leases = cap_leases = 0;
 	if (N.nft)
 		nft_ctx_free(N.nft);
 	if (N.sk)
@@ -565,7 +598,11 @@ int net_attach(struct instance *in, pid_t pid, char *why, size_t cap)
 		return ret;
 	}
 	/* the lease counts from here: a failure below releases it whole */
-	l->active = true;
+	ret = lease_add(in);
+	if (ret) {
+		link_del(N.sk, l->host_if);
+		return ret;
+	}
 	x.addr = l->addr;
 	if (pthread_create(&t, NULL, inner_setup, &x)) {
 		ret = -EAGAIN;
@@ -603,7 +640,7 @@ void net_release(struct instance *in)
 
 	if (!l->active)
 		return;
-	l->active = false;
+	lease_del(in);
 	/* gone with the namespace already, unless something still holds it */
 	ret = link_del(N.sk, l->host_if);
 	if (ret)
@@ -611,12 +648,4 @@ void net_release(struct instance *in)
 			 strerror(-ret));
 	if (rules_load(false, why, sizeof(why)))
 		log_err("network: %s", why);
-}
-
-void net_addr_format(const struct instance *in, char *buf, size_t cap)
-{
-	if (in->net.active)
-		ip_text(in->net.addr, buf, cap);
-	else if (cap)
-		buf[0] = 0;
 }

@@ -54,7 +54,4 @@ void net_release(struct instance *in);
 /* The modules' resolv.conf ([Network] DNS), or NULL: the host's is bound. */
 const char *net_resolv_conf(void);
 
-/* The instance's address as text ("" when it has none). */
-void net_addr_format(const struct instance *in, char *buf, size_t cap);
-
 #endif

@@ -5,6 +5,9 @@
  * of clone3() then makes system calls only, in this order:
  *
  *   new namespaces (clone3 flags) and cgroup (CLONE_INTO_CGROUP)
+ *   -> (user namespace, or a plan with a net_hook) wait on the sync pipe
+ *      while logosd writes the uid/gid maps and runs the hook (net.c: the
+ *      veth of a networked module)
  *   -> private mounts: a tmpfs root with read-only binds of /usr, /lib...,
  *      a minimal /dev, a private /tmp, its state directory (read-write),
  *      /proc of its pid namespace; pivot_root; root remounted read-only
