@@ -231,14 +231,14 @@ static bool valid_ifname(const char *v)
 	return true;
 }
 
-/* "10.201.0.0/16": the network (host bits must be 0), prefix 8 to 24. */
+/* "10.201.0.0/16": the network (host bits must be 0), prefix 8 to 30. */
 static int parse_pool4(const char *v, uint32_t *net, unsigned int *len)
 {
 	unsigned int a, b, c, d, l;
 	char extra;
 
 	if (sscanf(v, "%3u.%3u.%3u.%3u/%2u%c", &a, &b, &c, &d, &l, &extra) != 5 ||
-	    a > 255 || b > 255 || c > 255 || d > 255 || l < 8 || l > 24)
+	    a > 255 || b > 255 || c > 255 || d > 255 || l < 8 || l > 30)
 		return -EINVAL;
 	*net = a << 24 | b << 16 | c << 8 | d;
 	if (*net & ((1U << (32 - l)) - 1))
@@ -257,7 +257,7 @@ static void network_kv(struct parser *p, const char *s, const char *k, const cha
 			set_str(p, s, k, v, &n->bridge);
 	} else if (is(k, "IPv4Pool")) {
 		if (once(p, s, k) && parse_pool4(v, &n->pool4, &n->pool4_len))
-			perr(p, "IPv4Pool must be a network A.B.C.D/LEN with LEN 8 to 24, not \"%s\"", v);
+			perr(p, "IPv4Pool must be a network A.B.C.D/LEN with LEN 8 to 30, not \"%s\"", v);
 	} else if (is(k, "Uplink")) {
 		if (!valid_ifname(v))
 			perr(p, "Uplink: \"%s\" is not an interface name", v);

@@ -165,6 +165,33 @@ static void del_stale_veths(void)
 	strv_free(names);
 }
 
+/*
+ * IPv4 addresses on the bridge other than the gateway: a previous pool's
+ * gateway (IPv4Pool changed across a restart) would route a stale network.
+ */
+static void del_other_bridge_addrs(void)
+{
+	struct nl_cache *cache = NULL;
+
+	if (rtnl_addr_alloc_cache(N.sk, &cache) < 0)
+		return;
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct rtnl_addr *a = (struct rtnl_addr *)o;
+		struct nl_addr *local = rtnl_addr_get_local(a);
+		uint32_t be;
+
+		if (rtnl_addr_get_ifindex(a) != N.br_ifindex || rtnl_addr_get_family(a) != AF_INET ||
+		    !local || nl_addr_get_len(local) != sizeof(be))
+			continue;
+		memcpy(&be, nl_addr_get_binary_addr(local), sizeof(be));
+		if (ntohl(be) == gateway() && rtnl_addr_get_prefixlen(a) == (int)D.cfg.net.pool4_len)
+			continue;
+		if (!rtnl_addr_delete(N.sk, a, 0))
+			log_info("network: removed a previous pool's address from %s", D.cfg.net.bridge);
+	}
+	nl_cache_free(cache);
+}
+
 static int bridge_setup(char *why, size_t cap)
 {
 	const struct net_config *c = &D.cfg.net;
@@ -175,8 +202,10 @@ static int bridge_setup(char *why, size_t cap)
 		return ret;
 	}
 	ret = link_up(N.sk, c->bridge, 0, 0, &N.br_ifindex);
-	if (!ret)
+	if (!ret) {
+		del_other_bridge_addrs();
 		ret = add_addr(N.sk, N.br_ifindex, gateway(), c->pool4_len);
+	}
 	if (ret)
 		snprintf(why, cap, "cannot set up the bridge %s: %s", c->bridge, strerror(-ret));
 	return ret;
@@ -573,7 +602,7 @@ int net_attach(struct instance *in, pid_t pid, char *why, size_t cap)
 	}
 	ret = lease_pick(in->mod->name, &l->addr);
 	if (ret) {
-		snprintf(why, cap, "no free address left in IPv4Pool (%u modules hold one)",
+		snprintf(why, cap, "no free address left in IPv4Pool: running modules hold all %u",
 			 (1U << (32 - D.cfg.net.pool4_len)) - 3);
 		AUDIT("network", "module", in->mod->name, "result", "refused", "reason",
 		      "address pool exhausted");
