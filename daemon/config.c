@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
 
 #define CONFIG_MAX_BYTES (256 * 1024)
 
@@ -147,6 +148,14 @@ static void daemon_defaults(struct daemon_config *c, const char *config_dir)
 	c->audit_checkpoint_ms = 300000;
 	c->audit_mod_rate = 5;
 	c->audit_mod_burst = 50;
+	c->net.bridge = strdup("logos0");
+	c->net.pool4 = 0x0ac90000;	/* 10.201.0.0/16 */
+	c->net.pool4_len = 16;
+	c->net.uplink = strdup("");
+	c->net.nat = true;
+	c->net.mtu = 1500;
+	c->net.dns = calloc(1, sizeof(char *));
+	c->net.host_allow = calloc(1, sizeof(char *));
 	c->trust[LOGOS_TRUST_SYSTEM] = (struct trust_policy){
 		.network = true, .priority = true, .extra_syscalls = true, .mapped = true,
 		.write_execute = true,
@@ -190,6 +199,93 @@ static void daemon_defaults(struct daemon_config *c, const char *config_dir)
 		c->trust[t].def[LIM_CPU_WEIGHT] = 100;
 		if (t == LOGOS_TRUST_CORE)
 			c->trust[t].max[LIM_CPU_WEIGHT] = 10000;
+	}
+}
+
+int port_spec_parse(const char *s, bool *udp, uint16_t *port)
+{
+	unsigned int n;
+	char extra;
+
+	if (!strncasecmp(s, "tcp:", 4))
+		*udp = false;
+	else if (!strncasecmp(s, "udp:", 4))
+		*udp = true;
+	else
+		return -EINVAL;
+	if (sscanf(s + 4, "%5u%c", &n, &extra) != 1 || !n || n > 65535 || !isdigit(s[4]))
+		return -EINVAL;
+	*port = n;
+	return 0;
+}
+
+static bool valid_ifname(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n >= 16 || !strcmp(v, ".") || !strcmp(v, ".."))
+		return false;
+	for (const char *c = v; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
+			return false;
+	return true;
+}
+
+/* "10.201.0.0/16": the network (host bits must be 0), prefix 8 to 30. */
+static int parse_pool4(const char *v, uint32_t *net, unsigned int *len)
+{
+	unsigned int a, b, c, d, l;
+	char extra;
+
+	if (sscanf(v, "%3u.%3u.%3u.%3u/%2u%c", &a, &b, &c, &d, &l, &extra) != 5 ||
+	    a > 255 || b > 255 || c > 255 || d > 255 || l < 8 || l > 30)
+		return -EINVAL;
+	*net = a << 24 | b << 16 | c << 8 | d;
+	if (*net & ((1U << (32 - l)) - 1))
+		return -EINVAL;
+	*len = l;
+	return 0;
+}
+
+static void network_kv(struct parser *p, const char *s, const char *k, const char *v,
+		       struct net_config *n)
+{
+	if (is(k, "Bridge")) {
+		if (!valid_ifname(v) || !*v || !strncmp(v, "lgs", 3))
+			perr(p, "Bridge: \"%s\" is not an interface name (1 to 15 of [A-Za-z0-9._-], not lgs*)", v);
+		else
+			set_str(p, s, k, v, &n->bridge);
+	} else if (is(k, "IPv4Pool")) {
+		if (once(p, s, k) && parse_pool4(v, &n->pool4, &n->pool4_len))
+			perr(p, "IPv4Pool must be a network A.B.C.D/LEN with LEN 8 to 30, not \"%s\"", v);
+	} else if (is(k, "Uplink")) {
+		if (!valid_ifname(v))
+			perr(p, "Uplink: \"%s\" is not an interface name", v);
+		else
+			set_str(p, s, k, v, &n->uplink);
+	} else if (is(k, "NAT")) {
+		set_bool(p, s, k, v, &n->nat);
+	} else if (is(k, "MTU")) {
+		set_uint(p, s, k, v, &n->mtu, 1280, 65535);
+	} else if (is(k, "DNS")) {
+		size_t before = strv_len(n->dns);
+		struct in_addr a;
+
+		append_words(p, k, v, &n->dns);
+		for (char **d = n->dns + before; *d; d++)
+			if (inet_pton(AF_INET, *d, &a) != 1)
+				perr(p, "DNS: \"%s\" is not an IPv4 address", *d);
+	} else if (is(k, "HostAllow")) {
+		size_t before = strv_len(n->host_allow);
+		uint16_t port;
+		bool udp;
+
+		append_words(p, k, v, &n->host_allow);
+		for (char **d = n->host_allow + before; *d; d++)
+			if (port_spec_parse(*d, &udp, &port))
+				perr(p, "HostAllow: \"%s\" is not tcp:PORT or udp:PORT", *d);
+	} else {
+		perr(p, "unknown key %s in [%s]", k, s);
 	}
 }
 
@@ -319,6 +415,8 @@ static void daemon_kv(struct parser *p, const char *s, const char *k, const char
 			set_bool(p, s, k, v, &t->write_execute);
 		else
 			trust_limit_kv(p, s, k, v, t);
+	} else if (is(s, "Network")) {
+		network_kv(p, s, k, v, &c->net);
 	} else if (is(s, "Access")) {
 		struct access_rule *r = NULL, *na;
 
@@ -411,6 +509,10 @@ void daemon_config_free(struct daemon_config *c)
 	free(c->cgroup_root);
 	free(c->audit_path);
 	free(c->audit_key);
+	free(c->net.bridge);
+	free(c->net.uplink);
+	strv_free(c->net.dns);
+	strv_free(c->net.host_allow);
 	for (size_t i = 0; i < c->nr_access; i++)
 		strv_free(c->access[i].clients);
 	free(c->access);

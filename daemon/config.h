@@ -61,6 +61,31 @@ enum restart_policy {
 #define NS_USER		0x20U
 #define NS_ALL		0x3fU
 
+/* [Network] Connect: where a networked module may open connections. */
+enum net_connect {
+	NET_CONNECT_UPLINK,	/* out through the uplink only (the default) */
+	NET_CONNECT_ANY,	/* out through any host interface but the bridge */
+	NET_CONNECT_NONE,	/* nowhere: Listen and Peers only */
+};
+
+#define NET_MAX_LISTEN	32
+#define NET_MAX_PEERS	32
+
+/* "tcp:8080" / "udp:53": 0 with the protocol and port, or -EINVAL. */
+int port_spec_parse(const char *s, bool *udp, uint16_t *port);
+
+/* logosd.conf [Network] */
+struct net_config {
+	char *bridge;		/* the node-local bridge, made if missing */
+	uint32_t pool4;		/* IPv4Pool network, host byte order */
+	unsigned int pool4_len;	/* its prefix length, 8 to 30 */
+	char *uplink;		/* "" : none */
+	bool nat;		/* masquerade what leaves through the uplink */
+	unsigned int mtu;
+	char **dns;		/* nameservers of the modules' resolv.conf */
+	char **host_allow;	/* "tcp:53": ports of the host modules may reach */
+};
+
 #define SERVICE_NAME_MAX 64	/* with the NUL: LOGOS_SERVICE_NAME_MAX + 1 */
 
 struct service_decl {
@@ -116,6 +141,9 @@ struct manifest {
 	char **syscalls;	/* added to the default allow-list */
 
 	bool network, raw_sockets, priority;
+	enum net_connect connect;	/* [Network] Connect */
+	char **listen;		/* [Network] Listen: "tcp:8080" */
+	char **peers;		/* [Network] Peers: module names */
 	char **env;		/* "KEY=value" */
 };
 
@@ -152,6 +180,7 @@ struct daemon_config {
 	unsigned int audit_mod_rate, audit_mod_burst;	/* records/s a module may cause, burst */
 	uint64_t audit_checkpoint_ms;
 
+	struct net_config net;
 	struct trust_policy trust[__LOGOS_TRUST_MAX];
 	struct access_rule *access;
 	size_t nr_access;

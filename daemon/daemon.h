@@ -20,6 +20,7 @@
 #include "cgroup.h"
 #include "clientfs.h"
 #include "config.h"
+#include "net.h"
 #include "sandbox.h"
 #include "sign.h"
 #include "verify.h"
@@ -61,6 +62,7 @@ struct instance {
 	int pidfd;		/* of its init, with a pid namespace */
 	int status_fd;		/* init's word on how the module ended, or -1 */
 	int out_fd;		/* its stdout/stderr */
+	struct net_lease net;	/* [Network] Allow = yes: its veth and address */
 	char outbuf[512];
 	size_t outlen;
 	uint32_t kmod;		/* handle of the kernel module object */

@@ -163,6 +163,7 @@ void instance_free(struct instance *in)
 		instance_output(in);
 		close(in->out_fd);
 	}
+	net_release(in);
 	k_close(D.kfd, in->boot);
 	k_close(D.kfd, in->kmod);
 	if (in->cgroup[0] && cgroup_remove(in->cgroup))
@@ -260,6 +261,11 @@ void audit_verify(const struct module *mod, const struct verified *v, int ret, c
 	AUDIT("verify", "module", mod->name, "result", "accepted", "version", v->m->version,
 	      "trust", trust_name(v->trust), "key", v->signed_ ? v->key_id : "none (DevMode)",
 	      "manifest_blake2b", v->manifest_hash, "binary_blake2b", v->binary_hash);
+}
+
+static int net_hook(void *arg, pid_t pid, char *why, size_t cap)
+{
+	return net_attach(arg, pid, why, cap);
 }
 
 int launch(struct module *mod, const char *manifest_path, bool candidate,
@@ -421,6 +427,11 @@ int launch_verified(struct module *mod, struct verified *vp, bool candidate,
 		mkdir_p(root, 0755);
 		chmod(root, 0755);
 		plan.root_dir = strdup(root);
+	}
+	if (in->m->network) {
+		plan.net_hook = net_hook;
+		plan.net_arg = in;
+		plan.resolv_conf = net_resolv_conf();
 	}
 	ret = sandbox_plan_binds(&plan, in->m->ro_paths, in->m->rw_paths, state_dir,
 				 in->m->network, why, cap);

@@ -55,6 +55,13 @@ int reload_config(char ***errors)
 	KEEP(audit_path);
 	KEEP(audit_key);
 #undef KEEP
+	/* the network is set up at start: its settings too change on restart only */
+	{
+		struct net_config keep = D.cfg.net;
+
+		D.cfg.net = nc.net;
+		nc.net = keep;
+	}
 	daemon_config_free(&D.cfg);
 	D.cfg = nc;
 	log_set_level(D.cfg.log_level);
@@ -168,6 +175,15 @@ static int setup(const char *config_dir, bool verbose)
 	snprintf(why, sizeof(why), "%u.%u", D.kver.major, D.kver.minor);
 	AUDIT("daemon", "event", "start", "kernel_abi", why, "config", config_dir,
 	      "dev_mode", D.cfg.dev_mode ? "yes" : "no");
+	/*
+	 * Without the node's network (no bridge or nf_tables in the kernel)
+	 * logosd still runs: the modules without [Network] Allow need none,
+	 * the others are refused with the reason.
+	 */
+	if (net_init(why, sizeof(why))) {
+		log_err("network: %s: modules with [Network] Allow = yes will not start", why);
+		AUDIT("network", "event", "unavailable", "reason", why);
+	}
 	ret = boot_setup();
 	if (!ret)
 		ret = control_open(why, sizeof(why));
@@ -319,6 +335,7 @@ static int run_daemon(const char *config_dir, bool verbose)
 			}
 		}
 	}
+	net_exit();
 	AUDIT("daemon", "event", "stop");
 	audit_close(&D.audit);
 	unlink(D.cfg.control_socket);

@@ -56,6 +56,8 @@ static void manifest_defaults(struct manifest *m)
 	m->ro_paths = calloc(1, sizeof(char *));
 	m->rw_paths = calloc(1, sizeof(char *));
 	m->syscalls = calloc(1, sizeof(char *));
+	m->listen = calloc(1, sizeof(char *));
+	m->peers = calloc(1, sizeof(char *));
 	m->env = calloc(1, sizeof(char *));
 }
 
@@ -254,6 +256,21 @@ static void parse_namespaces(struct parser *p, struct manifest *m, const char *k
 	strv_free(w);
 }
 
+static void set_connect(struct parser *p, const char *s, const char *k, const char *v,
+			struct manifest *m)
+{
+	if (!once(p, s, k))
+		return;
+	if (is(v, "uplink"))
+		m->connect = NET_CONNECT_UPLINK;
+	else if (is(v, "any"))
+		m->connect = NET_CONNECT_ANY;
+	else if (is(v, "none"))
+		m->connect = NET_CONNECT_NONE;
+	else
+		perr(p, "Connect must be uplink, any or none, not \"%s\"", v);
+}
+
 static void manifest_kv(struct parser *p, const char *s, const char *k, const char *v)
 {
 	struct manifest *m = p->target;
@@ -387,6 +404,12 @@ static void manifest_kv(struct parser *p, const char *s, const char *k, const ch
 			set_bool(p, s, k, v, &m->raw_sockets);
 		else if (is(k, "Priority"))
 			set_bool(p, s, k, v, &m->priority);
+		else if (is(k, "Connect"))
+			set_connect(p, s, k, v, m);
+		else if (is(k, "Listen"))
+			append_words(p, k, v, &m->listen);
+		else if (is(k, "Peers"))
+			append_words(p, k, v, &m->peers);
 		else
 			perr(p, "unknown key %s in [%s]", k, s);
 	} else if (is(s, "Environment")) {
@@ -441,12 +464,25 @@ static void manifest_check(struct parser *p, struct manifest *m, const char *bas
 		perr(p, "Watchdog must be at least 100ms (or 0 for none)");
 	if (m->start_timeout_ms < 100 || m->stop_timeout_ms < 10)
 		perr(p, "StartTimeout must be at least 100ms and StopTimeout at least 10ms");
-	if (m->network)
-		m->namespaces &= ~NS_NET;
-	else
-		m->namespaces |= NS_NET;
+	/* every module has a network namespace; a networked one gets a veth in it */
+	m->namespaces |= NS_NET;
 	if (m->raw_sockets && !m->network)
 		perr(p, "RawSockets needs Allow = yes in [Network]");
+	if (!m->network && (strv_len(m->listen) || strv_len(m->peers) ||
+			    m->connect != NET_CONNECT_UPLINK))
+		perr(p, "Connect, Listen and Peers need Allow = yes in [Network]");
+	for (char **v = m->listen; *v; v++) {
+		uint16_t port;
+		bool udp;
+
+		if (port_spec_parse(*v, &udp, &port))
+			perr(p, "Listen: \"%s\" is not tcp:PORT or udp:PORT (1 to 65535)", *v);
+	}
+	if (strv_len(m->listen) > NET_MAX_LISTEN || strv_len(m->peers) > NET_MAX_PEERS)
+		perr(p, "at most %d Listen ports and %d Peers", NET_MAX_LISTEN, NET_MAX_PEERS);
+	for (char **v = m->peers; *v; v++)
+		if (!valid_name(*v) || !strcmp(*v, m->name))
+			perr(p, "Peers: \"%s\" is not another module's name", *v);
 	if (!(m->namespaces & NS_MOUNT) && (strv_len(m->ro_paths) || strv_len(m->rw_paths)))
 		perr(p, "ReadOnlyPaths and ReadWritePaths need the mount namespace");
 	if (!(m->namespaces & NS_MOUNT) && (m->shared_memory || m->terminal))
@@ -523,6 +559,8 @@ void manifest_free(struct manifest *m)
 	strv_free(m->ro_paths);
 	strv_free(m->rw_paths);
 	strv_free(m->syscalls);
+	strv_free(m->listen);
+	strv_free(m->peers);
 	strv_free(m->env);
 	free(m);
 }

@@ -545,6 +545,8 @@ static void __attribute__((noreturn)) child(const struct spawn_plan *p, int err_
 	if (sync_fd >= 0) {
 		if (read(sync_fd, &c, 1) != 1)
 			_exit(126);	/* logosd gave up */
+	}
+	if (sync_fd >= 0 && (p->namespaces & NS_USER)) {
 		/*
 		 * In a user namespace our own uid is unmapped until we take the
 		 * module's: files could not be created. Its capabilities in the
@@ -782,7 +784,7 @@ int sandbox_spawn(const struct spawn_plan *p, pid_t *pidp, int *pidfdp, int *sta
 	*statusfdp = -1;
 	if (pipe2(errp, O_CLOEXEC) < 0)
 		return -errno;
-	if (((p->namespaces & NS_USER) && pipe2(syncp, O_CLOEXEC) < 0) ||
+	if (((p->namespaces & NS_USER || p->net_hook) && pipe2(syncp, O_CLOEXEC) < 0) ||
 	    (has_init && pipe2(statp, O_CLOEXEC) < 0) ||
 	    (filter_notifies(p->filter) &&
 	     (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, lsock) < 0 ||
@@ -841,9 +843,12 @@ int sandbox_spawn(const struct spawn_plan *p, pid_t *pidp, int *pidfdp, int *sta
 			ret = write_map(pid, "gid_map", map);
 		if (ret)
 			snprintf(why, cap, "cannot write the user namespace maps: %s", strerror(-ret));
-		else if (write(syncp[1], "x", 1) != 1)
-			ret = -EIO;
 	}
+	/* the child waits in its new network namespace: its veth goes in now */
+	if (!ret && p->net_hook)
+		ret = p->net_hook(p->net_arg, pid, why, cap);
+	if (!ret && syncp[1] >= 0 && write(syncp[1], "x", 1) != 1)
+		ret = -EIO;
 	if (!ret && lsock[0] >= 0)
 		ret = pass_one_exec(pid, has_init, lsock[0], errp[0], why, cap);
 	if (!ret)

@@ -5,6 +5,9 @@
  * of clone3() then makes system calls only, in this order:
  *
  *   new namespaces (clone3 flags) and cgroup (CLONE_INTO_CGROUP)
+ *   -> (user namespace, or a plan with a net_hook) wait on the sync pipe
+ *      while logosd writes the uid/gid maps and runs the hook (net.c: the
+ *      veth of a networked module)
  *   -> private mounts: a tmpfs root with read-only binds of /usr, /lib...,
  *      a minimal /dev, a private /tmp, its state directory (read-write),
  *      /dev/shm and /dev/pts if asked for, /proc of its pid namespace;
@@ -66,6 +69,13 @@ struct spawn_plan {
 	bool terminal;		/* /dev/pts, a devpts instance of its own, and /dev/ptmx */
 	struct sock_fprog *filter;
 	uint64_t keep_caps;	/* bit per CAP_* kept (ambient) */
+	/*
+	 * Called in logosd with the new child's pid while the child waits
+	 * (after the user namespace maps): net.c's veth set-up. NULL: none.
+	 */
+	int (*net_hook)(void *arg, pid_t pid, char *why, size_t cap);
+	void *net_arg;
+	const char *resolv_conf;	/* bound as /etc/resolv.conf, or NULL: the host's */
 	/* set in the child before it drops privileges; both 0: left as inherited */
 	struct rlimit nofile, nproc;
 };

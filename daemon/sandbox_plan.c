@@ -30,8 +30,8 @@ static const char *const device_paths[] = {
 	"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
 };
 
-static int add_bind(struct spawn_plan *p, const char *path, bool rw, bool follow,
-		    bool required, char *why, size_t cap)
+static int add_bind_at(struct spawn_plan *p, const char *path, const char *inside, bool rw,
+		       bool follow, bool required, char *why, size_t cap)
 {
 	char dst[PATH_MAX], target[PATH_MAX];
 	struct bind *b;
@@ -51,7 +51,7 @@ static int add_bind(struct spawn_plan *p, const char *path, bool rw, bool follow
 		snprintf(why, cap, "more than %d paths to bind", SANDBOX_MAX_BINDS);
 		return -E2BIG;
 	}
-	if (snprintf(dst, sizeof(dst), "%s%s", p->root_dir, path) >= (int)sizeof(dst))
+	if (snprintf(dst, sizeof(dst), "%s%s", p->root_dir, inside) >= (int)sizeof(dst))
 		return -ENAMETOOLONG;
 	b = &p->binds[p->nr_binds];
 	memset(b, 0, sizeof(*b));
@@ -70,6 +70,12 @@ static int add_bind(struct spawn_plan *p, const char *path, bool rw, bool follow
 	b->rw = rw;
 	p->nr_binds++;
 	return 0;
+}
+
+static int add_bind(struct spawn_plan *p, const char *path, bool rw, bool follow,
+		    bool required, char *why, size_t cap)
+{
+	return add_bind_at(p, path, path, rw, follow, required, why, cap);
 }
 
 static int cmp_bind(const void *a, const void *b)
@@ -125,8 +131,12 @@ int sandbox_plan_binds(struct spawn_plan *p, char **ro, char **rw, const char *s
 
 	for (size_t i = 0; i < ARRAY_SIZE(system_paths) && !ret; i++)
 		ret = add_bind(p, system_paths[i], false, false, false, why, cap);
+	/* the operator's resolv.conf ([Network] DNS) instead of the host's */
+	if (network && p->resolv_conf)
+		ret = add_bind_at(p, p->resolv_conf, "/etc/resolv.conf", false, true, true, why, cap);
 	for (size_t i = 0; network && i < ARRAY_SIZE(network_paths) && !ret; i++)
-		ret = add_bind(p, network_paths[i], false, true, false, why, cap);
+		if (!p->resolv_conf || strcmp(network_paths[i], "/etc/resolv.conf"))
+			ret = add_bind(p, network_paths[i], false, true, false, why, cap);
 	for (size_t i = 0; i < ARRAY_SIZE(device_paths) && !ret; i++)
 		ret = add_bind(p, device_paths[i], true, true, false, why, cap);
 	for (char **v = ro; v && *v && !ret; v++)

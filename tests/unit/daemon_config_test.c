@@ -115,8 +115,8 @@ static void test_good(void)
 	CHECK(m->kquota[LOGOS_RES_HANDLES] == 128 &&
 	      m->kquota[LOGOS_RES_CHANNELS] == LOGOS_LIMIT_UNLIMITED &&
 	      m->kquota[LOGOS_RES_EVENTS] == LOGOS_LIMIT_DEFAULT, "kernel quotas");
-	CHECK(m->namespaces == (NS_PID | NS_MOUNT | NS_IPC),
-	      "network allowed: no net namespace, as listed otherwise");
+	CHECK(m->namespaces == (NS_PID | NS_MOUNT | NS_IPC | NS_NET),
+	      "network allowed: a net namespace of its own all the same (FR-007)");
 	CHECK(strv_len(m->ro_paths) == 2 && strv_len(m->syscalls) == 1, "sandbox lists");
 	CHECK(m->network && !m->raw_sockets, "network");
 	CHECK(strv_len(m->env) == 1 && !strcmp(m->env[0], "MODE=test value"), "environment");
@@ -186,6 +186,18 @@ static void test_bad(void)
 	    "ReadWritePaths: \"/var/../etc\" is not an absolute path");
 	bad("raw sockets without network", HEAD "[Network]\nRawSockets = yes\n",
 	    "RawSockets needs Allow = yes");
+	bad("listen without network", HEAD "[Network]\nListen = tcp:80\n",
+	    "Connect, Listen and Peers need Allow = yes");
+	bad("bad listen protocol", HEAD "[Network]\nAllow = yes\nListen = tcp:80 sctp:9\n",
+	    "Listen: \"sctp:9\" is not tcp:PORT or udp:PORT");
+	bad("listen port 0", HEAD "[Network]\nAllow = yes\nListen = udp:0\n",
+	    "Listen: \"udp:0\" is not tcp:PORT or udp:PORT");
+	bad("listen port above 65535", HEAD "[Network]\nAllow = yes\nListen = tcp:65536\n",
+	    "Listen: \"tcp:65536\" is not tcp:PORT or udp:PORT");
+	bad("bad connect", HEAD "[Network]\nAllow = yes\nConnect = everywhere\n",
+	    "Connect must be uplink, any or none, not \"everywhere\"");
+	bad("itself as a peer", HEAD "[Network]\nAllow = yes\nPeers = x\n",
+	    "Peers: \"x\" is not another module's name");
 	bad("reserved environment", HEAD "[Environment]\nLOGOS_BOOTSTRAP = 1\n",
 	    "x.module:5: LOGOS_BOOTSTRAP: variables named LOGOS_* are set by logosd");
 	bad("bad environment name", HEAD "[Environment]\n1X = 1\n",
@@ -321,8 +333,37 @@ static void test_daemon_conf(void)
 	CHECK(!access_allowed(&c, "kv", "other") && access_allowed(&c, "echo", "anyone"),
 	      "access: others denied, * allows all");
 	CHECK(!access_allowed(&c, "unlisted", "echo"), "DefaultAccess = deny for unlisted services");
+	CHECK(!strcmp(c.net.bridge, "logos0") && c.net.pool4 == 0x0ac90000 && c.net.pool4_len == 16 &&
+	      !c.net.uplink[0] && c.net.nat && c.net.mtu == 1500 && !c.net.dns[0],
+	      "[Network] defaults");
 	daemon_config_free(&c);
 	strv_free(errs);
+	{
+		static const char net[] = "[Network]\nBridge = br-x\nIPv4Pool = 10.9.0.0/20\n"
+					  "Uplink = eth1\nNAT = no\nMTU = 9000\nDNS = 10.9.0.1 1.1.1.1\n"
+					  "HostAllow = udp:53 tcp:53\n";
+		static const char badnet[] = "[Network]\nIPv4Pool = 10.9.0.1/20\nBridge = lgs1\n"
+					     "DNS = dns.example\nHostAllow = tcp:http\nMTU = 100\n";
+
+		errs = calloc(1, sizeof(char *));
+		CHECK(daemon_config_parse("/etc/logos", "logosd.conf", net, strlen(net), &c,
+					  &errs) == 0 && !strcmp(c.net.bridge, "br-x") &&
+		      c.net.pool4 == 0x0a090000 && c.net.pool4_len == 20 &&
+		      !strcmp(c.net.uplink, "eth1") && !c.net.nat && c.net.mtu == 9000 &&
+		      strv_len(c.net.dns) == 2 && strv_len(c.net.host_allow) == 2, "[Network] keys");
+		daemon_config_free(&c);
+		strv_free(errs);
+		errs = calloc(1, sizeof(char *));
+		daemon_config_parse("/etc/logos", "logosd.conf", badnet, strlen(badnet), &c, &errs);
+		for (char **e = errs; *e; e++)
+			printf("# %s\n", *e);
+		CHECK(strv_len(errs) == 5 && strstr(errs[0], ":2: IPv4Pool") &&
+		      strstr(errs[1], ":3: Bridge") && strstr(errs[2], ":4: DNS") &&
+		      strstr(errs[3], ":5: HostAllow") && strstr(errs[4], ":6: MTU"),
+		      "bad [Network] keys: host bits in the pool, lgs* bridge, names for addresses");
+		daemon_config_free(&c);
+		strv_free(errs);
+	}
 
 	errs = calloc(1, sizeof(char *));
 	{

@@ -15,6 +15,8 @@
  *                                sandbox or quotas
  *   TARGET_PID=n                 for ESCAPE: a sibling to ptrace
  *   NET_PORT=n                   for ESCAPE: a TCP port on 127.0.0.1 outside
+ *   NET_PROBE=1 NET_LISTEN=port NET_CONNECT="ip:port ..." NET_ABSTRACT=name
+ *   NET_ADMIN=1                  network probes of tests/net (net_probes())
  *   WAIT_MS=n                    longest sleep of its loop (50): an idle module of
  *                                the scale benchmark sleeps long
  *
@@ -28,7 +30,13 @@
 #include <linux/sched.h>
 #include <logos/bootstrap.h>
 #include <logos/wire.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <sys/un.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -182,6 +190,8 @@ static const char *ename(int e)
 	case ENETUNREACH: return "ENETUNREACH";
 	case ECONNREFUSED: return "ECONNREFUSED";
 	case ETIMEDOUT: return "ETIMEDOUT";
+	case EHOSTUNREACH: return "EHOSTUNREACH";
+	case ENODEV: return "ENODEV";
 	case EPIPE: return "EPIPE";
 	case EROFS: return "EROFS";
 	case ENOSYS: return "ENOSYS";
@@ -386,6 +396,162 @@ static void handle_boot(void)
 			reply(boot, m.header.txn_id, &w);
 		}
 	}
+}
+
+/* ---- network probes (tests/net) --------------------------------------- */
+
+/* A TCP connect to "A.B.C.D:PORT" within 3 s: 0 or an errno. */
+static int tcp_try(const char *spec)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct pollfd pfd = { .events = POLLOUT };
+	char ip[64];
+	const char *colon = strrchr(spec, ':');
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (!colon || colon - spec >= (int)sizeof(ip))
+		return EINVAL;
+	memcpy(ip, spec, colon - spec);
+	ip[colon - spec] = 0;
+	sa.sin_port = htons(atoi(colon + 1));
+	if (inet_pton(AF_INET, ip, &sa.sin_addr) != 1)
+		return EINVAL;
+	pfd.fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (pfd.fd < 0)
+		return errno;
+	if (connect(pfd.fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err = errno;
+		if (err == EINPROGRESS) {
+			err = poll(&pfd, 1, 3000) == 1 ? 0 : ETIMEDOUT;
+			if (!err && getsockopt(pfd.fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+				err = errno;
+		}
+	}
+	close(pfd.fd);
+	return err;
+}
+
+/* One rtnetlink request with a 4-byte attribute pair: the kernel's answer. */
+static int rtnl_try(uint16_t type, const void *hdr, size_t hlen, uint16_t a1, uint32_t v1,
+		    uint16_t a2, uint32_t v2)
+{
+	struct {
+		struct nlmsghdr nh;
+		char body[128];
+	} req = { 0 }, ack;
+	struct rtattr *ra;
+	int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE), err;
+	ssize_t n;
+
+	if (s < 0)
+		return errno;
+	req.nh.nlmsg_type = type;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+	memcpy(req.body, hdr, hlen);
+	req.nh.nlmsg_len = NLMSG_LENGTH(NLMSG_ALIGN(hlen));
+	for (int i = 0; i < 2; i++) {
+		ra = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
+		ra->rta_type = i ? a2 : a1;
+		ra->rta_len = RTA_LENGTH(4);
+		memcpy(RTA_DATA(ra), i ? &v2 : &v1, 4);
+		req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_ALIGN(ra->rta_len);
+	}
+	if (send(s, &req, req.nh.nlmsg_len, 0) < 0) {
+		err = errno;
+	} else {
+		n = recv(s, &ack, sizeof(ack), 0);
+		err = n < (ssize_t)NLMSG_LENGTH(sizeof(int)) || ack.nh.nlmsg_type != NLMSG_ERROR ? EIO :
+		      -((struct nlmsgerr *)NLMSG_DATA(&ack.nh))->error;
+	}
+	close(s);
+	return err;
+}
+
+/* Its own address and routes: rtnetlink needs CAP_NET_ADMIN in its namespace. */
+static void net_admin_try(void)
+{
+	struct ifaddrmsg ifa = { .ifa_family = AF_INET, .ifa_prefixlen = 24,
+				 .ifa_index = if_nametoindex("eth0") };
+	struct rtmsg rtm = { .rtm_family = AF_INET, .rtm_dst_len = 16, .rtm_table = RT_TABLE_MAIN,
+			     .rtm_protocol = RTPROT_BOOT, .rtm_scope = RT_SCOPE_LINK,
+			     .rtm_type = RTN_UNICAST };
+	uint32_t a = htonl(0x0a630009), d = htonl(0x0a620000);	/* 10.99.0.9, 10.98.0.0/16 */
+	int err;
+
+	err = rtnl_try(RTM_NEWADDR, &ifa, sizeof(ifa), IFA_LOCAL, a, IFA_ADDRESS, a);
+	result("set_addr=%s %s", err ? "blocked" : "ALLOWED", err ? ename(err) : "");
+	err = rtnl_try(RTM_NEWROUTE, &rtm, sizeof(rtm), RTA_DST, d, RTA_OIF, ifa.ifa_index);
+	result("add_route=%s %s", err ? "blocked" : "ALLOWED", err ? ename(err) : "");
+}
+
+/*
+ * NET_LISTEN=PORT: a TCP listener on it (the kernel completes connects
+ * without accept()); NET_CONNECT="A.B.C.D:PORT ...": "tcp_SPEC=ok|ERRNO";
+ * NET_ABSTRACT=NAME: a connect to that abstract UNIX socket; NET_ADMIN=1:
+ * try to change its own address and routes. "ifaces=" lists its links.
+ */
+static void net_listen(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	char *e = getenv("NET_LISTEN");
+	int s, one = 1;
+
+	if (!e)
+		return;
+	sa.sin_port = htons(atoi(e));
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(s, 64) < 0)
+		result("listen=%s", ename(errno));
+	else
+		result("listen=ok");
+}
+
+static void net_probes(void)
+{
+	/* its links, from /proc/self/net/dev (no socket needed): "lo,eth0" */
+	char list[256] = "", line[256], *e, *spec, *save;
+	FILE *f = fopen("/proc/self/net/dev", "re");
+	size_t n = 0;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *name = line;
+
+		if (!colon)
+			continue;
+		*colon = 0;
+		while (*name == ' ')
+			name++;
+		n += snprintf(list + n, n < sizeof(list) ? sizeof(list) - n : 0, "%s%s",
+			      n ? "," : "", name);
+	}
+	result("ifaces=%s", f ? list : ename(errno));
+	if (f)
+		fclose(f);
+	if ((e = getenv("NET_CONNECT"))) {
+		e = strdup(e);
+		for (spec = strtok_r(e, " ", &save); spec; spec = strtok_r(NULL, " ", &save)) {
+			int err = tcp_try(spec);
+
+			result("tcp_%s=%s", spec, err ? ename(err) : "ok");
+		}
+		free(e);
+	}
+	if ((e = getenv("NET_ABSTRACT"))) {
+		struct sockaddr_un su = { .sun_family = AF_UNIX };
+		int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), r;
+
+		snprintf(su.sun_path + 1, sizeof(su.sun_path) - 1, "%s", e);
+		r = connect(s, (struct sockaddr *)&su, offsetof(struct sockaddr_un, sun_path) + 1 +
+			    strlen(e));
+		result("abstract=%s", r < 0 ? ename(errno) : "ok");
+		if (s >= 0)
+			close(s);
+	}
+	if (getenv("NET_ADMIN"))
+		net_admin_try();
+	result("net_done=1");
 }
 
 /* ---- escapes ------------------------------------------------------------ */
@@ -778,6 +944,7 @@ int main(void)
 			do_register(spec);
 		free(e);
 	}
+	net_listen();
 	if (!getenv("NO_READY")) {
 		ioctl(fd, LOGOS_IOC_MODULE_READY);
 		notify(LOGOS_BOOT_READY);
@@ -785,6 +952,8 @@ int main(void)
 	}
 	if ((e = getenv("LOOKUP")))
 		do_lookup(e);
+	if (getenv("NET_PROBE"))
+		net_probes();
 	while (!terminating) {
 		struct logos_wait_item items[MAX_EPS + 1];
 		struct logos_wait wt = { .items = PTR(items), .timeout_ns = wait_ms * 1000000LL };
