@@ -47,7 +47,7 @@ static int on_event(struct nl_msg *msg, void *arg)
 	if (last_seq && seq > last_seq + 1) {
 		snprintf(n1, sizeof(n1), "%llu", (unsigned long long)(seq - last_seq - 1));
 		log_warn("events: %s kernel event(s) lost", n1);
-		AUDIT("events-lost", "count", n1);
+		AUDIT_MOD("(kernel events)", "events-lost", "count", n1);
 	}
 	last_seq = seq;
 	mid = a[LOGOS_A_MODULE_ID] ? nla_get_u32(a[LOGOS_A_MODULE_ID]) : 0;
@@ -79,7 +79,7 @@ static int on_event(struct nl_msg *msg, void *arg)
 		break;
 	case LOGOS_EVENT_REVOKE:
 		snprintf(n1, sizeof(n1), "%u", a[LOGOS_A_COUNT] ? nla_get_u32(a[LOGOS_A_COUNT]) : 0);
-		AUDIT("revoke", "module", name, "module_id", id, "handles", n1);
+		AUDIT_MOD(name, "revoke", "module", name, "module_id", id, "handles", n1);
 		break;
 	default:
 		break;
@@ -125,7 +125,7 @@ void events_read(void)
 			break;
 		if (ret == -NLE_NOMEM) {
 			log_warn("events: the netlink socket overflowed: events lost");
-			AUDIT("events-lost", "count", "unknown (socket overflow)");
+			AUDIT_MOD("(kernel events)", "events-lost", "count", "unknown (socket overflow)");
 			continue;
 		}
 		if (ret < 0)

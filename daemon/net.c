@@ -365,6 +365,11 @@ static void rules_bridge(FILE *f)
 	for_each_lease(in) {
 		ip_text(in->net.addr, a, sizeof(a));
 		fprintf(f, "\t\tiifname \"%s\" ip saddr != %s drop\n", in->net.host_if, a);
+		/* nor claim another's address in ARP (a RawSockets module could) */
+		fprintf(f, "\t\tiifname \"%s\" ether type arp arp saddr ip != %s drop\n",
+			in->net.host_if, a);
+		/* modules have no IPv6 address: none of it leaves a module */
+		fprintf(f, "\t\tiifname \"%s\" ether type ip6 drop\n", in->net.host_if);
 	}
 	fprintf(f, "\t}\n");
 	/* port to port on the bridge: only between modules that list each other */

@@ -155,7 +155,7 @@ int registry_register(struct instance *in, const char *name, uint32_t version,
 	p->active = !in->candidate;
 	log_info("%s: registered service %s %s%s", in->mod->name, name, v,
 		 p->active ? "" : " (held until the update is switched in)");
-	AUDIT("service", "module", in->mod->name, "event", "registered", "service", name,
+	AUDIT_MOD(in->mod->name, "service", "module", in->mod->name, "event", "registered", "service", name,
 	      "version", v);
 	if (!p->active)
 		return 0;
@@ -239,7 +239,7 @@ int registry_lookup(struct instance *client, const char *name, uint32_t min, uin
 	*version = best->version;
 	version_format(best->version, a, sizeof(a));
 	log_info("%s: connected to %s %s of %s", client->mod->name, name, a, best->module);
-	AUDIT("service", "module", client->mod->name, "event", "connected", "service", name,
+	AUDIT_MOD(client->mod->name, "service", "module", client->mod->name, "event", "connected", "service", name,
 	      "version", a, "provider", best->module);
 	return 0;
 }

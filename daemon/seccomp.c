@@ -40,7 +40,7 @@ static const char *const allowed[] = {
 	"rt_sigpending", "rt_sigtimedwait", "sigaltstack", "kill", "tgkill", "tkill",
 	"getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getresuid",
 	"getresgid", "getgroups", "getpgrp", "getpgid", "getsid", "setsid", "setpgid",
-	"uname", "sysinfo", "getrlimit", "prlimit64", "getrusage", "times", "clock_gettime",
+	"uname", "sysinfo", "getrlimit", "getrusage", "times", "clock_gettime",
 	"clock_getres", "clock_nanosleep", "nanosleep", "gettimeofday", "time", "futex",
 	"set_robust_list", "get_robust_list", "set_tid_address", "rseq", "arch_prctl",
 	"prctl", "sched_yield", "sched_getaffinity", "sched_setaffinity", "sched_getparam",
@@ -199,8 +199,17 @@ static int add_rules(scmp_filter_ctx ctx, const struct filter_opts *o, char *why
 				       SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NS_FLAGS, 0));
 	if (!ret)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	/*
+	 * prlimit64 on itself only (pid 0, what glibc's getrlimit/setrlimit
+	 * pass): on another pid of its uid it could give the module's init
+	 * an RLIMIT_CPU and have the kernel kill it (the red-team's finding).
+	 * Any other pid gets the filter's default, EPERM.
+	 */
+	if (!ret)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1,
+				       SCMP_A0(SCMP_CMP_EQ, 0));
 	if (ret && !why[0])
-		snprintf(why, cap, "cannot add the clone rules: %s", strerror(-ret));
+		snprintf(why, cap, "cannot add the clone and prlimit64 rules: %s", strerror(-ret));
 	if (o->priority)
 		for (size_t i = 0; i < ARRAY_SIZE(priority_calls) && !ret; i++)
 			ret = allow(ctx, priority_calls[i], why, cap);

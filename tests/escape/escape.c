@@ -225,6 +225,13 @@ static void files_and_processes(void)
 		attempt("proc_init_mem", r, errno);
 		r = open_close("/proc/1/environ", O_RDONLY);
 		attempt("proc_init_environ", r, errno);
+		/* RLIMIT_CPU on init: the kernel would kill it (red team) */
+		{
+			struct rlimit cpu = { 1, 1 };
+
+			r = syscall(SYS_prlimit64, 1, RLIMIT_CPU, &cpu, NULL);
+			attempt("prlimit_init", r, errno);
+		}
 		out("init_alive=%s ppid=%d", kill(1, 0) == 0 && getppid() == 1 ? "yes" : "NO",
 		    (int)getppid());
 	}
@@ -767,9 +774,20 @@ static void audit_flood(void)
 	struct logos_handle_dup d = { .handle = strtoul(b, NULL, 0), .rights = LOGOS_RIGHTS_SAME };
 	long n = atol(env("FLOOD_COUNT", "20000")), denied = 0;
 
+	struct logos_channel_create cc = { 0 };
+	long revoked = 0;
+
 	for (long i = 0; i < n; i++)
 		denied += ioctl(3, LOGOS_IOC_HANDLE_DUPLICATE, &d) < 0 && errno == EPERM;
-	out("audit_flood denials=%ld of %ld", denied, n);
+	/* revoking its own handles is allowed, and each is a REVOKE event */
+	if (ioctl(3, LOGOS_IOC_CHANNEL_CREATE, &cc) == 0) {
+		for (long i = 0; i < n; i++) {
+			struct logos_handle_revoke rv = { .handle = cc.handle0 };
+
+			revoked += ioctl(3, LOGOS_IOC_HANDLE_REVOKE, &rv) == 0;
+		}
+	}
+	out("audit_flood denials=%ld revokes=%ld of %ld", denied, revoked, n);
 }
 
 static void balloon(void)
