@@ -229,19 +229,26 @@ static char *members_of(va_list ap)
 	return jw_finish(&w);
 }
 
-int audit_log(struct audit *a, const char *type, ...)
+static int append_va(struct audit *a, const char *type, va_list ap)
 {
-	va_list ap;
-	char *members;
+	char *members = members_of(ap);
 	int ret;
 
-	va_start(ap, type);
-	members = members_of(ap);
-	va_end(ap);
 	if (!members)
 		return -ENOMEM;
 	ret = audit_append(a, type, members);
 	free(members);
+	return ret;
+}
+
+int audit_log(struct audit *a, const char *type, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, type);
+	ret = append_va(a, type, ap);
+	va_end(ap);
 	return ret;
 }
 
@@ -283,7 +290,6 @@ int audit_log_module(struct audit *a, const char *module, const char *type, ...)
 	uint64_t now = a->clock ? a->clock() : now_ms();
 	struct audit_rate *r = NULL;
 	va_list ap;
-	char *members;
 	int ret;
 
 	if (a->fd < 0)
@@ -314,12 +320,8 @@ int audit_log_module(struct audit *a, const char *module, const char *type, ...)
 		}
 	}
 	va_start(ap, type);
-	members = members_of(ap);
+	ret = append_va(a, type, ap);
 	va_end(ap);
-	if (!members)
-		return -ENOMEM;
-	ret = audit_append(a, type, members);
-	free(members);
 	return ret;
 }
 
