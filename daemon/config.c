@@ -138,6 +138,7 @@ static void daemon_defaults(struct daemon_config *c, const char *config_dir)
 	c->uid_min = 61000;
 	c->uid_max = 61999;
 	c->shutdown_timeout_ms = 30000;
+	c->rollback_window_ms = 600000;
 	c->watchdog_tick_ms = 250;
 	c->audit_path = strdup("/var/log/logos/audit.log");
 	snprintf(path, sizeof(path), "%s/audit.key", config_dir);
@@ -359,6 +360,8 @@ static void daemon_kv(struct parser *p, const char *s, const char *k, const char
 				perr(p, "DefaultAccess must be allow or deny, not \"%s\"", v);
 		} else if (is(k, "ShutdownTimeout")) {
 			set_duration(p, s, k, v, &c->shutdown_timeout_ms);
+		} else if (is(k, "RollbackWindow")) {
+			set_duration(p, s, k, v, &c->rollback_window_ms);
 		} else {
 			perr(p, "unknown key %s in [%s]", k, s);
 		}

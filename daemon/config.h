@@ -172,6 +172,7 @@ struct daemon_config {
 	uint32_t uid_min, uid_max;
 	bool default_allow;	/* Access: services nobody listed */
 	uint64_t shutdown_timeout_ms;
+	uint64_t rollback_window_ms;	/* crash loop this soon after an update: roll back (0: never) */
 	uint64_t watchdog_tick_ms;
 
 	char *audit_path, *audit_key;

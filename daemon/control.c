@@ -354,6 +354,10 @@ static void module_json(struct jw *w, struct module *mod, bool detail)
 				for (int r = 0; r < __LOGOS_RES_MAX; r++)
 					jw_uint(w, NULL, info.usage[r]);
 				jw_arr_end(w);
+				jw_arr_begin(w, "limit");
+				for (int r = 0; r < __LOGOS_RES_MAX; r++)
+					jw_uint(w, NULL, info.limit[r]);
+				jw_arr_end(w);
 				jw_obj_end(w);
 			}
 		}
@@ -373,7 +377,8 @@ static const struct command {
 	{ "start", true, true },	{ "stop", true, true },
 	{ "restart", true, true },	{ "pause", true, true },
 	{ "resume", true, true },	{ "update", true, true },
-	{ "reload", false, true },
+	{ "rollback", true, true },	{ "reload", false, true },
+	{ "quota", true, true },
 };
 
 static const struct command *find_command(const char *name)
@@ -472,6 +477,13 @@ static char *answer(struct client *c, const struct jobj *req, const char **cmd_o
 		ret = sup_resume(mod, why, sizeof(why));
 	} else if (!strcmp(cmd, "update")) {
 		ret = do_update(c, mod, req, why, sizeof(why));
+	} else if (!strcmp(cmd, "rollback")) {
+		ret = update_rollback(mod, why, sizeof(why));
+	} else if (!strcmp(cmd, "quota")) {
+		const struct jmember *keep = jobj_get(req, "persist");
+
+		ret = quota_set(mod, jobj_str(req, "resource"), jobj_str(req, "limit"),
+				keep && keep->type == J_BOOL && keep->b, c->uid, why, sizeof(why));
 	} else if (!strcmp(cmd, "reload")) {
 		char **errs = calloc(1, sizeof(char *));
 

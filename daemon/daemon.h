@@ -107,6 +107,8 @@ struct module {
 	struct verified *update_v;	/* its bytes, verified once (update.c) */
 	uint64_t update_deadline_ms;
 	bool update_resume_old;
+	bool rolling_back;	/* the update in progress is a rollback */
+	uint64_t committed_ms;	/* when an update (not a rollback) last committed */
 };
 
 struct daemon {
@@ -233,6 +235,12 @@ void control_publish(const char *line, size_t len);
 void notify_send(const char *msg);
 uint64_t notify_watchdog_usec(void);
 
+/* quota.c: operator limits through logosd, audited, optionally kept */
+int quota_resource_parse(const char *s);
+void quota_apply_kept(const char *module, uint64_t *kquota);
+int quota_set(struct module *mod, const char *resource, const char *limit, bool persist,
+	      unsigned int uid, char *why, size_t cap);
+
 /* update.c */
 int update_begin_src(struct module *mod, struct update_src *src, bool allow_downgrade,
 		     char *why, size_t cap);
@@ -240,5 +248,7 @@ void update_on_saved(struct module *mod);
 void update_on_ready(struct instance *in);
 void update_on_exit(struct instance *in);
 void update_tick(struct module *mod, uint64_t now);
+int update_rollback(struct module *mod, char *why, size_t cap);
+int update_rollback_crashed(struct module *mod, const char *crash, char *why, size_t cap);
 
 #endif

@@ -220,3 +220,11 @@ const char *state_name(uint32_t state)
 
 	return state < ARRAY_SIZE(names) ? names[state] : "?";
 }
+
+int k_set_quota(int fd, uint32_t module, uint32_t resource, uint64_t limit)
+{
+	struct logos_module_set_quota a = { .handle = module, .resource = resource,
+					    .limit = limit };
+
+	return xioctl(fd, LOGOS_IOC_MODULE_SET_QUOTA, &a);
+}

@@ -16,6 +16,7 @@ int kernel_open(struct logos_version *ver, char *why, size_t cap);
 int k_module_create(int fd, const char *name, uint32_t trust, uint32_t flags,
 		    const uint64_t *limits, uint32_t *handle, int *module_fd, uint32_t *id);
 int k_set_state(int fd, uint32_t module, uint32_t state);
+int k_set_quota(int fd, uint32_t module, uint32_t resource, uint64_t limit);
 int k_module_info(int fd, uint32_t module, struct logos_module_info *info);
 int k_channel_create(int fd, uint32_t *h0, uint32_t *h1);
 int k_give(int fd, uint32_t module, uint32_t h, uint32_t rights, uint32_t flags,

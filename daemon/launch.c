@@ -198,13 +198,17 @@ void instance_output(struct instance *in)
 static int kernel_objects(struct instance *in, int *module_fd, uint32_t *given, char *why,
 			  size_t cap)
 {
+	uint64_t kquota[LOGOS_RES_COUNT];
 	uint32_t h1 = 0;
 	int ret;
 
+	/* the manifest's [Limits], then what an operator kept (quota.c) */
+	memcpy(kquota, in->m->kquota, sizeof(kquota));
+	quota_apply_kept(in->m->name, kquota);
 	/* Mapped channels bypass the kernel on the data path: by trust level. */
 	ret = k_module_create(D.kfd, in->m->name, in->trust,
 			      D.cfg.trust[in->trust].mapped ? LOGOS_MODULE_ALLOW_MAPPED : 0,
-			      in->m->kquota, &in->kmod, module_fd, &in->kid);
+			      kquota, &in->kmod, module_fd, &in->kid);
 	if (ret) {
 		snprintf(why, cap, "LOGOS_IOC_MODULE_CREATE: %s", strerror(-ret));
 		return ret;

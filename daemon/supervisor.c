@@ -581,12 +581,19 @@ static void schedule_restart(struct module *mod, const char *what)
 	};
 	uint64_t now = now_ms(), started = mod->cur ? mod->cur->started_ms : now;
 	int64_t delay = backoff_on_failure(&bc, &mod->bo, started, now);
-	char why[512];
+	char why[512], rb[768];
 
 	if (delay == BACKOFF_GIVE_UP) {
 		snprintf(why, sizeof(why), "crash loop: %u failures in a row (last: %s)",
 			 mod->bo.failures, what);
 		AUDIT("crash-loop", "module", mod->name, "reason", what);
+		if (!update_rollback_crashed(mod, why, rb, sizeof(rb))) {
+			/* the previous version, restarted from a fresh backoff */
+			memset(&mod->bo, 0, sizeof(mod->bo));
+			mod->restart_at_ms = now;
+			sup_set_state(mod, M_BACKOFF, rb);
+			return;
+		}
 		sup_set_state(mod, M_FAILED, why);
 		registry_module_gone(mod->name);
 		return;

@@ -44,6 +44,7 @@ int pause_main(int argc, char *argv[]);
 int resume_main(int argc, char *argv[]);
 int reload_main(int argc, char *argv[]);
 int update_main(int argc, char *argv[]);
+int rollback_main(int argc, char *argv[]);
 int services_main(int argc, char *argv[]);
 int audit_main(int argc, char *argv[]);
 int keygen_main(int argc, char *argv[]);

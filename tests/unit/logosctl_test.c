@@ -207,7 +207,7 @@ static bool complete(const char *line, char *buf)
 
 static const char *const subcommands[] = {
 	"list", "status", "start", "stop", "restart", "pause", "resume", "reload", "update",
-	"services", "top", "handles", "quota", "grants", "stats", "monitor", "audit", "keygen",
+	"rollback", "services", "top", "handles", "quota", "grants", "stats", "monitor", "audit", "keygen",
 	"sign", "verify", "version",
 };
 
@@ -287,6 +287,8 @@ int main(void)
 	      strstr(out, "\"ioctl\":null"), "version --json without logos.ko: exit 6, ioctl null");
 	rc = run("top", "-n", "x", NULL);
 	CHECK(rc == 2, "top -n x: exit 2");
+	rc = run("quota", "kv", "handles=10", "--persist", NULL);
+	CHECK(rc == 3 && strstr(err, "--persist needs logosd"), "quota --persist without logosd: exit 3");
 
 	/* ---- a fake logosd ---- */
 	{
@@ -298,6 +300,8 @@ int main(void)
 			{ "resume", "{\"ok\":false,\"error\":\"kv is not paused\",\"errno\":22}" },
 			{ "restart", "{\"ok\":false,\"error\":\"permission denied: restart needs root or group logos; uid 1000 may only read (list, status, services, audit, version, subscribe)\",\"errno\":1}" },
 			{ "status", RUNNING },
+			{ "quota", "{\"ok\":true}" },
+			{ "rollback", "{\"ok\":false,\"error\":\"no earlier version of kv is kept: it has not been updated here\",\"errno\":61}" },
 			{ "services", "{\"services\":[{\"service\":\"kv\",\"version\":\"1.4\",\"module\":\"kv\",\"capabilities\":\"get,put\",\"active\":true,\"clients\":2}],\"connections\":[{\"client\":\"wallet\",\"service\":\"kv\",\"version\":\"1.4\",\"provider\":\"kv\",\"state\":\"up\"}],\"ok\":true}" },
 			{ "reload", "{\"problems\":[\"/etc/logos/modules.d/x.module:3: syntax error\"],\"ok\":true}" },
 			{ "subscribe", "{\"seq\":10,\"ok\":true}\n"
@@ -327,6 +331,12 @@ int main(void)
 		rc = run("restart", "kv", NULL);
 		CHECK(rc == 5 && strstr(err, "logosctl: permission denied: restart needs root or group logos; uid 1000 may only read"),
 		      "refused by logosd's role check (EPERM): logosd's sentence, exit 5");
+		rc = run("quota", "kv", "handles=10", "--persist", NULL);
+		CHECK(rc == 0 && strstr(out, "kv: handles limit set to 10 (by logosd, audited; kept for its later starts)"),
+		      "quota of a module logosd supervises: through logosd, audited, kept");
+		rc = run("rollback", "kv", NULL);
+		CHECK(rc == 1 && strstr(err, "logosctl: no earlier version of kv is kept"),
+		      "rollback with nothing kept: logosd's sentence, exit 1");
 		rc = run("services", NULL);
 		CHECK(rc == 0 && strstr(out, "kv ") && strstr(out, "wallet") && strstr(out, "get,put"),
 		      "services: both tables");

@@ -12,7 +12,7 @@ _logosctl()
 	local cur prev words cword
 	_init_completion || return
 
-	local cmds="list status start stop restart pause resume reload update services top handles
+	local cmds="list status start stop restart pause resume reload update rollback services top handles
 		quota grants stats monitor audit keygen sign verify version help"
 	local resources="handles= objects= events= channels= msgs_queued= bytes_queued=
 		memory_pages= mapped_pages="
@@ -48,7 +48,7 @@ _logosctl()
 	case $cmd in
 	status | handles)
 		[ $args = 0 ] && COMPREPLY=($(compgen -W "$(_logosctl_modules) --json --help" -- "$cur")) ;;
-	start | stop | restart | pause | resume)
+	start | stop | restart | pause | resume | rollback)
 		if [ $args = 0 ] && [[ $cur != -* ]]; then
 			COMPREPLY=($(compgen -W "$(_logosctl_modules)" -- "$cur"))
 		else
