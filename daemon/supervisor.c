@@ -279,6 +279,8 @@ static int start_deps(struct module *mod, int depth, char *why, size_t cap)
 	return 0;
 }
 
+static bool launch_pending;	/* more to start: the loop ticks again at once */
+
 int sup_start(struct module *mod, const char *who, char *why, size_t cap)
 {
 	int ret;
@@ -307,7 +309,13 @@ int sup_start(struct module *mod, const char *who, char *why, size_t cap)
 	mod->bo.failures = 0;
 	mod->last_error[0] = 0;
 	sup_set_state(mod, M_WAITING, who);
-	sup_tick(now_ms());
+	/*
+	 * Launched by the loop's next tick, not here: a tick from here ran
+	 * once per module in sup_autostart(), all of them before the loop
+	 * read a single READY, and killed the first ones for their
+	 * StartTimeout (make bench-scale: every module's first start).
+	 */
+	launch_pending = true;
 	return 0;
 }
 
@@ -697,7 +705,6 @@ void sup_on_exit(struct instance *in)
 #define LAUNCH_SLICE_MS 50
 static uint64_t tick_started_ms;
 static unsigned int tick_launches;
-static bool launch_pending;
 
 static bool may_launch(void)
 {
