@@ -22,6 +22,7 @@
 #include "log.h"
 #include "util.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -332,6 +333,14 @@ static void module_json(struct jw *w, struct module *mod, bool detail)
 		jw_uint(w, "saved_state_bytes", mod->saved_len);
 		if (in) {
 			jw_uint(w, "uptime_ms", now_ms() - in->started_ms);
+			if (in->net.active) {
+				char a[INET_ADDRSTRLEN];
+				struct in_addr ia = { .s_addr = htonl(in->net.addr) };
+
+				inet_ntop(AF_INET, &ia, a, sizeof(a));
+				jw_str(w, "address", a);
+				jw_str(w, "host_interface", in->net.host_if);
+			}
 			jw_str(w, "cgroup", in->cgroup);
 			cgroup_stats(in->cgroup, &st);
 			jw_obj_begin(w, "cgroup_usage");

@@ -26,6 +26,9 @@ static void print_daemon(json_object *d)
 	printf("  pid:       %lld\n", jint(d, "pid"));
 	if (json_object_object_get_ex(d, "uptime_ms", NULL))
 		printf("  uptime:    %.1f s\n", jint(d, "uptime_ms") / 1000.0);
+	if (*jstr(d, "address"))
+		printf("  network:   %s (host side %s)\n", jstr(d, "address"),
+		       jstr(d, "host_interface"));
 	printf("  restarts:  %lld (%lld failures in a row), policy %s\n", jint(d, "restarts"),
 	       jint(d, "failures_in_a_row"), jstr(d, "restart_policy"));
 	if (*jstr(d, "last_error"))
