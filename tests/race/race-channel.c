@@ -346,7 +346,7 @@ const struct scenario sc_call_exit = {
  * taken, unanswered call only through -EOWNERDEAD. Exactly one of the
  * reply and -EOWNERDEAD may win.
  */
-enum { OWNERDEAD_NS = 20000000 };
+enum { OWNERDEAD_NS = 200000000 };
 
 /* How the rounds ended: a reply, -EOWNERDEAD, -ETIMEDOUT. */
 static unsigned long ownerdead_seen[3];
@@ -401,7 +401,7 @@ static void ownerdead_act(struct race *r, int who)
 		}
 		break;
 	default:
-		race_jitter(r, 2, 4000);
+		race_jitter(r, 2, 1000000);	/* often after the reply too */
 		/* The racing ioctl holds the file: the release completes after it. */
 		close(c.fd[1]);
 		c.fd[1] = -1;
