@@ -781,6 +781,31 @@ TEST_F(call, ownerdead_on_a_raw_channel_taken_is_eownerdead_and_queued_is_epipe)
 	ASSERT_EQ(0, logos_close_handle(self->dev, m.handle));
 }
 
+TEST_F(call, ownerdead_parked_call_whose_taker_dies_gets_eownerdead_when_resumed)
+{
+	struct logos_test_module m;
+	struct logos_test_call c;
+	struct logos_bg bg;
+	char buf[16];
+	__u32 h;
+
+	ASSERT_EQ(0, logos_install_noop(SIGUSR1));
+	ASSERT_EQ(0, module_sharing(self->dev, "parked-taker", self->s, &m, &h));
+	logos_call_prep(&c, self->c, "p", 1, LOGOS_TIMEOUT_INFINITE);
+	c.arg.flags = LOGOS_CALL_OWNERDEAD;
+	ASSERT_EQ(0, logos_bg_start(&bg, self->dev, LOGOS_IOC_CHANNEL_CALL, &c.arg));
+	ASSERT_NE(0, take_call(m.fd, h, buf, sizeof(buf), NULL));
+	ASSERT_EQ(0, pthread_kill(bg.thread, SIGUSR1));
+	EXPECT_EQ(-EINTR, logos_bg_join(&bg));
+	ASSERT_NE(0, c.arg.request.header.txn_id);
+	/* The module that took it ends while the call is parked. */
+	logos_module_release(&m);
+	ASSERT_EQ(0, logos_wait_one(self->dev, m.handle, LOGOS_SIGNAL_TERMINATED, 5 * SEC, NULL));
+	EXPECT_EQ(-EOWNERDEAD, logos_ioctl(self->dev, LOGOS_IOC_CHANNEL_CALL, &c.arg));
+	EXPECT_EQ(0, c.arg.request.header.txn_id);
+	ASSERT_EQ(0, logos_close_handle(self->dev, m.handle));
+}
+
 TEST_F(call, ownerdead_orphaned_call_leaves_nothing_behind)
 {
 	struct logos_test_module m;
