@@ -24,6 +24,8 @@ struct logos_pending_call {
 	struct logos_kmsg *reply;
 	int status;
 	bool parked;	/* interrupted, kept for its restart: see logos_call_park() */
+	bool ownerdead;	/* LOGOS_CALL_OWNERDEAD */
+	u64 taker;	/* serial of the context that received the request, or 0 */
 };
 
 /* Interrupted calls kept for their restart, per endpoint. */
@@ -39,6 +41,75 @@ void logos_calls_fail(struct logos_endpoint *ep)
 		if (!pc->reply && !pc->status)
 			pc->status = -EPIPE;
 	}
+}
+
+/*
+ * Who took a call. A LOGOS_CALL_OWNERDEAD request received through a
+ * context is tagged with that context's serial on the caller's pending
+ * call; when the context's file is released, every call still tagged with
+ * it and unanswered fails with -EOWNERDEAD. Nothing is kept on the
+ * server's side, so a server that never replies costs nothing, and a
+ * reply, a timeout or the caller's endpoint closing needs no clean-up.
+ */
+static atomic64_t logos_ctx_serial = ATOMIC64_INIT(0);
+
+void logos_ctx_calls_init(struct logos_ctx *ctx)
+{
+	ctx->serial = atomic64_inc_return(&logos_ctx_serial);
+	ctx->took_calls = false;
+}
+
+/* @ctx received the call @txn on @ep: tag the caller's pending call. */
+void logos_call_taken(struct logos_ctx *ctx, struct logos_endpoint *ep, u64 txn)
+{
+	struct logos_pending_call *pc;
+	struct logos_endpoint *peer;
+	bool found = false;
+
+	peer = logos_peer_get(ep);
+	if (IS_ERR(peer))
+		return;	/* the caller is gone: its calls failed already */
+	spin_lock(&peer->obj.lock);
+	list_for_each_entry(pc, &peer->calls, node) {
+		if (pc->txn == txn) {
+			if (pc->ownerdead && !pc->reply && !pc->status) {
+				pc->taker = ctx->serial;
+				found = true;
+			}
+			break;
+		}
+	}
+	spin_unlock(&peer->obj.lock);
+	logos_object_put(&peer->obj);
+	if (found && !READ_ONCE(ctx->took_calls))
+		WRITE_ONCE(ctx->took_calls, true);
+}
+
+/* The context @taker ended: its unanswered calls on @ep fail. */
+bool logos_calls_orphan(struct logos_endpoint *ep, u64 taker)
+{
+	struct logos_pending_call *pc;
+	bool found = false;
+
+	lockdep_assert_held(&ep->obj.lock);
+	list_for_each_entry(pc, &ep->calls, node) {
+		if (pc->taker == taker && !pc->reply && !pc->status) {
+			WRITE_ONCE(pc->status, -EOWNERDEAD);
+			found = true;
+		}
+	}
+	return found;
+}
+
+/*
+ * @ctx's file is being released: no ioctl runs through it any more, so
+ * nothing new gets tagged with its serial. A context that never took such
+ * a call skips the walk over every endpoint.
+ */
+void logos_ctx_calls_orphan(struct logos_ctx *ctx)
+{
+	if (READ_ONCE(ctx->took_calls))
+		logos_endpoints_orphan_calls(ctx->serial);
 }
 
 /* Parked calls nobody resumed, when their endpoint closes. */
@@ -149,7 +220,10 @@ static struct logos_pending_call *logos_call_unpark(struct logos_endpoint *ep, u
 long logos_ioctl_channel_call(struct logos_call *call)
 {
 	struct logos_channel_call *arg = call->arg;
-	struct logos_pending_call stack_pc = { .reply = NULL, .status = 0 };
+	struct logos_pending_call stack_pc = {
+		.reply = NULL, .status = 0,
+		.ownerdead = !!(arg->flags & LOGOS_CALL_OWNERDEAD),
+	};
 	struct logos_pending_call *pc = &stack_pc, *parked;
 	u64 resume = arg->request.header.txn_id;
 	struct logos_call_wait w;
@@ -160,7 +234,7 @@ long logos_ioctl_channel_call(struct logos_call *call)
 	bool sent = true;
 	int ret;
 
-	if (arg->flags)
+	if (arg->flags & ~LOGOS_CALL_OWNERDEAD)
 		return -EINVAL;
 	ret = logos_kmsg_check_buffer(&arg->reply);
 	if (ret)

@@ -464,6 +464,7 @@ int logos_recv_one(struct logos_ctx *ctx, struct logos_endpoint *ep,
 	struct logos_msg_wait w = { .ep = ep };
 	struct logos_kmsg *msg;
 	u32 dropped;
+	u64 txn;
 	int ret;
 
 	ret = logos_kmsg_check_buffer(buf);
@@ -499,7 +500,11 @@ int logos_recv_one(struct logos_ctx *ctx, struct logos_endpoint *ep,
 	logos_object_wake(&ep->obj, false);
 
 	msg->hdr.dropped = dropped;
+	/* The message is gone once delivered: keep what tags a call's taker. */
+	txn = msg->hdr.flags & LOGOS_MSG_CALL ? msg->hdr.txn_id : 0;
 	ret = logos_kmsg_deliver(ctx, msg, buf);
+	if (txn && (!ret || ret == LOGOS_DELIVERED_FAULT))
+		logos_call_taken(ctx, ep, txn);
 	if (ret == LOGOS_DELIVERED_FAULT)
 		return -EFAULT;
 	if (ret) {
@@ -580,6 +585,27 @@ long logos_ioctl_channel_send(struct logos_call *call)
 long logos_ioctl_channel_recv(struct logos_call *call)
 {
 	return logos_channel_batch(call, LOGOS_RIGHT_READ, logos_recv_one, true);
+}
+
+/*
+ * A context that took calls ended: every endpoint's calls tagged with it
+ * and still unanswered fail with -EOWNERDEAD (call.c). Walks every
+ * endpoint, once per such context's end; the message path never does.
+ */
+void logos_endpoints_orphan_calls(u64 taker)
+{
+	struct logos_endpoint *ep;
+	bool found;
+
+	spin_lock(&logos_endpoints_lock);
+	list_for_each_entry(ep, &logos_endpoints, all_node) {
+		spin_lock(&ep->obj.lock);
+		found = !list_empty(&ep->calls) && logos_calls_orphan(ep, taker);
+		spin_unlock(&ep->obj.lock);
+		if (found)
+			logos_object_wake(&ep->obj, false);
+	}
+	spin_unlock(&logos_endpoints_lock);
 }
 
 /* Called at unload, when no logos file is open any more. */

@@ -49,6 +49,7 @@ int logos_endpoint_commit(struct logos_endpoint *dst, struct logos_kmsg *msg);
 int logos_endpoint_push_drop_oldest(struct logos_endpoint *dst, struct logos_kmsg *msg,
 				    u32 *dropped);
 u32 logos_endpoint_max_msgs(u32 want);
+void logos_endpoints_orphan_calls(u64 taker);
 
 static inline struct logos_endpoint *logos_endpoint_from_obj(struct logos_object *obj)
 {

@@ -5,6 +5,7 @@
  */
 
 #include "device.h"
+#include "call.h"
 #include "ioctl.h"
 #include "memory.h"
 #include "module.h"
@@ -25,7 +26,8 @@ void logos_fill_version(struct logos_version *ver)
 	ver->features = LOGOS_FEATURE_NETLINK | LOGOS_FEATURE_HANDLES |
 			LOGOS_FEATURE_MODULES | LOGOS_FEATURE_QUOTAS | LOGOS_FEATURE_EVENTS |
 			LOGOS_FEATURE_CHANNELS | LOGOS_FEATURE_MEMORY | LOGOS_FEATURE_TOPICS |
-			LOGOS_FEATURE_WATCH | LOGOS_FEATURE_MAPPED;
+			LOGOS_FEATURE_WATCH | LOGOS_FEATURE_MAPPED |
+			LOGOS_FEATURE_CALL_OWNERDEAD;
 }
 
 struct logos_supervisor {
@@ -47,6 +49,7 @@ static int logos_open(struct inode *inode, struct file *file)
 	sup->ctx.table = &sup->table;
 	sup->ctx.module = NULL;
 	logos_watch_set_init(&sup->ctx.watches);
+	logos_ctx_calls_init(&sup->ctx);
 	file->private_data = &sup->ctx;
 	return 0;
 }
@@ -57,6 +60,7 @@ static int logos_release(struct inode *inode, struct file *file)
 						    struct logos_supervisor, ctx);
 
 	logos_watch_set_release(&sup->ctx.watches);
+	logos_ctx_calls_orphan(&sup->ctx);
 	logos_table_release(&sup->table);
 	kfree(sup);
 	return 0;

@@ -7,6 +7,7 @@
  */
 
 #include "module.h"
+#include "call.h"
 #include "grant.h"
 #include "ioctl.h"
 #include "memory.h"
@@ -130,6 +131,8 @@ static int logos_module_file_release(struct inode *inode, struct file *file)
 	u32 old;
 
 	logos_watch_set_release(&ctx->watches);
+	/* Before the table: a taken call is orphaned, not merely -EPIPE. */
+	logos_ctx_calls_orphan(ctx);
 	logos_table_release(&m->table);
 
 	spin_lock(&m->state_lock);
@@ -245,6 +248,7 @@ static struct logos_module *logos_module_alloc(const struct logos_module_create 
 	m->ctx.table = &m->table;
 	m->ctx.module = m;
 	logos_watch_set_init(&m->ctx.watches);
+	logos_ctx_calls_init(&m->ctx);
 	spin_lock_init(&m->grants_lock);
 	INIT_LIST_HEAD(&m->grants);
 

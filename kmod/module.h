@@ -20,6 +20,8 @@ struct logos_ctx {
 	struct logos_handle_table *table;
 	struct logos_module *module;	/* NULL for a supervisor */
 	struct logos_watch_set watches;
+	u64 serial;			/* unique, names the taker of a call */
+	bool took_calls;		/* received a LOGOS_CALL_OWNERDEAD call */
 };
 
 struct logos_module {

@@ -620,6 +620,215 @@ TEST_F(call, kill_9_of_the_server_process_gives_the_caller_epipe)
 	EXPECT_EQ(LOGOS_STATE_TERMINATED, logos_state_of(self->dev, m.handle));
 }
 
+/*
+ * LOGOS_CALL_OWNERDEAD: a request taken by a context that ends without
+ * answering fails at once with -EOWNERDEAD, whether or not the server's
+ * endpoint survives it (a supervisor keeps it for a restarted instance).
+ */
+
+/* A module holding a handle derived from the supervisor's endpoint @h. */
+static int module_sharing(int dev, const char *name, __u32 h, struct logos_test_module *m,
+			  __u32 *in_module)
+{
+	int ret = logos_module_new(dev, name, LOGOS_TRUST_USER, NULL, m);
+
+	if (ret)
+		return ret;
+	return logos_give(dev, m->handle, h, LOGOS_RIGHTS_SAME, 0, in_module);
+}
+
+/* Spawns a child serving through @m (then released here) that takes one call and dies. */
+static pid_t spawn_taker(struct logos_test_module *m, __u32 h)
+{
+	static struct proc_end e;
+	pid_t pid;
+
+	e.fd = m->fd;
+	e.h = h;
+	pid = logos_spawn(take_call_then_die, &e);
+	logos_module_release(m);
+	return pid;
+}
+
+/* One flagged call on @c, taken and answered through @s by this supervisor. */
+static int serve_one_ownerdead(int dev, __u32 c, __u32 s, char *buf, __u32 size)
+{
+	struct logos_test_call call;
+	struct logos_bg bg;
+	__u64 txn;
+	int ret;
+
+	logos_call_prep(&call, c, "again", 5, 10 * SEC);
+	call.arg.flags = LOGOS_CALL_OWNERDEAD;
+	ret = logos_bg_start(&bg, dev, LOGOS_IOC_CHANNEL_CALL, &call.arg);
+	if (ret)
+		return ret;
+	txn = take_call(dev, s, buf, size, NULL);
+	ret = txn ? logos_reply(dev, s, txn, "ok", 2) : -EIO;
+	if (logos_bg_join(&bg))
+		return -EIO;
+	return ret;
+}
+
+TEST_F(call, ownerdead_call_taken_by_a_killed_module_fails_at_once_though_the_endpoint_survives)
+{
+	struct logos_test_module m;
+	struct logos_test_call c;
+	__u64 t0, elapsed;
+	char buf[16];
+	__u32 h;
+	pid_t pid;
+	int ret;
+
+	ASSERT_EQ(0, module_sharing(self->dev, "restarting-server", self->s, &m, &h));
+	pid = spawn_taker(&m, h);
+	ASSERT_LT(0, pid);
+	logos_call_prep(&c, self->c, "inc", 3, 20 * SEC);
+	c.arg.flags = LOGOS_CALL_OWNERDEAD;
+	t0 = logos_now_ns();
+	ret = logos_ioctl(self->dev, LOGOS_IOC_CHANNEL_CALL, &c.arg);
+	elapsed = logos_now_ns() - t0;
+	EXPECT_EQ(128 + SIGKILL, logos_reap(pid));
+	EXPECT_EQ(-EOWNERDEAD, ret);
+	EXPECT_GT(SEC, elapsed);
+	TH_LOG("the caller learned of the lost call after %llu us", elapsed / 1000);
+	/* The supervisor's endpoint lived on: the next call is served by it. */
+	ASSERT_EQ(0, serve_one_ownerdead(self->dev, self->c, self->s, buf, sizeof(buf)));
+}
+
+TEST_F(call, without_ownerdead_a_call_taken_by_a_killed_module_waits_for_its_timeout)
+{
+	struct logos_test_module m;
+	struct logos_test_call c;
+	__u32 h;
+	pid_t pid;
+	int ret;
+
+	ASSERT_EQ(0, module_sharing(self->dev, "restarting-server", self->s, &m, &h));
+	pid = spawn_taker(&m, h);
+	ASSERT_LT(0, pid);
+	logos_call_prep(&c, self->c, "inc", 3, SEC);
+	ret = logos_ioctl(self->dev, LOGOS_IOC_CHANNEL_CALL, &c.arg);
+	EXPECT_EQ(128 + SIGKILL, logos_reap(pid));
+	EXPECT_EQ(-ETIMEDOUT, ret);
+}
+
+TEST_F(call, ownerdead_call_still_queued_when_the_module_dies_is_served_by_the_next_taker)
+{
+	struct logos_test_module m;
+	struct logos_test_call c;
+	struct logos_bg bg;
+	char buf[16];
+	__u64 txn;
+	__u32 h;
+
+	ASSERT_EQ(0, module_sharing(self->dev, "idle-server", self->s, &m, &h));
+	logos_call_prep(&c, self->c, "q", 1, 10 * SEC);
+	c.arg.flags = LOGOS_CALL_OWNERDEAD;
+	ASSERT_EQ(0, logos_bg_start(&bg, self->dev, LOGOS_IOC_CHANNEL_CALL, &c.arg));
+	/* The module ends without taking it: the call stays queued. */
+	logos_module_release(&m);
+	ASSERT_EQ(0, logos_wait_one(self->dev, m.handle, LOGOS_SIGNAL_TERMINATED, 5 * SEC, NULL));
+	EXPECT_EQ(1, logos_bg_ret(&bg));
+	txn = take_call(self->dev, self->s, buf, sizeof(buf), NULL);
+	ASSERT_NE(0, txn);
+	ASSERT_EQ(0, logos_reply(self->dev, self->s, txn, "ok", 2));
+	EXPECT_EQ(0, logos_bg_join(&bg));
+	EXPECT_EQ(2, c.arg.reply.data_len);
+	ASSERT_EQ(0, logos_close_handle(self->dev, m.handle));
+}
+
+TEST_F(call, ownerdead_call_answered_before_the_module_dies_gets_its_reply)
+{
+	struct logos_test_module m;
+	struct logos_test_call c;
+	struct server sv;
+	__u32 h;
+
+	ASSERT_EQ(0, module_sharing(self->dev, "quick-server", self->s, &m, &h));
+	ASSERT_EQ(0, server_start(&sv, m.fd, h, 1));
+	logos_call_prep(&c, self->c, "ping", 4, 10 * SEC);
+	c.arg.flags = LOGOS_CALL_OWNERDEAD;
+	ASSERT_EQ(0, logos_ioctl(self->dev, LOGOS_IOC_CHANNEL_CALL, &c.arg));
+	ASSERT_EQ(0, server_join(&sv));
+	EXPECT_EQ(0, memcmp(c.reply, "re:ping", 7));
+	logos_module_release(&m);
+	ASSERT_EQ(0, logos_wait_one(self->dev, m.handle, LOGOS_SIGNAL_TERMINATED, 5 * SEC, NULL));
+	ASSERT_EQ(0, logos_close_handle(self->dev, m.handle));
+}
+
+TEST_F(call, ownerdead_on_a_raw_channel_taken_is_eownerdead_and_queued_is_epipe)
+{
+	struct logos_test_call c1, c2;
+	struct logos_test_module m;
+	struct logos_bg bg1, bg2;
+	char buf[16];
+	__u32 h;
+
+	/* The module holds the server's only handle. */
+	ASSERT_EQ(0, logos_module_with(self->dev, "sole-server", NULL, self->s, &m, &h));
+	logos_call_prep(&c1, self->c, "a", 1, 10 * SEC);
+	c1.arg.flags = LOGOS_CALL_OWNERDEAD;
+	ASSERT_EQ(0, logos_bg_start(&bg1, self->dev, LOGOS_IOC_CHANNEL_CALL, &c1.arg));
+	ASSERT_NE(0, take_call(m.fd, h, buf, sizeof(buf), NULL));
+	logos_call_prep(&c2, self->c, "b", 1, 10 * SEC);
+	c2.arg.flags = LOGOS_CALL_OWNERDEAD;
+	ASSERT_EQ(0, logos_bg_start(&bg2, self->dev, LOGOS_IOC_CHANNEL_CALL, &c2.arg));
+	logos_module_release(&m);
+	EXPECT_EQ(-EOWNERDEAD, logos_bg_join(&bg1));
+	EXPECT_EQ(-EPIPE, logos_bg_join(&bg2));
+	EXPECT_GT(5 * SEC, (__s64)bg1.elapsed_ns);
+	ASSERT_EQ(0, logos_close_handle(self->dev, m.handle));
+}
+
+TEST_F(call, ownerdead_parked_call_whose_taker_dies_gets_eownerdead_when_resumed)
+{
+	struct logos_test_module m;
+	struct logos_test_call c;
+	struct logos_bg bg;
+	char buf[16];
+	__u32 h;
+
+	ASSERT_EQ(0, logos_install_noop(SIGUSR1));
+	ASSERT_EQ(0, module_sharing(self->dev, "parked-taker", self->s, &m, &h));
+	logos_call_prep(&c, self->c, "p", 1, LOGOS_TIMEOUT_INFINITE);
+	c.arg.flags = LOGOS_CALL_OWNERDEAD;
+	ASSERT_EQ(0, logos_bg_start(&bg, self->dev, LOGOS_IOC_CHANNEL_CALL, &c.arg));
+	ASSERT_NE(0, take_call(m.fd, h, buf, sizeof(buf), NULL));
+	ASSERT_EQ(0, pthread_kill(bg.thread, SIGUSR1));
+	EXPECT_EQ(-EINTR, logos_bg_join(&bg));
+	ASSERT_NE(0, c.arg.request.header.txn_id);
+	/* The module that took it ends while the call is parked. */
+	logos_module_release(&m);
+	ASSERT_EQ(0, logos_wait_one(self->dev, m.handle, LOGOS_SIGNAL_TERMINATED, 5 * SEC, NULL));
+	EXPECT_EQ(-EOWNERDEAD, logos_ioctl(self->dev, LOGOS_IOC_CHANNEL_CALL, &c.arg));
+	EXPECT_EQ(0, c.arg.request.header.txn_id);
+	ASSERT_EQ(0, logos_close_handle(self->dev, m.handle));
+}
+
+TEST_F(call, ownerdead_orphaned_call_leaves_nothing_behind)
+{
+	struct logos_test_module m;
+	struct logos_test_call c;
+	long long live0;
+	__u32 h;
+	pid_t pid;
+
+	live0 = logos_live_objects();
+	ASSERT_EQ(0, module_sharing(self->dev, "leak-server", self->s, &m, &h));
+	pid = spawn_taker(&m, h);
+	ASSERT_LT(0, pid);
+	logos_call_prep(&c, self->c, "x", 1, 10 * SEC);
+	c.arg.flags = LOGOS_CALL_OWNERDEAD;
+	EXPECT_EQ(-EOWNERDEAD, logos_ioctl(self->dev, LOGOS_IOC_CHANNEL_CALL, &c.arg));
+	EXPECT_EQ(128 + SIGKILL, logos_reap(pid));
+	ASSERT_EQ(0, logos_wait_one(self->dev, m.handle, LOGOS_SIGNAL_TERMINATED, 5 * SEC, NULL));
+	EXPECT_EQ(0, logos_usage(self->dev, m.handle, LOGOS_RES_MSGS_QUEUED));
+	EXPECT_EQ(0, logos_usage(self->dev, m.handle, LOGOS_RES_HANDLES));
+	ASSERT_EQ(0, logos_close_handle(self->dev, m.handle));
+	EXPECT_EQ(live0, logos_live_objects_settle(live0));
+}
+
 /* Client child: calls and waits for ever. */
 static int call_forever(void *p)
 {
@@ -724,7 +933,10 @@ TEST_F(call, call_with_flags_is_einval)
 	struct logos_test_call c;
 
 	logos_call_prep(&c, self->c, "x", 1, 10 * SEC);
-	c.arg.flags = 1;
+	c.arg.flags = 2;
+	EXPECT_EQ(-EINVAL, logos_ioctl(self->dev, LOGOS_IOC_CHANNEL_CALL, &c.arg));
+	logos_call_prep(&c, self->c, "x", 1, 10 * SEC);
+	c.arg.flags = ~LOGOS_CALL_OWNERDEAD;
 	EXPECT_EQ(-EINVAL, logos_ioctl(self->dev, LOGOS_IOC_CHANNEL_CALL, &c.arg));
 	logos_call_prep(&c, self->c, "x", 1, 10 * SEC);
 	c.arg.request.flags = LOGOS_MSG_CALL;

@@ -338,3 +338,109 @@ const struct scenario sc_call_exit = {
 	.begin = open_sup, .setup = call_setup, .act = call_act, .check = call_check,
 	.end = close_all,
 };
+
+/*
+ * ---- LOGOS_CALL_OWNERDEAD: the server module's exit vs its reply ----
+ * The supervisor keeps a copy of the server's endpoint (as logosd does
+ * over a restart), so the exit never closes it: the caller learns of a
+ * taken, unanswered call only through -EOWNERDEAD. Exactly one of the
+ * reply and -EOWNERDEAD may win.
+ */
+enum { OWNERDEAD_NS = 200000000 };
+
+/* How the rounds ended: a reply, -EOWNERDEAD, -ETIMEDOUT. */
+static unsigned long ownerdead_seen[3];
+
+static int ownerdead_setup(struct race *r)
+{
+	uint32_t h0;
+	int i, ret;
+
+	for (i = 0; i < 2; i++) {
+		c.fd[i] = mod_create(c.sfd, 0, &c.mh[i]);
+		if (c.fd[i] < 0)
+			return race_fail(r, "MODULE_CREATE: %s", strerror(-c.fd[i]));
+	}
+	c.txn_seen = 0;
+	ret = chan_create(c.sfd, 0, &h0, &c.x);
+	if (!ret)
+		ret = hgive(c.sfd, c.mh[0], h0, LOGOS_RIGHTS_SAME, LOGOS_GIVE_MOVE, &c.h[0]);
+	if (!ret)
+		ret = hgive(c.sfd, c.mh[1], c.x, LOGOS_RIGHTS_SAME, 0, &c.h[1]);
+	return ret ? race_fail(r, "channel for two modules: %s", strerror(-ret)) : 0;
+}
+
+static void ownerdead_act(struct race *r, int who)
+{
+	char in[8] = "req", out[8];
+	struct logos_channel_call call = {
+		.handle = c.h[0], .flags = LOGOS_CALL_OWNERDEAD, .timeout_ns = OWNERDEAD_NS,
+		.request = { .data = (uintptr_t)in, .data_len = 3 },
+		.reply = { .data = (uintptr_t)out, .data_len = sizeof(out) },
+	};
+	struct logos_msg m = { .data = (uintptr_t)out, .data_len = sizeof(out) };
+	struct logos_channel_io io = { .handle = c.h[1], .msgs = (uintptr_t)&m, .count = 1,
+				       .timeout_ns = OWNERDEAD_NS };
+	struct logos_channel_reply rep = {
+		.handle = c.h[1], .reply = { .data = (uintptr_t)in, .data_len = 3 },
+	};
+
+	switch (who) {
+	case 0:
+		c.ret[0] = lx(c.fd[0], LOGOS_IOC_CHANNEL_CALL, &call);
+		break;
+	case 1:
+		c.ret[1] = lx(c.fd[1], LOGOS_IOC_CHANNEL_RECV, &io);
+		if (!c.ret[1] && (m.header.flags & LOGOS_MSG_CALL)) {
+			c.txn_seen = 1;
+			rep.txn_id = m.header.txn_id;
+			race_jitter(r, 1, 2000);
+			c.ret[1] = lx(c.fd[1], LOGOS_IOC_CHANNEL_REPLY, &rep);
+		} else if (!c.ret[1]) {
+			c.ret[1] = -EPROTO;
+		}
+		break;
+	default:
+		race_jitter(r, 2, 1000000);	/* often after the reply too */
+		/* The racing ioctl holds the file: the release completes after it. */
+		close(c.fd[1]);
+		c.fd[1] = -1;
+		break;
+	}
+}
+
+static int ownerdead_check(struct race *r)
+{
+	int ret = c.ret[0], rep = c.txn_seen ? c.ret[1] : 1;
+
+	close_fd(&c.fd[0]);
+	close_fd(&c.fd[1]);
+	hclose(c.sfd, c.mh[0]);
+	hclose(c.sfd, c.mh[1]);
+	hclose(c.sfd, c.x);
+	if (!ret && rep)
+		return race_fail(r, "CALL got a reply the server failed to send (%d)", rep);
+	if (!rep && ret)
+		return race_fail(r, "the server's reply went out but CALL returned %s",
+				 strerror(-ret));
+	if (ret == -EOWNERDEAD && !c.txn_seen)
+		return race_fail(r, "EOWNERDEAD for a call nobody received");
+	if (ret && ret != -EOWNERDEAD && ret != -ETIMEDOUT)
+		return race_fail(r, "CALL returned %s", strerror(-ret));
+	ownerdead_seen[!ret ? 0 : ret == -EOWNERDEAD ? 1 : 2]++;
+	return 0;
+}
+
+static void ownerdead_end(struct race *r)
+{
+	printf("# call-ownerdead: %lu replies, %lu EOWNERDEAD, %lu timeouts\n",
+	       ownerdead_seen[0], ownerdead_seen[1], ownerdead_seen[2]);
+	close_all(r);
+}
+
+const struct scenario sc_call_ownerdead = {
+	.name = "call-ownerdead", .group = "pair", .nthreads = 3, .jitter = 500,
+	.what = "server module exit vs its reply, its endpoint kept by the supervisor",
+	.begin = open_sup, .setup = ownerdead_setup, .act = ownerdead_act,
+	.check = ownerdead_check, .end = ownerdead_end,
+};

@@ -10,14 +10,14 @@
 extern const struct scenario sc_f1_ends, sc_f1_exit, sc_f2, sc_f3_chain, sc_f3_exit,
 	sc_f4_dup, sc_f4_give, sc_f4_msg, sc_f4_mapped, sc_f5_edquot, sc_f5_recv, sc_f5_map,
 	sc_f6, sc_f7, sc_close_revoke, sc_revoke_mm, sc_pub_close, sc_send_close,
-	sc_call_exit, sc_signal_close, sc_wait_close, sc_watch_close;
+	sc_call_exit, sc_call_ownerdead, sc_signal_close, sc_wait_close, sc_watch_close;
 
 const struct scenario *const race_scenarios[] = {
 	&sc_f4_dup, &sc_f4_give, &sc_f4_msg, &sc_f4_mapped,
 	&sc_f7,
 	&sc_f1_ends, &sc_f1_exit,
 	&sc_f5_edquot, &sc_f5_recv, &sc_f5_map,
-	&sc_close_revoke, &sc_revoke_mm, &sc_send_close, &sc_call_exit,
+	&sc_close_revoke, &sc_revoke_mm, &sc_send_close, &sc_call_exit, &sc_call_ownerdead,
 	&sc_signal_close, &sc_wait_close, &sc_watch_close, &sc_pub_close,
 	&sc_f2, &sc_f6, &sc_f3_chain, &sc_f3_exit,
 	NULL

@@ -545,4 +545,167 @@ TEST(init_without_the_environment_is_enxio)
 	EXPECT_EQ(-ENXIO, logos_module_init(&m, NULL, NULL, 0));
 }
 
+/* ---- state and crashes (issue 21): restore_state says how old it is --- */
+
+struct fresh {
+	int report;		/* pipe to the parent */
+	char value[16];		/* what save_state hands over */
+	uint32_t freshness;
+	uint64_t seq;
+	char restored[16];
+};
+
+static int fresh_save(struct logos_module *m, struct logos_state *st, void *arg)
+{
+	struct fresh *f = arg;
+
+	(void)m;
+	st->data = f->value;
+	st->len = strlen(f->value);
+	return 0;
+}
+
+static void fresh_restore(struct logos_module *m, struct logos_state *st, void *arg)
+{
+	struct fresh *f = arg;
+
+	(void)m;
+	f->freshness = st->freshness;
+	f->seq = st->seq;
+	snprintf(f->restored, sizeof(f->restored), "%.*s", (int)st->len,
+		 st->data ? (const char *)st->data : "");
+}
+
+/*
+ * A module instance in @dir: restores (if logosd queued something), reads
+ * its durable state, commits @commit if not NULL, reports one line to the
+ * parent, and runs until TERMINATE or SIGKILL.
+ */
+static int fresh_child(int report, const char *value, const char *commit)
+{
+	static const struct logos_module_ops fops = {
+		.save_state = fresh_save, .restore_state = fresh_restore,
+	};
+	struct fresh f = { .report = report, .freshness = 99 };
+	struct logos_module *m;
+	uint64_t dseq = 0, cseq = 0;
+	char line[160], *data = NULL;
+	size_t len = 0;
+	int ret;
+
+	snprintf(f.value, sizeof(f.value), "%s", value);
+	ret = logos_module_init(&m, &fops, &f, 0);
+	if (ret)
+		return 10;
+	if (!logos_module_state_load(m, (void **)&data, &len, &dseq) && len < 16)
+		data[len] = 0;
+	if (commit && logos_module_state_commit(m, commit, strlen(commit), &cseq))
+		return 11;
+	snprintf(line, sizeof(line), "%u %llu %s | %llu %s | %llu\n", f.freshness,
+		 (unsigned long long)f.seq, f.restored[0] ? f.restored : "-",
+		 (unsigned long long)dseq, data ? data : "-", (unsigned long long)cseq);
+	free(data);
+	if (write(report, line, strlen(line)) < 0)
+		return 12;
+	if (logos_module_ready(m))
+		return 13;
+	ret = logos_module_run(m);
+	logos_module_free(m);
+	return ret ? 14 : 0;
+}
+
+struct instance {
+	struct tmod t;
+	pid_t pid;
+	char line[160];
+};
+
+/* Starts one instance like logosd does, with @restore (if any) queued first. */
+static int instance_start(int sfd, const char *dir, struct instance *in, const void *restore,
+			  size_t restore_len, const char *value, const char *commit)
+{
+	struct logos_wire_writer w;
+	uint8_t buf[256];
+	char hex[16];
+	int p[2];
+	ssize_t n;
+
+	if (tmod_create(sfd, "fresh", &in->t) || pipe(p))
+		return -1;
+	if (restore) {
+		logos_wire_writer_init(&w, buf, sizeof(buf), LOGOS_BOOT_RESTORE_STATE, 0, 0);
+		logos_wire_put_bytes(&w, LOGOS_TAG_STATE_BYTES, restore, restore_len);
+		if (logos_wire_send(sfd, in->t.sup_ep, &w, 0, LONG))
+			return -1;
+	}
+	snprintf(hex, sizeof(hex), "0x%x", in->t.boot);
+	in->pid = fork();
+	if (in->pid < 0)
+		return -1;
+	if (in->pid == 0) {
+		close(p[0]);
+		if (dup2(in->t.fd, 3) < 0)
+			_exit(20);
+		setenv(LOGOS_ENV_MODULE_FD, "3", 1);
+		setenv(LOGOS_ENV_BOOTSTRAP, hex, 1);
+		setenv(LOGOS_ENV_MODULE_NAME, "fresh", 1);
+		setenv(LOGOS_ENV_STATE_DIR, dir, 1);
+		_exit(fresh_child(p[1], value, commit));
+	}
+	close(p[1]);
+	close(in->t.fd);
+	n = read(p[0], in->line, sizeof(in->line) - 1);
+	close(p[0]);
+	in->line[n > 0 ? n : 0] = 0;
+	return n > 0 ? 0 : -1;
+}
+
+TEST(restore_state_after_a_crash_is_marked_earlier_and_the_commit_survives)
+{
+	struct logos_rx *rx = logos_rx_new();
+	struct instance a, b, c;
+	uint8_t saved[128], buf[64];
+	struct logos_wire_writer w;
+	char dir[] = "/tmp/logos-fresh.XXXXXX", cmd[64];
+	const void *p;
+	size_t n = 0;
+	int sfd = logos_open(), status;
+
+	ASSERT_LE(0, sfd);
+	ASSERT_NE(NULL, mkdtemp(dir));
+	/* A: first start; a controlled restart saves "v1". */
+	ASSERT_EQ(0, instance_start(sfd, dir, &a, NULL, 0, "v1", NULL));
+	EXPECT_STREQ("99 0 - | 0 - | 0\n", a.line);
+	ASSERT_EQ(0, sup_expect(sfd, a.t.sup_ep, LOGOS_BOOT_READY, rx, LONG));
+	logos_wire_writer_init(&w, buf, sizeof(buf), LOGOS_BOOT_SAVE_STATE, 0, 0);
+	ASSERT_EQ(0, logos_rpc_call(sfd, a.t.sup_ep, &w, rx, LONG));
+	ASSERT_EQ(0, logos_wire_get_bytes(&rx->wire, LOGOS_TAG_STATE_BYTES, &p, &n));
+	ASSERT_GE(sizeof(saved), n);
+	memcpy(saved, p, n);
+	logos_wire_writer_init(&w, buf, sizeof(buf), LOGOS_BOOT_TERMINATE, 0, 0);
+	logos_wire_put_u32(&w, LOGOS_TAG_DEADLINE_MS, 5000);
+	EXPECT_EQ(0, logos_rpc_call(sfd, a.t.sup_ep, &w, rx, LONG));
+	ASSERT_EQ(a.pid, waitpid(a.pid, &status, 0));
+	tmod_release(sfd, &a.t);
+
+	/* B gets it right after: the newest. It commits "v2", then crashes. */
+	ASSERT_EQ(0, instance_start(sfd, dir, &b, saved, n, "v2", "v2"));
+	EXPECT_STREQ("1 0 v1 | 0 - | 1\n", b.line);
+	kill(b.pid, SIGKILL);
+	ASSERT_EQ(b.pid, waitpid(b.pid, &status, 0));
+	tmod_release(sfd, &b.t);
+
+	/* C: logosd hands over the same old bytes: marked earlier; the commit is there. */
+	ASSERT_EQ(0, instance_start(sfd, dir, &c, saved, n, "v3", NULL));
+	EXPECT_STREQ("2 0 v1 | 1 v2 | 0\n", c.line);
+	kill(c.pid, SIGKILL);
+	ASSERT_EQ(c.pid, waitpid(c.pid, &status, 0));
+	tmod_release(sfd, &c.t);
+
+	logos_rx_free(rx);
+	close(sfd);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	EXPECT_EQ(0, system(cmd));
+}
+
 TEST_HARNESS_MAIN

@@ -42,7 +42,7 @@
 #define LOGOS_DEVICE_PATH	"/dev/logos"
 
 #define LOGOS_ABI_MAJOR		0
-#define LOGOS_ABI_MINOR		2	/* 0.2: mapped channels */
+#define LOGOS_ABI_MINOR		3	/* 0.3: LOGOS_CALL_OWNERDEAD */
 
 /* ioctl magic: 0xBC is unassigned in ioctl-number.rst (Linux 6.1). */
 #define LOGOS_IOC_MAGIC		0xBC
@@ -76,6 +76,7 @@ struct logos_version {
 #define LOGOS_FEATURE_TOPICS	_BITULL(7)	/* publish/subscribe */
 #define LOGOS_FEATURE_WATCH	_BITULL(8)	/* watches and a pollable module file */
 #define LOGOS_FEATURE_MAPPED	_BITULL(9)	/* mapped channels (ABI 0.2) */
+#define LOGOS_FEATURE_CALL_OWNERDEAD _BITULL(10)	/* LOGOS_CALL_OWNERDEAD (ABI 0.3) */
 
 /*
  * Files
@@ -680,7 +681,7 @@ struct logos_channel_io {
  * waits for the reply to exactly that call, in one system call. Replies
  * never enter the receive queue; other messages stay queued for RECV.
  * @handle:	in: the endpoint; needs READ and WRITE.
- * @flags:	in: 0.
+ * @flags:	in: 0 or LOGOS_CALL_OWNERDEAD (ABI 0.3; any other bit is -EINVAL).
  * @timeout_ns:	in: for the whole call (room to send, then the reply);
  *		on -ETIMEDOUT a later reply is refused to the server.
  *		0: the request must find room at once (-EAGAIN otherwise), and
@@ -705,6 +706,15 @@ struct logos_channel_io {
  *		with -EMSGSIZE, @reply.data_len and @reply.nr_handles set to
  *		what it needed, and the reply is destroyed.
  * Fails with -EPIPE when the server's endpoint closes before it replies.
+ * With LOGOS_CALL_OWNERDEAD, fails with -EOWNERDEAD when the file (module
+ * or supervisor context) through which the request was received is
+ * released before the call is answered: the server took the request and
+ * ended without replying, so it may or may not have acted on it. This
+ * holds whether or not the server's endpoint survives (a supervisor may
+ * keep it for a restarted instance) and takes precedence over -EPIPE for
+ * a taken call. Without the flag such a call waits for its timeout, or
+ * gets -EPIPE if the endpoint closes. A parked call gets the error when
+ * it is resumed.
  */
 struct logos_channel_call {
 	__u32 handle;
@@ -713,6 +723,8 @@ struct logos_channel_call {
 	struct logos_msg request;
 	struct logos_msg reply;
 };
+
+#define LOGOS_CALL_OWNERDEAD	0x1U	/* -EOWNERDEAD if the taker ends unanswered */
 
 /**
  * struct logos_channel_reply - LOGOS_IOC_CHANNEL_REPLY [both]

@@ -49,6 +49,10 @@ static const struct {
 	{ ENOSPC, "a global limit of logos.ko is reached (max_modules, max_objects, "
 		  "max_handles, a full handle table or LOGOS_WATCH_MAX watches); the operator "
 		  "must find the leak (logosctl, netlink stats) or raise the parameter" },
+	{ EOWNERDEAD, "the server took the call and ended (crashed or was stopped) before "
+		      "answering: the request may or may not have been carried out; retry only "
+		      "if it is idempotent (or carries a request id the server de-duplicates), "
+		      "else check the server's state first" },
 	{ EPIPE, "the other end of the channel is closed (or the topic is gone): nothing more "
 		 "will arrive or can be sent; close the endpoint and look the service up again" },
 	{ ERANGE, "value out of range: a netlink attribute (module id 0, resource >= 8), or a "

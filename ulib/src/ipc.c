@@ -65,6 +65,9 @@ int logos_channel_recv_batch(int fd, logos_handle_t ep, struct logos_msg *msgs, 
 	return channel_io(fd, LOGOS_IOC_CHANNEL_RECV, ep, msgs, count, timeout_ns, done);
 }
 
+/* Set once logos.ko refused LOGOS_CALL_OWNERDEAD (older than ABI 0.3). */
+static int no_ownerdead;
+
 int logos_channel_call(int fd, logos_handle_t ep, const struct logos_msg *request,
 		       struct logos_msg *reply, int64_t timeout_ns)
 {
@@ -76,7 +79,21 @@ int logos_channel_call(int fd, logos_handle_t ep, const struct logos_msg *reques
 	a.timeout_ns = timeout_ns;
 	a.request = *request;
 	a.reply = *reply;
+	/*
+	 * A call whose server took the request and died fails at once with
+	 * -EOWNERDEAD (ABI 0.3). A logos.ko without it refuses the flag with
+	 * -EINVAL before anything is sent: then the call goes without it,
+	 * and later calls do not try again.
+	 */
+	if (!__atomic_load_n(&no_ownerdead, __ATOMIC_RELAXED))
+		a.flags = LOGOS_CALL_OWNERDEAD;
 	ret = logos__ioctl(fd, LOGOS_IOC_CHANNEL_CALL, &a);
+	if (ret == -EINVAL && a.flags) {
+		a.flags = 0;
+		ret = logos__ioctl(fd, LOGOS_IOC_CHANNEL_CALL, &a);
+		if (ret != -EINVAL)
+			__atomic_store_n(&no_ownerdead, 1, __ATOMIC_RELAXED);
+	}
 	if (!ret)
 		*reply = a.reply;
 	return ret;

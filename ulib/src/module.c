@@ -34,6 +34,10 @@ static int parse_ulong(const char *s, int base, unsigned long max, unsigned long
 	return 0;
 }
 
+static int attach(int fd, logos_handle_t bootstrap, const char *name, uint64_t watchdog_usec,
+		  const char *state_dir, const struct logos_module_ops *ops, void *arg,
+		  unsigned int flags, struct logos_module **out);
+
 int logos_module_init(struct logos_module **m, const struct logos_module_ops *ops, void *arg,
 		      unsigned int flags)
 {
@@ -51,16 +55,9 @@ int logos_module_init(struct logos_module **m, const struct logos_module_ops *op
 		return -EINVAL;
 	if (fcntl((int)fd, F_SETFD, FD_CLOEXEC))
 		return -ENXIO;
-	ret = logos_module_attach((int)fd, (logos_handle_t)boot, getenv(LOGOS_ENV_MODULE_NAME), wd,
-				  ops, arg, flags, m);
-	if (!ret && (s = getenv(LOGOS_ENV_STATE_DIR)) && *s) {
-		(*m)->state_dir = strdup(s);
-		if (!(*m)->state_dir) {
-			logos_module_free(*m);
-			return -ENOMEM;
-		}
-	}
-	return ret;
+	s = getenv(LOGOS_ENV_STATE_DIR);
+	return attach((int)fd, (logos_handle_t)boot, getenv(LOGOS_ENV_MODULE_NAME), wd,
+		      s && *s ? s : NULL, ops, arg, flags, m);
 }
 
 static void on_bootstrap(struct logos_loop *loop, logos_handle_t h, uint32_t observed, void *arg);
@@ -76,6 +73,13 @@ static void on_heartbeat(struct logos_loop *loop, int fd, uint32_t events, void 
 int logos_module_attach(int fd, logos_handle_t bootstrap, const char *name,
 			uint64_t watchdog_usec, const struct logos_module_ops *ops, void *arg,
 			unsigned int flags, struct logos_module **out)
+{
+	return attach(fd, bootstrap, name, watchdog_usec, NULL, ops, arg, flags, out);
+}
+
+static int attach(int fd, logos_handle_t bootstrap, const char *name, uint64_t watchdog_usec,
+		  const char *state_dir, const struct logos_module_ops *ops, void *arg,
+		  unsigned int flags, struct logos_module **out)
 {
 	static const struct logos_module_ops no_ops;
 	struct logos_module_info info;
@@ -107,11 +111,15 @@ int logos_module_attach(int fd, logos_handle_t bootstrap, const char *name,
 	m->deadline_ns = -1;
 	m->call_timeout_ns = 30 * LOGOS_NSEC_PER_SEC;
 	snprintf(m->name, sizeof(m->name), "%s", name ? name : "");
+	pthread_mutex_init(&m->state_lock, NULL);
 	m->rx = logos_rx_new();
 	m->reply_buf = malloc(LOGOS_MSG_MAX_BYTES);
+	m->state_dir = state_dir ? strdup(state_dir) : NULL;
 	ret = -ENOMEM;
-	if (!m->rx || !m->reply_buf)
+	if (!m->rx || !m->reply_buf || (state_dir && !m->state_dir))
 		goto err;
+	/* Before RESTORE_STATE is handled: it is judged against this. */
+	logos__state_start(m);
 	ret = logos_loop_new(fd, &m->loop);
 	if (ret)
 		goto err;
@@ -154,6 +162,7 @@ void logos_module_free(struct logos_module *m)
 	logos_rx_free(m->rx);
 	free(m->reply_buf);
 	free(m->state_dir);
+	pthread_mutex_destroy(&m->state_lock);
 	if (m->fd >= 0)
 		close(m->fd);
 	free(m);
@@ -270,14 +279,24 @@ static void do_save_state(struct logos_module *m, struct logos_rx *rx)
 	struct logos_state st = { .memory = LOGOS_HANDLE_INVALID };
 	struct logos_wire_writer w;
 	int ret = m->ops->save_state ? m->ops->save_state(m, &st, m->arg) : -EOPNOTSUPP;
+	uint8_t *bytes = NULL;
+	size_t len = 0;
 
 	if (ret) {
 		reply_err(m, rx, ret, "the module cannot save its state");
 		return;
 	}
+	/* The module's bytes and the trailer restore_state is judged by. */
+	ret = logos__state_frame(m, &st, &bytes, &len);
+	if (ret) {
+		if (st.memory != LOGOS_HANDLE_INVALID)
+			logos_handle_close(m->fd, st.memory);
+		reply_err(m, rx, ret, "saved state too large for one message: use a memory object");
+		return;
+	}
 	logos_rpc_reply_init(&w, m->reply_buf, LOGOS_MSG_MAX_BYTES, &rx->wire);
-	if (st.data && st.len)
-		logos_wire_put_bytes(&w, LOGOS_TAG_STATE_BYTES, st.data, st.len);
+	logos_wire_put_bytes(&w, LOGOS_TAG_STATE_BYTES, bytes, len);
+	free(bytes);
 	if (st.memory != LOGOS_HANDLE_INVALID)
 		logos_wire_put_handle(&w, LOGOS_TAG_STATE_MEMORY, st.memory, LOGOS_RIGHTS_SAME,
 				      LOGOS_MSG_HANDLE_MOVE);
@@ -300,6 +319,7 @@ static void do_restore_state(struct logos_module *m, struct logos_rx *rx)
 		st.len = len;
 	}
 	logos_rx_take_handle(rx, LOGOS_TAG_STATE_MEMORY, &st.memory);
+	logos__state_judge(m, &st);
 	if (m->ops->restore_state)
 		m->ops->restore_state(m, &st, m->arg);
 	if (st.memory != LOGOS_HANDLE_INVALID)

@@ -19,6 +19,9 @@
  *   NET_ADMIN=1                  network probes of tests/net (net_probes())
  *   WAIT_MS=n                    longest sleep of its loop (50): an idle module of
  *                                the scale benchmark sleeps long
+ *   SERVE_DELAY_MS=n             sleep n ms between taking a call and answering it
+ *   OWNERDEAD=1                  calls with LOGOS_CALL_OWNERDEAD; an error is logged
+ *                                with its time ("at=" CLOCK_BOOTTIME in ms)
  *
  * It reports to $LOGOS_STATE_DIR/result, one "key=value" line per fact,
  * which the tests read from outside.
@@ -150,10 +153,14 @@ static int reply(uint32_t ep, uint64_t txn, struct logos_wire_writer *w)
 }
 
 /* A call on @ep; the decoded reply in @rw (buffer @rbuf), handles in @rh. */
+static bool ownerdead;		/* OWNERDEAD=1 */
+static unsigned int serve_delay_ms;	/* SERVE_DELAY_MS */
+
 static int call(uint32_t ep, struct logos_wire_writer *w, uint8_t *rbuf, size_t rcap,
 		struct logos_msg_handle *rh, struct logos_wire *rw, int64_t timeout_ms)
 {
-	struct logos_channel_call c = { .handle = ep, .timeout_ns = timeout_ms * 1000000 };
+	struct logos_channel_call c = { .handle = ep, .timeout_ns = timeout_ms * 1000000,
+					.flags = ownerdead ? LOGOS_CALL_OWNERDEAD : 0 };
 	size_t len;
 	int ret = logos_wire_finish(w, &len);
 
@@ -196,6 +203,7 @@ const char *ename(int e)
 	case EHOSTUNREACH: return "EHOSTUNREACH";
 	case ENODEV: return "ENODEV";
 	case EPIPE: return "EPIPE";
+	case EOWNERDEAD: return "EOWNERDEAD";
 	case EROFS: return "EROFS";
 	case ENOSYS: return "ENOSYS";
 	case EKEYREVOKED: return "EKEYREVOKED";
@@ -278,7 +286,13 @@ static void call_service(void)
 		result("call=0 %s seq=%llu", text, (unsigned long long)seq);
 		return;
 	}
-	result("call=%s seq=%llu", ename(ret), (unsigned long long)seq);
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_BOOTTIME, &ts);
+		result("call=%s seq=%llu at=%lld", ename(ret), (unsigned long long)seq,
+		       (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	}
 }
 
 static void serve(uint32_t ep)
@@ -300,6 +314,10 @@ static void serve(uint32_t ep)
 		return;
 	if (!logos_wire_decode(rx, m.data_len, m.nr_handles, &req))
 		logos_wire_get_u64(&req, 2, &seq);
+	if (serve_delay_ms) {
+		result("taken seq=%llu", (unsigned long long)seq);
+		usleep(serve_delay_ms * 1000);
+	}
 	counter++;
 	snprintf(text, sizeof(text), "%s %s n=%llu", name, mark, (unsigned long long)counter);
 	logos_wire_writer_init(&w, buf, sizeof(buf), LOGOS_KIND_SERVICE_MIN, LOGOS_WIRE_F_REPLY, 1);
@@ -426,6 +444,9 @@ int main(void)
 		hb_stop = t0 + atoi(e);
 	if ((e = getenv("WAIT_MS")))
 		wait_ms = strtoull(e, NULL, 10);
+	if ((e = getenv("SERVE_DELAY_MS")))
+		serve_delay_ms = (unsigned int)atoi(e);
+	ownerdead = getenv("OWNERDEAD") != NULL;
 	if ((e = getenv("CALL_MS")))
 		call_ms = atoi(e);
 	if (xioctl(LOGOS_IOC_VERSION, &ver) || !boot) {

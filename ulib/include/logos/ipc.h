@@ -69,6 +69,13 @@ LOGOS_API int logos_channel_recv_batch(int fd, logos_handle_t ep, struct logos_m
  * the kernel matches each reply to its call. A reply too big for the
  * buffers is destroyed and the call fails with -EMSGSIZE (logos.ko does
  * not report the size it needed): give room for the largest reply.
+ * -EPIPE: the server's endpoint closed and the request was never taken
+ * (not acted on), or the server closed its endpoint. -EOWNERDEAD: the
+ * server took the request and its process (its module file) ended
+ * without answering, e.g. it crashed and logosd restarts it: the request
+ * may or may not have been acted on; a retry is safe only for idempotent
+ * requests. Reported at once (logos.ko ABI 0.3; an older one makes the
+ * call wait for its timeout instead).
  */
 LOGOS_API int logos_channel_call(int fd, logos_handle_t ep, const struct logos_msg *request,
 				 struct logos_msg *reply, int64_t timeout_ns);

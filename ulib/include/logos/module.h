@@ -37,12 +37,33 @@ extern "C" {
 
 struct logos_module;
 
-/* State handed over for restarts and updates: bytes and/or a memory object. */
+/*
+ * State handed over for restarts and updates: bytes and/or a memory object.
+ * On restore, liblogos also says how old it is (the last three fields,
+ * filled from a 32-byte trailer liblogos adds to the saved bytes; they
+ * are ignored on save).
+ */
 struct logos_state {
 	const void *data;	/* NULL when none */
 	size_t len;
 	logos_handle_t memory;	/* LOGOS_HANDLE_INVALID when none */
+	uint32_t freshness;	/* restore: LOGOS_STATE_NEWEST, _EARLIER or _UNKNOWN */
+	uint64_t seq;		/* restore: logos_module_state_commit()'s number when saved */
+	int64_t saved_ns;	/* restore: CLOCK_REALTIME when saved; 0 if unknown */
 };
+
+/*
+ * struct logos_state.freshness. NEWEST: saved by the instance that ran
+ * just before this one, at its controlled stop (logosctl restart, update),
+ * and no durable commit is newer. EARLIER: an instance ran after the one
+ * that saved it — typically it crashed, and a crash saves nothing — or a
+ * commit is newer: the state is from an earlier point (see @seq and
+ * @saved_ns); prefer logos_module_state_load(). UNKNOWN: no state
+ * directory, or saved by a liblogos older than this field.
+ */
+#define LOGOS_STATE_UNKNOWN	0U
+#define LOGOS_STATE_NEWEST	1U
+#define LOGOS_STATE_EARLIER	2U
 
 /*
  * Callbacks; any may be NULL. Each gets the @arg of logos_module_init().
@@ -57,7 +78,10 @@ struct logos_state {
  * save_state:	 fill @state (bytes, copied when the callback returns, and/or
  *		 a memory handle, which is moved to logosd) and return 0, or
  *		 a negative errno. Default: -EOPNOTSUPP.
- * restore_state: the state the previous instance saved. logosd queues it
+ * restore_state: the state last saved by an instance of this module, at a
+ *		 controlled stop (logosctl restart, update). After a crash it is
+ *		 the state saved before it, however old: check
+ *		 @state->freshness. logosd queues it
  *		 before the process starts, so it normally arrives from within
  *		 logos_module_init(), before READY. A memory handle still in
  *		 @state->memory when the callback returns is closed: set it to
@@ -132,6 +156,37 @@ LOGOS_API const char *logos_module_name(const struct logos_module *m);
 LOGOS_API const char *logos_module_state_dir(const struct logos_module *m);
 /* Timeout of the calls to logosd (service calls); default 30 s. */
 LOGOS_API void logos_module_set_call_timeout(struct logos_module *m, int64_t timeout_ns);
+
+/*
+ * Durable state, crash-safe: logos_state_write() replaces the file @name
+ * in directory @dir atomically — a temporary file is written and
+ * fsync()ed, renamed over @name, and the directory fsync()ed — so after a
+ * crash or power cut at any point @name holds either the old state or
+ * the new one, whole. The file carries @seq, the time it was written and
+ * a BLAKE2b checksum. Not for two writers of one @name at once.
+ * -EINVAL bad name (empty, "/", "." or ".."), errno of the file system.
+ */
+LOGOS_API int logos_state_write(const char *dir, const char *name, uint64_t seq,
+				const void *data, size_t len);
+/*
+ * Reads what logos_state_write() wrote: *@data malloc()ed (free() it;
+ * may be NULL), *@len, *@seq, *@saved_ns (CLOCK_REALTIME); any may be
+ * NULL. -ENOENT never written; -EBADMSG not such a file, or damaged.
+ */
+LOGOS_API int logos_state_read(const char *dir, const char *name, void **data, size_t *len,
+			       uint64_t *seq, int64_t *saved_ns);
+/*
+ * The module's durable state in its state directory (LOGOS_STATE_DIR,
+ * file "logos.state"), numbered 1, 2, ... across instances: commit it
+ * before answering a request that changed it, and a crash loses nothing
+ * that was answered. *@seq (may be NULL): the number it got. Thread-safe.
+ * -ENXIO without a state directory.
+ */
+LOGOS_API int logos_module_state_commit(struct logos_module *m, const void *data, size_t len,
+					uint64_t *seq);
+/* The last commit, as logos_state_read(); -ENOENT none yet, -ENXIO no directory. */
+LOGOS_API int logos_module_state_load(struct logos_module *m, void **data, size_t *len,
+				      uint64_t *seq);
 
 #ifdef __cplusplus
 }

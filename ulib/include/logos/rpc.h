@@ -79,7 +79,11 @@ LOGOS_API int logos_wire_send(int fd, logos_handle_t ep, struct logos_wire_write
  * Finishes @req, calls on @ep and decodes the reply into @reply. Returns 0
  * for a successful reply; the negative errno of an error reply (its text
  * in reply->error_text); -EBADMSG when the answer is malformed or not a
- * reply of the same kind and method; or the call's own error.
+ * reply of the same kind and method; or the call's own error, among them
+ * -EOWNERDEAD: the provider took the request and died before answering
+ * (it may or may not have been carried out; under logosd the endpoint
+ * stays usable and the next call goes to the restarted instance), and
+ * -EPIPE: the channel is closed. See logos_channel_call().
  */
 LOGOS_API int logos_rpc_call(int fd, logos_handle_t ep, struct logos_wire_writer *req,
 			     struct logos_rx *reply, int64_t timeout_ns);
