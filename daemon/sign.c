@@ -568,11 +568,6 @@ int keyring_load(const char *dir, struct keyring *kr, char ***errors)
 		key.revoked = keyring_revoked(kr, key.id);
 		if (key.revoked)
 			memcpy(key.revoked_by, key.id, sizeof(key.id));
-		if (keyring_find(kr, key.id)) {
-			config_error(errors, path, 0, "key %s is in trusted.d twice: this copy is skipped",
-				     key.id);
-			continue;
-		}
 		nk = realloc(kr->keys, (kr->n + 1) * sizeof(*nk));
 		if (!nk)
 			break;
