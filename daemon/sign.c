@@ -157,7 +157,7 @@ static bool is_minisign(const char *data, size_t len)
 /* ---- the INI files of logosd 0.1 (read only) ---------------------- */
 
 struct keyfile {
-	char *secret, *public, *max_trust, *comment, *not_after;
+	char *secret, *public, *max_trust, *comment, *not_after, *role;
 };
 
 static void keyfile_kv(struct parser *p, const char *s, const char *k, const char *v)
@@ -189,6 +189,7 @@ static void keyfile_free(struct keyfile *f)
 	free(f->max_trust);
 	free(f->comment);
 	free(f->not_after);
+	free(f->role);
 	memset(f, 0, sizeof(*f));	/* freeing twice is harmless */
 }
 
@@ -407,8 +408,10 @@ static int pubkey_fields(const char *path, const char *p, const char *end, struc
 			slot = &f->not_after;
 		} else if (is(k, "Comment")) {
 			slot = &f->comment;
+		} else if (is(k, "Role")) {
+			slot = &f->role;
 		} else {
-			config_error(errors, path, no, "unknown key %s (MaxTrust, NotAfter, Comment)", k);
+			config_error(errors, path, no, "unknown key %s (MaxTrust, NotAfter, Comment, Role)", k);
 			return -EINVAL;
 		}
 		free(*slot);
@@ -428,6 +431,7 @@ int pubkey_load(const char *path, struct pubkey *key, char ***errors)
 
 	memset(key, 0, sizeof(*key));
 	key->max_trust = LOGOS_TRUST_USER;
+	key->role = KEY_ROLE_SIGN | KEY_ROLE_ENDORSE;
 	ret = read_file(path, &data, &len, KEYFILE_MAX);
 	if (ret) {
 		config_error(errors, path, 0, "cannot read: %s", strerror(-ret));
@@ -472,6 +476,10 @@ int pubkey_load(const char *path, struct pubkey *key, char ***errors)
 	}
 	if (!ret && f.not_after && date_parse_end(f.not_after, &key->not_after)) {
 		config_error(errors, path, 0, "NotAfter must be a date, YYYY-MM-DD (UTC)");
+		ret = -EINVAL;
+	}
+	if (!ret && f.role && key_role_parse(f.role, &key->role)) {
+		config_error(errors, path, 0, "Role must be sign, endorse, or sign, endorse");
 		ret = -EINVAL;
 	}
 	if (!ret) {
@@ -536,6 +544,8 @@ static void revoked_load(const char *dir, struct keyring *kr, char ***errors)
 	free(data);
 }
 
+static void endorsed_load(const char *dir, struct keyring *kr, char ***errors);
+
 int keyring_load(const char *dir, struct keyring *kr, char ***errors)
 {
 	DIR *d = opendir(dir);
@@ -556,6 +566,8 @@ int keyring_load(const char *dir, struct keyring *kr, char ***errors)
 		if (pubkey_load(path, &key, errors))
 			continue;
 		key.revoked = keyring_revoked(kr, key.id);
+		if (key.revoked)
+			memcpy(key.revoked_by, key.id, sizeof(key.id));
 		nk = realloc(kr->keys, (kr->n + 1) * sizeof(*nk));
 		if (!nk)
 			break;
@@ -563,6 +575,7 @@ int keyring_load(const char *dir, struct keyring *kr, char ***errors)
 		kr->keys[kr->n++] = key;
 	}
 	closedir(d);
+	endorsed_load(dir, kr, errors);
 	return 0;
 }
 
@@ -581,12 +594,47 @@ const struct pubkey *keyring_find(const struct keyring *kr, const char *id)
 	return NULL;
 }
 
-bool keyring_revoked(const struct keyring *kr, const char *id)
+const char *keyring_revoked_by(const struct keyring *kr, const char *id)
 {
+	const struct pubkey *k = keyring_find(kr, id);
+
 	for (size_t i = 0; i < kr->nr_revoked; i++)
 		if (!strcmp(kr->revoked[i], id))
-			return true;
-	return false;
+			return kr->revoked[i];
+	return k && k->revoked ? k->revoked_by : NULL;
+}
+
+bool keyring_revoked(const struct keyring *kr, const char *id)
+{
+	return keyring_revoked_by(kr, id) != NULL;
+}
+
+int key_role_parse(const char *s, unsigned int *role)
+{
+	char buf[64], *save = NULL, *tok;
+
+	*role = 0;
+	if (str_copy(buf, sizeof(buf), s))
+		return -EINVAL;
+	for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+		if (!strcmp(tok, "sign"))
+			*role |= KEY_ROLE_SIGN;
+		else if (!strcmp(tok, "endorse"))
+			*role |= KEY_ROLE_ENDORSE;
+		else
+			return -EINVAL;
+	}
+	return *role ? 0 : -EINVAL;
+}
+
+const char *key_role_name(unsigned int role)
+{
+	switch (role & (KEY_ROLE_SIGN | KEY_ROLE_ENDORSE)) {
+	case KEY_ROLE_SIGN: return "sign";
+	case KEY_ROLE_ENDORSE: return "endorse";
+	case KEY_ROLE_SIGN | KEY_ROLE_ENDORSE: return "sign, endorse";
+	default: return "none";
+	}
 }
 
 /* ---- signature algorithms ------------------------------------------------ */
@@ -690,14 +738,15 @@ static void sig_prepare(const struct sig_alg *a, const char *m, size_t mlen, uin
 	}
 }
 
-int sign_manifest(const char *key_path, const char *m, size_t mlen,
-		  const struct sig_claim *claim, const char *untrusted, char **out,
-		  size_t *outlen, char ***errors)
+/* A minisign signature ("ED") of @m with trusted comment @comment. */
+static int sign_text(const char *key_path, const char *m, size_t mlen, const char *comment,
+		     const char *untrusted, char **out, size_t *outlen, uint8_t keynum[KEYNUM_BYTES],
+		     char ***errors)
 {
 	const struct sig_alg *a = sig_alg_find("ED");
 	uint8_t sk[SK_BYTES], line[SIGLINE_BYTES], gmsg[SIG_BYTES + TRUSTED_COMMENT_MAX];
 	uint8_t ph[crypto_generichash_BYTES_MAX], gsig[SIG_BYTES];
-	char comment[TRUSTED_COMMENT_MAX], b1[2 * SIGLINE_BYTES], b2[2 * SIG_BYTES + 4];
+	char b1[2 * SIGLINE_BYTES], b2[2 * SIG_BYTES + 4];
 	const uint8_t *msg;
 	size_t len, clen;
 	int ret;
@@ -705,9 +754,10 @@ int sign_manifest(const char *key_path, const char *m, size_t mlen,
 	ret = seckey_load_num(key_path, sk, line + 2, errors);
 	if (ret)
 		return ret;
-	ret = sig_claim_format(claim, comment, sizeof(comment));
-	if (ret) {
-		config_error(errors, key_path, 0, "the trusted comment would be too long");
+	if (keynum)
+		memcpy(keynum, line + 2, KEYNUM_BYTES);
+	if (strlen(comment) >= TRUSTED_COMMENT_MAX) {
+		ret = -ENAMETOOLONG;
 		goto out;
 	}
 	memcpy(line, a->id, ALG_LEN);
@@ -730,6 +780,19 @@ int sign_manifest(const char *key_path, const char *m, size_t mlen,
 out:
 	sodium_memzero(sk, sizeof(sk));
 	return ret;
+}
+
+int sign_manifest(const char *key_path, const char *m, size_t mlen,
+		  const struct sig_claim *claim, const char *untrusted, char **out,
+		  size_t *outlen, char ***errors)
+{
+	char comment[TRUSTED_COMMENT_MAX];
+
+	if (sig_claim_format(claim, comment, sizeof(comment))) {
+		config_error(errors, key_path, 0, "the trusted comment would be too long");
+		return -ENAMETOOLONG;
+	}
+	return sign_text(key_path, m, mlen, comment, untrusted, out, outlen, NULL, errors);
 }
 
 int sig_parse(const char *data, size_t len, struct sig_info *sig, char *why, size_t cap)
@@ -782,16 +845,31 @@ int sig_parse(const char *data, size_t len, struct sig_info *sig, char *why, siz
 	return 0;
 }
 
+/* 0: @sig holds over @m and its trusted comment for @key; 1: not over @m; 2: not its comment. */
+static int sig_holds(const struct sig_alg *a, const struct sig_info *sig, const char *m,
+		     size_t mlen, const struct pubkey *key)
+{
+	uint8_t ph[crypto_generichash_BYTES_MAX], gmsg[SIG_BYTES + TRUSTED_COMMENT_MAX];
+	size_t len, clen = strlen(sig->comment);
+	const uint8_t *msg;
+
+	sig_prepare(a, m, mlen, ph, &msg, &len);
+	if (a->verify(sig->sig, msg, len, key->pk))
+		return 1;
+	memcpy(gmsg, sig->sig, SIG_BYTES);
+	memcpy(gmsg + SIG_BYTES, sig->comment, clen);
+	if (a->verify(sig->global_sig, gmsg, SIG_BYTES + clen, key->pk))
+		return 2;
+	return 0;
+}
+
 int sig_check(const struct keyring *kr, const struct sig_info *sig, const char *m, size_t mlen,
 	      const struct sig_claim *expect, time_t now, const struct pubkey **signer,
 	      char *why, size_t cap)
 {
 	const struct pubkey *key = keyring_find(kr, sig->key_id);
 	const struct sig_alg *a = sig_alg_find(sig->alg);
-	uint8_t ph[crypto_generichash_BYTES_MAX], gmsg[SIG_BYTES + TRUSTED_COMMENT_MAX];
 	struct sig_claim c;
-	const uint8_t *msg;
-	size_t len, clen = strlen(sig->comment);
 	int ret;
 
 	if (!a) {
@@ -800,7 +878,14 @@ int sig_check(const struct keyring *kr, const struct sig_info *sig, const char *
 		return -EPROTONOSUPPORT;
 	}
 	if (!key || key->revoked) {
-		if (key || keyring_revoked(kr, sig->key_id)) {
+		const char *by = keyring_revoked_by(kr, sig->key_id);
+
+		if (by && strcmp(by, sig->key_id)) {
+			snprintf(why, cap, "signed by key %s, endorsed by key %s, which is revoked (trusted.d/revoked)",
+				 sig->key_id, by);
+			return -EKEYREVOKED;
+		}
+		if (key || by) {
 			snprintf(why, cap, "signed by key %s, which is revoked (trusted.d/revoked)",
 				 sig->key_id);
 			return -EKEYREVOKED;
@@ -813,6 +898,11 @@ int sig_check(const struct keyring *kr, const struct sig_info *sig, const char *
 			 a->id, a->key_alg, key->id, key->alg);
 		return -EPROTONOSUPPORT;
 	}
+	if (!(key->role & KEY_ROLE_SIGN)) {
+		snprintf(why, cap, "signed by key %s, which may only endorse keys, not sign modules (Role = %s in %s)",
+			 key->id, key_role_name(key->role), key->path);
+		return -EKEYREJECTED;
+	}
 	if (key->not_after && now >= key->not_after) {
 		time_t last = key->not_after - 86400;
 		struct tm tm;
@@ -824,15 +914,13 @@ int sig_check(const struct keyring *kr, const struct sig_info *sig, const char *
 			 key->id, day, key->path);
 		return -EKEYEXPIRED;
 	}
-	sig_prepare(a, m, mlen, ph, &msg, &len);
-	if (a->verify(sig->sig, msg, len, key->pk)) {
+	ret = sig_holds(a, sig, m, mlen, key);
+	if (ret == 1) {
 		snprintf(why, cap, "the manifest does not match its signature: the signature is not valid for key %s (the manifest was changed after signing, or the signature is forged)",
 			 key->id);
 		return -EKEYREJECTED;
 	}
-	memcpy(gmsg, sig->sig, SIG_BYTES);
-	memcpy(gmsg + SIG_BYTES, sig->comment, clen);
-	if (a->verify(sig->global_sig, gmsg, SIG_BYTES + clen, key->pk)) {
+	if (ret) {
 		snprintf(why, cap, "the signature's trusted comment was changed after signing (its signature is not valid for key %s)",
 			 key->id);
 		return -EKEYREJECTED;
@@ -853,4 +941,293 @@ int sig_check(const struct keyring *kr, const struct sig_info *sig, const char *
 	*signer = key;
 	snprintf(why, cap, "signed by key %s (%s)", key->id, key->comment);
 	return 0;
+}
+
+/* ---- endorsed keys (trusted.d/endorsed/) --------------------------------- */
+
+int endorse_claim_format(const struct endorse_claim *c, char *buf, size_t cap)
+{
+	char until[32] = "";
+	int n;
+
+	if (c->not_after) {
+		time_t last = c->not_after - 86400;
+		struct tm tm;
+
+		gmtime_r(&last, &tm);
+		strftime(until, sizeof(until), " not-after=%Y-%m-%d", &tm);
+	}
+	n = snprintf(buf, cap, "logos-endorse key=%s max-trust=%s%s", c->key_id,
+		     trust_name(c->max_trust), until);
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
+}
+
+int endorse_claim_parse(const char *s, struct endorse_claim *c, char *why, size_t cap)
+{
+	char buf[TRUSTED_COMMENT_MAX], *save = NULL, *tok;
+	bool have_trust = false;
+
+	memset(c, 0, sizeof(*c));
+	str_copy(buf, sizeof(buf), s);
+	tok = strtok_r(buf, " ", &save);
+	if (!tok || strcmp(tok, "logos-endorse")) {
+		snprintf(why, cap, "not a key endorsement (its trusted comment is \"%.80s\"): endorse keys with logosctl key endorse",
+			 s);
+		return -EBADMSG;
+	}
+	while ((tok = strtok_r(NULL, " ", &save))) {
+		char *v = strchr(tok, '=');
+
+		if (!v)
+			goto bad;
+		*v++ = 0;
+		if (!strcmp(tok, "key")) {
+			if (!valid_id(v))
+				goto bad;
+			str_copy(c->key_id, sizeof(c->key_id), v);
+		} else if (!strcmp(tok, "max-trust")) {
+			if (trust_parse(v, &c->max_trust))
+				goto bad;
+			have_trust = true;
+		} else if (!strcmp(tok, "not-after")) {
+			if (date_parse_end(v, &c->not_after))
+				goto bad;
+		} else {
+			snprintf(why, cap, "the endorsement claims \"%.40s\", which this logosd does not know",
+				 tok);
+			return -EBADMSG;
+		}
+	}
+	if (c->key_id[0] && have_trust)
+		return 0;
+bad:
+	snprintf(why, cap, "the endorsement's trusted comment is malformed (\"%.80s\"): it needs key=ID and max-trust=LEVEL, and not-after=YYYY-MM-DD if any",
+		 s);
+	return -EBADMSG;
+}
+
+int endorse_key(const char *signer_key, const char *pub_path, int max_trust, time_t not_after,
+		char **out, size_t *outlen, char ***errors)
+{
+	struct endorse_claim c = { .not_after = not_after };
+	char comment[TRUSTED_COMMENT_MAX], untrusted[128], *data = NULL;
+	uint8_t keynum[KEYNUM_BYTES];
+	struct pubkey key;
+	size_t len;
+	int ret;
+
+	ret = pubkey_load(pub_path, &key, errors);
+	if (ret)
+		return ret;
+	if (key.legacy) {
+		config_error(errors, pub_path, 0, "a public key of logosd 0.1: make a new key with logosctl keygen to endorse");
+		return -EINVAL;
+	}
+	ret = read_file(pub_path, &data, &len, KEYFILE_MAX);
+	if (ret) {
+		config_error(errors, pub_path, 0, "cannot read: %s", strerror(-ret));
+		return ret;
+	}
+	memcpy(c.key_id, key.id, sizeof(c.key_id));
+	c.max_trust = max_trust < 0 ? key.max_trust : (uint32_t)max_trust;
+	endorse_claim_format(&c, comment, sizeof(comment));
+	snprintf(untrusted, sizeof(untrusted), "logos endorsement of key %s", key.id);
+	ret = sign_text(signer_key, data, len, comment, untrusted, out, outlen, keynum, errors);
+	if (!ret && !memcmp(keynum, key.keynum, KEYNUM_BYTES)) {
+		config_error(errors, pub_path, 0, "a key cannot endorse itself");
+		free(*out);
+		*out = NULL;
+		ret = -ELOOP;
+	}
+	free(data);
+	return ret;
+}
+
+struct candidate {
+	struct pubkey key;
+	struct sig_info sig;
+	char *data;		/* the .pub's bytes, which the endorsement signs */
+	size_t len;
+	bool done;
+};
+
+/* Does @c's endorsement hold for @e? Its claim in *@claim. */
+static int endorse_check(const struct pubkey *e, const struct candidate *c,
+			 struct endorse_claim *claim, char *why, size_t cap)
+{
+	const struct sig_alg *a = sig_alg_find(c->sig.alg);
+
+	if (!(e->role & KEY_ROLE_ENDORSE)) {
+		snprintf(why, cap, "endorsed by key %s, which may not endorse keys (Role = %s)", e->id,
+			 key_role_name(e->role));
+		return -EKEYREJECTED;
+	}
+	if (!a || strcmp(a->key_alg, e->alg)) {
+		snprintf(why, cap, "the endorsement's algorithm \"%s\" does not fit key %s", c->sig.alg,
+			 e->id);
+		return -EPROTONOSUPPORT;
+	}
+	if (sig_holds(a, &c->sig, c->data, c->len, e)) {
+		snprintf(why, cap, "the endorsement is not valid for key %s (the .pub or the endorsement was changed, or it is forged)",
+			 e->id);
+		return -EKEYREJECTED;
+	}
+	if (endorse_claim_parse(c->sig.comment, claim, why, cap))
+		return -EBADMSG;
+	if (strcmp(claim->key_id, c->key.id)) {
+		snprintf(why, cap, "the endorsement is for key %s, not for key %s", claim->key_id,
+			 c->key.id);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static time_t earliest(time_t a, time_t b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
+/* Why @c was not reached from an anchor: a cycle, too long a chain, no endorser. */
+static void endorse_unreached(const struct keyring *kr, struct candidate *cs, size_t n,
+			      struct candidate *c, char *why, size_t cap)
+{
+	struct candidate *cur = c;
+
+	for (size_t steps = 0; steps <= n; steps++) {
+		struct candidate *next = NULL;
+
+		for (size_t i = 0; i < n; i++)
+			if (!cs[i].done && !strcmp(cs[i].key.id, cur->sig.key_id))
+				next = &cs[i];
+		if (next == c) {
+			snprintf(why, cap, "key %s is endorsed in a cycle (its endorsements lead back to itself): not trusted",
+				 c->key.id);
+			return;
+		}
+		if (!next) {
+			if (keyring_find(kr, cur->sig.key_id))
+				snprintf(why, cap, "key %s is more than %d endorsements away from a key in trusted.d: not trusted",
+					 c->key.id, ENDORSE_DEPTH_MAX);
+			else
+				snprintf(why, cap, "key %s is endorsed by key %s, which is not trusted: not trusted",
+					 c->key.id, cur->sig.key_id);
+			return;
+		}
+		cur = next;
+	}
+	snprintf(why, cap, "key %s is endorsed by keys that endorse each other in a cycle: not trusted",
+		 c->key.id);
+}
+
+static void endorsed_load(const char *dir, struct keyring *kr, char ***errors)
+{
+	struct candidate *cs = NULL;
+	char sub[PATH_MAX], why[512];
+	size_t n = 0;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(sub, sizeof(sub), "%s/endorsed", dir);
+	d = opendir(sub);
+	if (!d) {
+		if (errno != ENOENT)
+			config_error(errors, sub, 0, "cannot read: %s", strerror(errno));
+		return;
+	}
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		char path[PATH_MAX + 256], epath[PATH_MAX + 272], *edata;
+		struct candidate c = { 0 }, *nc;
+		size_t elen;
+
+		if (len < 5 || strcmp(e->d_name + len - 4, ".pub") || e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", sub, e->d_name);
+		if (pubkey_load(path, &c.key, errors))
+			continue;
+		snprintf(epath, sizeof(epath), "%s.endorsement", path);
+		if (read_file(path, &c.data, &c.len, KEYFILE_MAX))
+			continue;
+		if (read_file(epath, &edata, &elen, KEYFILE_MAX)) {
+			config_error(errors, path, 0, "no %s.endorsement next to it: an endorsed key is trusted only through its endorsement",
+				     e->d_name);
+			free(c.data);
+			continue;
+		}
+		if (sig_parse(edata, elen, &c.sig, why, sizeof(why))) {
+			config_error(errors, epath, 0, "%s", why);
+			free(edata);
+			free(c.data);
+			continue;
+		}
+		free(edata);
+		nc = realloc(cs, (n + 1) * sizeof(*nc));
+		if (!nc) {
+			free(c.data);
+			break;
+		}
+		cs = nc;
+		cs[n++] = c;
+	}
+	closedir(d);
+	/* breadth first from the anchors: a key's depth is its shortest chain */
+	for (unsigned int depth = 1; depth <= ENDORSE_DEPTH_MAX; depth++) {
+		size_t before = kr->n;	/* the keys of depth < @depth */
+
+		for (size_t i = 0; i < n; i++) {
+			struct candidate *c = &cs[i];
+			struct endorse_claim claim;
+			struct pubkey endorser, *nk;
+			bool found = false;
+
+			if (c->done)
+				continue;
+			for (size_t k = 0; k < before && !found; k++)
+				if (!strcmp(kr->keys[k].id, c->sig.key_id)) {
+					endorser = kr->keys[k];
+					found = true;
+				}
+			if (!found)
+				continue;
+			c->done = true;
+			if (endorse_check(&endorser, c, &claim, why, sizeof(why))) {
+				config_error(errors, c->key.path, 0, "not trusted: %s", why);
+				continue;
+			}
+			if (keyring_find(kr, c->key.id)) {
+				config_error(errors, c->key.path, 0, "key %s is already trusted (in trusted.d, or endorsed twice): this endorsement is ignored",
+					     c->key.id);
+				continue;
+			}
+			c->key.depth = endorser.depth + 1;
+			memcpy(c->key.endorser, endorser.id, sizeof(endorser.id));
+			if (claim.max_trust < c->key.max_trust)
+				c->key.max_trust = claim.max_trust;
+			if (endorser.max_trust < c->key.max_trust)
+				c->key.max_trust = endorser.max_trust;
+			c->key.not_after = earliest(earliest(c->key.not_after, claim.not_after),
+						    endorser.not_after);
+			if (keyring_revoked(kr, c->key.id)) {
+				c->key.revoked = true;
+				memcpy(c->key.revoked_by, c->key.id, sizeof(c->key.id));
+			} else if (endorser.revoked) {
+				c->key.revoked = true;
+				memcpy(c->key.revoked_by, endorser.revoked_by, sizeof(endorser.revoked_by));
+			}
+			nk = realloc(kr->keys, (kr->n + 1) * sizeof(*nk));
+			if (!nk)
+				break;
+			kr->keys = nk;
+			kr->keys[kr->n++] = c->key;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!cs[i].done) {
+			endorse_unreached(kr, cs, n, &cs[i], why, sizeof(why));
+			config_error(errors, cs[i].key.path, 0, "%s", why);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(cs[i].data);
+	free(cs);
 }

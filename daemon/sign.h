@@ -20,6 +20,11 @@
  *				binary-blake2b256=HEX
  *			base64(Ed25519 over sig[64] || the trusted comment)
  *	trusted.d/revoked	key ids (as minisign prints them), one a line
+ *	trusted.d/endorsed/NAME.pub	a key trusted only through
+ *			NAME.pub.endorsement: a minisign signature ("ED") of
+ *			the bytes of NAME.pub by another trusted key, trusted
+ *			comment "logos-endorse key=ID max-trust=LEVEL
+ *			[not-after=YYYY-MM-DD]" (security-model.md, "Rotation")
  *
  * A key id is 8 bytes (minisign's keynum; logosd's keygen takes the first
  * 8 bytes of BLAKE2b-256(public key)), written as minisign writes it: 16
@@ -41,6 +46,11 @@
 #define KEY_ID_LEN	16	/* hex digits */
 #define ALG_LEN		2	/* minisign's algorithm ids: "Ed", "ED" */
 #define TRUSTED_COMMENT_MAX 1024
+#define ENDORSE_DEPTH_MAX 3	/* endorsements from an anchor to a key, at most */
+
+/* What a key may do (its .pub's Role line; default both). */
+#define KEY_ROLE_SIGN		1	/* sign modules */
+#define KEY_ROLE_ENDORSE	2	/* endorse other keys */
 
 struct pubkey {
 	char alg[ALG_LEN + 1];	/* "Ed" */
@@ -51,8 +61,19 @@ struct pubkey {
 	time_t not_after;	/* first second it is no longer valid; 0: no expiry */
 	bool revoked;		/* listed in trusted.d/revoked */
 	bool legacy;		/* the [Key] Public = hex file of logosd 0.1 */
+	unsigned int role;	/* KEY_ROLE_* */
+	unsigned int depth;	/* 0: an anchor (trusted.d/ *.pub); n: endorsed n times over */
+	char endorser[KEY_ID_LEN + 1];	/* who endorsed it; "" for an anchor */
+	char revoked_by[KEY_ID_LEN + 1];	/* the listed key revoking it: itself or an endorser */
 	char comment[64];
 	char path[256];
+};
+
+/* What an endorsement's trusted comment says. */
+struct endorse_claim {
+	char key_id[KEY_ID_LEN + 1];
+	uint32_t max_trust;
+	time_t not_after;	/* 0: the endorsement sets none */
 };
 
 struct keyring {
@@ -103,11 +124,34 @@ int seckey_load(const char *path, uint8_t sk[SK_BYTES], char ***errors);
 int seckey_load_num(const char *path, uint8_t sk[SK_BYTES], uint8_t keynum[KEYNUM_BYTES],
 		    char ***errors);
 int pubkey_load(const char *path, struct pubkey *key, char ***errors);
-/* Every DIR/ *.pub and DIR/revoked; bad files are reported and skipped. */
+/*
+ * Every DIR/ *.pub (anchors), DIR/revoked, and every DIR/endorsed/ *.pub
+ * whose .endorsement by a trusted key holds (its MaxTrust and NotAfter
+ * bounded by the endorser's, revoked with it, ENDORSE_DEPTH_MAX deep at
+ * most, no cycles); bad files are reported and skipped.
+ */
 int keyring_load(const char *dir, struct keyring *kr, char ***errors);
 void keyring_free(struct keyring *kr);
 const struct pubkey *keyring_find(const struct keyring *kr, const char *id);
+/* Listed in revoked, or a key of @kr endorsed by a revoked key. */
 bool keyring_revoked(const struct keyring *kr, const char *id);
+/* The listed id that revokes @id (itself or an endorser), or NULL. */
+const char *keyring_revoked_by(const struct keyring *kr, const char *id);
+/* "sign", "endorse", "sign, endorse" -> KEY_ROLE_*; -EINVAL. */
+int key_role_parse(const char *s, unsigned int *role);
+const char *key_role_name(unsigned int role);
+
+/* The trusted comment of an endorsement, and back (-EBADMSG with @why). */
+int endorse_claim_format(const struct endorse_claim *c, char *buf, size_t cap);
+int endorse_claim_parse(const char *s, struct endorse_claim *c, char *why, size_t cap);
+/*
+ * Signs the bytes of the public key file @pub_path with the secret key
+ * @signer_key: the text of PUB.endorsement in *@out (malloc). @max_trust
+ * (a level, or -1: the key's own MaxTrust) and @not_after (0: none) go in
+ * the trusted comment.
+ */
+int endorse_key(const char *signer_key, const char *pub_path, int max_trust, time_t not_after,
+		char **out, size_t *outlen, char ***errors);
 /* "YYYY-MM-DD" -> the first second after that day (UTC); -EINVAL. */
 int date_parse_end(const char *s, time_t *t);
 

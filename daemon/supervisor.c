@@ -101,7 +101,7 @@ static void module_drop(struct module *mod)
 
 /*
  * A module whose running version was verified with a key that is now in
- * trusted.d/revoked is stopped (and stays stopped: its next start is
+ * trusted.d/revoked, or endorsed by one, is stopped (and stays stopped: its next start is
  * refused by verification), audited as "revoked".
  */
 static void stop_revoked(void)
@@ -109,19 +109,24 @@ static void stop_revoked(void)
 	for (size_t i = 0; i < D.nr_mods; i++) {
 		struct module *mod = D.mods[i];
 		struct instance *in = mod->cur;
+		const char *by;
 		char why[256];
 
-		if (!in || in->stopping || !in->key_id[0] || !keyring_revoked(&D.keys, in->key_id))
+		if (!in || in->stopping || !in->key_id[0])
+			continue;
+		/* listed itself, or endorsed (transitively) by a listed key */
+		by = keyring_revoked_by(&D.keys, in->key_id);
+		if (!by)
 			continue;
 		if (mod->next) {
 			/* the update's new version was verified by another key: it goes too */
 			mod->next->stopping = STOP_ROLLBACK;
 			instance_kill(mod->next);
 		}
-		AUDIT("key-revoked", "module", mod->name, "key", in->key_id, "version", in->m->version,
-		      "result", "stopped");
-		log_err("%s: version %s was verified with key %s, which trusted.d/revoked now lists: stopping it",
-			mod->name, in->m->version, in->key_id);
+		AUDIT("key-revoked", "module", mod->name, "key", in->key_id, "revoked", by,
+		      "version", in->m->version, "result", "stopped");
+		log_err("%s: version %s was verified with key %s, which trusted.d/revoked now revokes (it lists key %s): stopping it",
+			mod->name, in->m->version, in->key_id, by);
 		if (sup_stop(mod, STOP_ADMIN, why, sizeof(why)) && !in->stopping) {
 			in->stopping = STOP_ADMIN;
 			instance_kill(in);

@@ -53,6 +53,9 @@ static const struct subcommand subcommands[] = {
 	{ "sign", sign_main, "KEY MANIFEST", "Signs a module's manifest and executable" },
 	{ "verify", verify_main, "MANIFEST [--config DIR]",
 	  "Makes the checks logosd makes before it starts a module" },
+	{ "key", key_main,
+	  "list [--config DIR] | show PUB | endorse SIGNER.key NEW.pub [--max-trust LEVEL] [--not-after YYYY-MM-DD] | revoke ID|PUB [--config DIR]",
+	  "Lists, shows, endorses (rotation) and revokes signing keys" },
 	{ "version", version_main, "", "Shows the ABI version of logos.ko (and of logosd)" },
 	{ "help", NULL, "", "Shows this text" },
 };

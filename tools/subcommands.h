@@ -50,5 +50,6 @@ int audit_main(int argc, char *argv[]);
 int keygen_main(int argc, char *argv[]);
 int sign_main(int argc, char *argv[]);
 int verify_main(int argc, char *argv[]);
+int key_main(int argc, char *argv[]);
 
 #endif /* _LOGOSCTL_SUBCOMMANDS_H */

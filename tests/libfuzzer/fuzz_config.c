@@ -2,7 +2,8 @@
 /*
  * libFuzzer target for logosd's other configuration files: logosd.conf
  * (daemon/config.c), public keys (.pub), secret keys (.key) and module
- * signatures (.sig) (daemon/sign.c: minisign's format, and the INI one
+ * signatures (.sig) and key endorsements (.pub.endorsement: a .sig whose
+ * trusted comment is "logos-endorse ...") (daemon/sign.c: minisign's format, and the INI one
  * of logosd 0.1 over daemon/inifile.c and libinih). The first input byte
  * picks the file, the rest is its text.
  */
@@ -64,6 +65,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Refused with a reason, or accepted without one. */
 		if ((ret == 0) != (why[0] == 0))
 			abort();
+		if (!ret) {
+			/* its trusted comment as a key endorsement (trusted.d/endorsed/) */
+			struct endorse_claim c;
+
+			ret = endorse_claim_parse(sig.comment, &c, why, sizeof(why));
+			if (ret && !why[0])
+				abort();
+			if (!ret) {
+				char back[TRUSTED_COMMENT_MAX];
+
+				if (endorse_claim_format(&c, back, sizeof(back)))
+					abort();
+			}
+		}
 		return 0;
 	}
 	}

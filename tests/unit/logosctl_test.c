@@ -209,7 +209,75 @@ static const char *const subcommands[] = {
 	"list", "status", "start", "stop", "restart", "pause", "resume", "reload", "update",
 	"rollback", "services", "top", "handles", "quota", "grants", "stats", "monitor", "audit", "keygen",
 	"sign", "verify", "version",
+	"key",
 };
+
+/* logosctl key: endorse, list, show, revoke (files of LOGOS_CONFIG=dir) */
+static void key_tests(void)
+{
+	static const struct canned reload[] = {
+		{ "reload", "{\"problems\":[],\"ok\":true}" },
+		{ NULL, NULL },
+	};
+	char cmd[1500], root[300], k1[300], pub[300], rootid[32], k1id[32], text[4096], want[200];
+	int rc;
+
+	snprintf(root, sizeof(root), "%s/root", dir);
+	snprintf(k1, sizeof(k1), "%s/k1", dir);
+	snprintf(pub, sizeof(pub), "%s/trusted.d/endorsed/k1.pub", dir);
+	rc = run("keygen", root, "--max-trust", "system", NULL) | run("keygen", k1, "--max-trust", "core", NULL);
+	snprintf(cmd, sizeof(cmd), "echo 'Role = endorse' >>%s.pub && mkdir -p %s/trusted.d/endorsed && cp %s.pub %s/trusted.d/",
+		 root, dir, root, dir);
+	CHECK(rc == 0 && system(cmd) == 0, "keys root (Role = endorse, in trusted.d) and k1");
+	rc = run("key", "endorse", "root.key", NULL);
+	CHECK(rc == 2, "key endorse without NEW.pub: exit 2");
+	snprintf(cmd, sizeof(cmd), "%s.key", root);
+	snprintf(text, sizeof(text), "%s.pub", k1);
+	rc = run("key", "endorse", cmd, text, "--max-trust", "godlike", NULL);
+	CHECK(rc == 2 && strstr(err, "--max-trust must be"), "key endorse --max-trust godlike: exit 2");
+	rc = run("key", "endorse", cmd, text, "--max-trust", "user", "--not-after", "2099-12-31", NULL);
+	CHECK(rc == 0 && strstr(out, "wrote ") && strstr(out, "max trust user"),
+	      "key endorse writes NEW.pub.endorsement (%s)", out);
+	snprintf(cmd, sizeof(cmd), "cp %s.pub %s.pub.endorsement %s/trusted.d/endorsed/", k1, k1, dir);
+	CHECK(system(cmd) == 0, "k1 and its endorsement into trusted.d/endorsed/");
+	rc = run("key", "show", pub, "--json", NULL);
+	snprintf(k1id, sizeof(k1id), "%s", member(out, "id"));
+	snprintf(rootid, sizeof(rootid), "%s", member(out, "endorsement.by"));
+	CHECK(rc == 0 && strlen(k1id) == 16 && strlen(rootid) == 16 &&
+	      !strcmp(member(out, "endorsement.key"), k1id) &&
+	      !strcmp(member(out, "endorsement.max_trust"), "user") &&
+	      !strcmp(member(out, "endorsement.not_after"), "2099-12-31"),
+	      "key show --json: the key and what its endorsement says");
+	rc = run("key", "list", NULL);
+	snprintf(want, sizeof(want), "%s Ed  sign, endorse user      2099-12-31 no               %s ",
+		 k1id, rootid);
+	CHECK(rc == 0 && strstr(out, want) && strstr(out, "endorse       system"),
+	      "key list: the endorsed key with its bounded limits and its endorser (%s)", out);
+	rc = run("key", "revoke", "0123", NULL);
+	CHECK(rc == 2 && strstr(err, "not a key id"), "key revoke of a non-id: exit 2");
+	stop_server();
+	rc = run("key", "revoke", rootid, NULL);
+	snprintf(cmd, sizeof(cmd), "%s/trusted.d/revoked", dir);
+	slurp(cmd, text, sizeof(text));
+	CHECK(rc == 0 && strstr(out, "logosd is not running") && !strncmp(text, rootid, 16),
+	      "key revoke without logosd: the id appended to trusted.d/revoked, said");
+	rc = run("key", "list", "--json", NULL);
+	snprintf(want, sizeof(want), "\"id\":\"%s\",\"algorithm\":\"Ed\",\"role\":\"sign, endorse\",\"max_trust\":\"user\",\"not_after\":\"2099-12-31\",\"revoked\":true,\"revoked_by\":\"%s\"",
+		 k1id, rootid);
+	CHECK(rc == 0 && json_lines(out) && strstr(out, want),
+	      "key list --json: the endorsed key is revoked with its root");
+	start_server(reload);
+	rc = run("key", "revoke", pub, "--json", NULL);
+	slurp(cmd, text, sizeof(text));
+	CHECK(rc == 0 && json_lines(out) && !strcmp(member(out, "reloaded"), "true") &&
+	      !strncmp(text, rootid, 16) && strstr(text, k1id),
+	      "key revoke PUB with logosd: appended (the old line kept), logosd reloaded");
+	stop_server();
+	CHECK(complete("logosctl key ", text) && !strcmp(text, "endorse list revoke show"),
+	      "completion: key list|show|endorse|revoke (%s)", text);
+	CHECK(complete("logosctl key endorse x.key y.pub --", text) && strstr(text, "--max-trust") &&
+	      strstr(text, "--not-after"), "completion: key endorse options (%s)", text);
+}
 
 #define RUNNING "{\"modules\":[{\"name\":\"kv\",\"state\":\"running\",\"version\":\"1.4\"," \
 	"\"pid\":42,\"restarts\":0,\"last_error\":\"\",\"updating\":false,\"trust\":\"user\"}],\"ok\":true}"
@@ -426,6 +494,8 @@ int main(void)
 	CHECK(rc == 1 && strstr(err, "cannot write"), "keygen does not overwrite: exit 1");
 	rc = run("verify", "/nonexistent.module", "--config", dir, NULL);
 	CHECK(rc == 1 && strstr(err, "refused"), "verify of a missing manifest: refused, exit 1");
+
+	key_tests();
 
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	if (system(path))

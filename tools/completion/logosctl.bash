@@ -13,7 +13,7 @@ _logosctl()
 	_init_completion || return
 
 	local cmds="list status start stop restart pause resume reload update rollback services top handles
-		quota grants stats monitor audit keygen sign verify version help"
+		quota grants stats monitor audit keygen sign verify key version help"
 	local resources="handles= objects= events= channels= msgs_queued= bytes_queued=
 		memory_pages= mapped_pages="
 
@@ -96,6 +96,22 @@ _logosctl()
 			COMPREPLY=($(compgen -W "--config --json --help" -- "$cur"))
 		else
 			_filedir module
+		fi ;;
+	key)
+		[ "$prev" = --not-after ] && return
+		if [ $args = 0 ]; then
+			COMPREPLY=($(compgen -W "list show endorse revoke" -- "$cur"))
+		elif [[ $cur == -* ]]; then
+			case ${words[2]} in
+			endorse) COMPREPLY=($(compgen -W "--max-trust --not-after --json --help" -- "$cur")) ;;
+			list | revoke) COMPREPLY=($(compgen -W "--config --json --help" -- "$cur")) ;;
+			*) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
+			esac
+		else
+			case ${words[2]} in
+			endorse) if [ $args = 1 ]; then _filedir key; else _filedir pub; fi ;;
+			show | revoke) _filedir pub ;;
+			esac
 		fi ;;
 	*)
 		COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;

@@ -1,0 +1,4 @@
+untrusted comment: logos endorsement of key 1FD3C3AA9CCE5DD3
+RUTZO25xwBJomlsjiNBiTFkOTnWTRReU9iPPK8ZGWu1rQowbbMZvR06cgLB07LLJmEslSvw3I1PQWRqzi8NiH+XRK2SpumgZ/A4=
+trusted comment: logos-endorse key=1FD3C3AA9CCE5DD3 max-trust=core not-after=2030-01-01
+x4tpKng0Wemmew+tKTwe6ScY3O6my6mUEv3NuvzgviHAaGJg59lh8G6TruOQPum30nlbtpSRU3iGTzgk6AVxDw==
