@@ -75,12 +75,12 @@ static gid_t ctl_gid = (gid_t)-1, read_gid = (gid_t)-1;
 int reload_config(char ***errors);	/* main.c */
 
 /*
- * ControlGroup and ControlReadGroup to gids, and the socket's owner and
- * mode to match: at start and at every reload.
+ * ControlGroup and ControlReadGroup to gids, and the owner and mode of the
+ * socket at @path to match: at start (before it is in place) and at every
+ * reload.
  */
-void control_configure(void)
+static void configure_at(const char *path)
 {
-	const char *path = D.cfg.control_socket;
 	struct group *g = getgrnam(D.cfg.control_group);
 
 	ctl_gid = g ? g->gr_gid : (gid_t)-1;
@@ -104,14 +104,21 @@ void control_configure(void)
 		log_warn("control: cannot set the mode of %s: %m", path);
 }
 
+void control_configure(void)
+{
+	configure_at(D.cfg.control_socket);
+}
+
 int control_open(char *why, size_t cap)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *path = D.cfg.control_socket;
 	char dir[PATH_MAX], *slash;
-	int fd;
+	mode_t mask;
+	int fd, err;
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	/* bound as PATH.new, then renamed: it appears with its final mode */
+	if (strlen(path) + 4 >= sizeof(sa.sun_path)) {
 		snprintf(why, cap, "ControlSocket %s is too long for a UNIX socket", path);
 		return -ENAMETOOLONG;
 	}
@@ -121,18 +128,31 @@ int control_open(char *why, size_t cap)
 		*slash = 0;
 		mkdir_p(dir, 0755);
 	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s.new", path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	unlink(path);
+	unlink(sa.sun_path);
+	mask = umask(0177);	/* root's only until configure_at() */
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
-		snprintf(why, cap, "cannot listen on %s: %s", path, strerror(errno));
+		err = errno;
+		umask(mask);
+		snprintf(why, cap, "cannot listen on %s: %s", path, strerror(err));
 		close(fd);
-		return -errno;
+		unlink(sa.sun_path);
+		return -err;
 	}
+	umask(mask);
 	D.ctl_fd = fd;
-	control_configure();
+	configure_at(sa.sun_path);
+	if (rename(sa.sun_path, path) < 0) {
+		err = errno;
+		snprintf(why, cap, "cannot put the control socket at %s: %s", path, strerror(err));
+		D.ctl_fd = -1;
+		close(fd);
+		unlink(sa.sun_path);
+		return -err;
+	}
 	return 0;
 }
 
