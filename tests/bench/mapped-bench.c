@@ -42,6 +42,8 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
+#include "verdict.h"
+
 #ifdef HAVE_ICEORYX
 #include <iceoryx_binding_c/publisher.h>
 #include <iceoryx_binding_c/runtime.h>
@@ -62,10 +64,17 @@ struct figure {
 	int status;		/* 0 not run, 1 ok, -1 error, 2 n/a */
 	double msgs_per_s;
 	double rtt_p50_ns, rtt_mean_ns;
+	/*
+	 * For the verdicts (verdict.h): round trips, the p10/p99 of the
+	 * blocks; streaming, ns per message in each tenth of the run.
+	 */
+	double p10, p50, p99, mean;
 	char note[160];
 };
 
 static struct figure stream_res[T_COUNT], rtt_res[T_COUNT];
+/* AF_UNIX seqpacket round trips with the server on CPU 0 too (the reference). */
+static struct figure rtt_seq_same;
 static double seconds = 1.0;
 static double tsc_per_ns;
 static bool use_iceoryx = true;
@@ -426,11 +435,11 @@ static void conn_teardown(struct conn *c)
 }
 
 /* The server's end, in the child. */
-static void server_main(struct conn *c, bool stream)
+static void server_main(struct conn *c, bool stream, int cpu)
 {
 	int ret = 0;
 
-	pin(1);
+	pin(cpu);
 	if (c->t <= T_MAPPED_BLOCK) {
 		/* The client's copy of the mapped side stays in the parent. */
 		c->mc = NULL;
@@ -475,9 +484,15 @@ static bool client_ready(struct conn *c)
 	return atomic_load(&sh->ready) == 2;
 }
 
+static void run_case_on(int t, bool stream, int server_cpu, struct figure *f);
+
 static void run_case(int t, bool stream)
 {
-	struct figure *f = stream ? &stream_res[t] : &rtt_res[t];
+	run_case_on(t, stream, 1, stream ? &stream_res[t] : &rtt_res[t]);
+}
+
+static void run_case_on(int t, bool stream, int server_cpu, struct figure *f)
+{
 	struct conn c;
 	pid_t pid;
 	int ret, status;
@@ -499,7 +514,7 @@ static void run_case(int t, bool stream)
 	}
 	pid = fork();
 	if (pid == 0)
-		server_main(&c, stream);
+		server_main(&c, stream, server_cpu);
 	pin(0);
 #ifdef HAVE_ICEORYX
 	if (t == T_ICEORYX) {
@@ -519,7 +534,9 @@ static void run_case(int t, bool stream)
 		uint8_t bufs[32][MSG];
 		struct iovec v[32];
 		uint64_t seq = 0, got, t0 = 0, end = 0, start_seq = 0, base = 0;
-		int n;
+		uint64_t slice_t0 = 0, slice_seq = 0, now;
+		double slices[16];
+		int n, nslices = 0;
 
 		/* Warm-up: the first 1000 messages are not counted. */
 		for (;;) {
@@ -549,13 +566,29 @@ static void run_case(int t, bool stream)
 				}
 			}
 			if (!t0 && seq >= 1000) {
-				t0 = now_ns();
+				t0 = slice_t0 = now_ns();
 				end = t0 + (uint64_t)(seconds * 1e9);
-				start_seq = seq;
+				start_seq = slice_seq = seq;
 			}
-			if (t0 && (seq & 255) < (uint64_t)n && now_ns() >= end) {
-				f->msgs_per_s = (double)(seq - start_seq) /
-						((double)(now_ns() - t0) / 1e9);
+			if (!t0 || (seq & 255) >= (uint64_t)n)
+				continue;
+			/* ns per message in each tenth of the run, for the verdicts */
+			now = now_ns();
+			if (now >= slice_t0 + (uint64_t)(seconds * 1e8) && seq > slice_seq &&
+			    nslices < 16) {
+				slices[nslices++] = (double)(now - slice_t0) / (double)(seq - slice_seq);
+				slice_t0 = now;
+				slice_seq = seq;
+			}
+			if (now >= end) {
+				f->msgs_per_s = (double)(seq - start_seq) / ((double)(now - t0) / 1e9);
+				f->mean = 1e9 / f->msgs_per_s;
+				if (nslices) {
+					qsort(slices, nslices, sizeof(double), cmp_double);
+					f->p10 = slices[nslices / 10];
+					f->p50 = slices[nslices / 2];
+					f->p99 = slices[nslices - 1];
+				}
 				f->status = 1;
 				break;
 			}
@@ -591,8 +624,10 @@ static void run_case(int t, bool stream)
 			fail(f, "round trip", ret);
 		} else {
 			qsort(blocks, nblocks, sizeof(double), cmp_double);
-			f->rtt_p50_ns = blocks[nblocks / 2];
-			f->rtt_mean_ns = total / (double)nblocks;
+			f->rtt_p50_ns = f->p50 = blocks[nblocks / 2];
+			f->rtt_mean_ns = f->mean = total / (double)nblocks;
+			f->p10 = blocks[nblocks / 10];
+			f->p99 = blocks[nblocks * 99 / 100];
 			f->status = 1;
 			snprintf(f->note, sizeof(f->note), "%llu round trips",
 				 (unsigned long long)iters);
@@ -619,12 +654,34 @@ static double ratio(double a, double b)
 	return a > 0 && b > 0 ? a / b : NAN;
 }
 
-static void target(const char *what, double value, bool higher_better, double bound)
+static struct vfig vfig_of(const struct figure *f, const char *label, bool uses_mean,
+			   const struct figure *same)
 {
-	bool pass = !isnan(value) && (higher_better ? value >= bound : value <= bound);
+	struct vfig v = { .label = label, .uses_mean = uses_mean };
 
-	printf("TARGET %s mapped: %s: %.2f (target %s %.2f)\n", isnan(value) ? "MISS" : pass ? "PASS" : "MISS",
-	       what, value, higher_better ? ">=" : "<=", bound);
+	if (f->status == 1) {
+		v.p10 = f->p10;
+		v.p50 = f->p50;
+		v.p99 = f->p99;
+		v.mean = f->mean;
+	}
+	if (same && same->status == 1)
+		v.same_cpu_p50 = same->p50;
+	return v;
+}
+
+/* PASS/MISS only on figures the host did not disturb (verdict.h). */
+static void target(const char *what, double value, bool higher_better, double bound,
+		   struct vfig a, struct vfig b)
+{
+	struct vfig figs[2] = { a, b };
+	struct verdict v;
+	char x[32];
+
+	verdict_eval(&v, value, bound, !higher_better, figs, 2, &vrule_default);
+	printf("TARGET %s mapped: %s: %s (target %s %.2f)%s%s%s\n", verdict_name(v.status), what,
+	       fmt_ratio(x, sizeof(x), value), higher_better ? ">=" : "<=", bound,
+	       v.why[0] ? " (" : "", v.why, v.why[0] ? ")" : "");
 }
 
 static void report(void)
@@ -640,15 +697,26 @@ static void report(void)
 		       r->status == 1 ? r->rtt_mean_ns : NAN, s->note, *s->note && *r->note ? "; " : "",
 		       r->note);
 	}
+	if (rtt_seq_same.status == 1)
+		printf("%-28s %14s %14.0f %14.0f  server on CPU 0 too: the reference of the verdicts\n",
+		       "AF_UNIX seqpacket, 1 CPU", "", rtt_seq_same.rtt_p50_ns, rtt_seq_same.rtt_mean_ns);
 	printf("\n");
 	target("streaming 64 B vs logos send/recv",
-	       ratio(stream_res[T_MAPPED_SPIN].msgs_per_s, stream_res[T_LOGOS].msgs_per_s), true, 10);
+	       ratio(stream_res[T_MAPPED_SPIN].msgs_per_s, stream_res[T_LOGOS].msgs_per_s), true, 10,
+	       vfig_of(&stream_res[T_MAPPED_SPIN], "mapped spinning stream", true, NULL),
+	       vfig_of(&stream_res[T_LOGOS], "logos send/recv stream", true, NULL));
 	target("streaming 64 B vs AF_UNIX seqpacket",
-	       ratio(stream_res[T_MAPPED_SPIN].msgs_per_s, stream_res[T_SEQPACKET].msgs_per_s), true, 10);
+	       ratio(stream_res[T_MAPPED_SPIN].msgs_per_s, stream_res[T_SEQPACKET].msgs_per_s), true, 10,
+	       vfig_of(&stream_res[T_MAPPED_SPIN], "mapped spinning stream", true, NULL),
+	       vfig_of(&stream_res[T_SEQPACKET], "AF_UNIX seqpacket stream", true, NULL));
 	target("spinning RTT vs AF_UNIX seqpacket",
-	       ratio(rtt_res[T_MAPPED_SPIN].rtt_p50_ns, rtt_res[T_SEQPACKET].rtt_p50_ns), false, 0.2);
+	       ratio(rtt_res[T_MAPPED_SPIN].rtt_p50_ns, rtt_res[T_SEQPACKET].rtt_p50_ns), false, 0.2,
+	       vfig_of(&rtt_res[T_MAPPED_SPIN], "mapped spinning RTT", false, NULL),
+	       vfig_of(&rtt_res[T_SEQPACKET], "AF_UNIX seqpacket RTT", false, &rtt_seq_same));
 	target("spinning RTT vs iceoryx",
-	       ratio(rtt_res[T_MAPPED_SPIN].rtt_p50_ns, rtt_res[T_ICEORYX].rtt_p50_ns), false, 1.5);
+	       ratio(rtt_res[T_MAPPED_SPIN].rtt_p50_ns, rtt_res[T_ICEORYX].rtt_p50_ns), false, 1.5,
+	       vfig_of(&rtt_res[T_MAPPED_SPIN], "mapped spinning RTT", false, NULL),
+	       vfig_of(&rtt_res[T_ICEORYX], "iceoryx RTT", false, NULL));
 	printf("info: mapped: batched streaming vs logos batched send/recv: %.2f\n",
 	       ratio(stream_res[T_MAPPED_BATCH].msgs_per_s, stream_res[T_LOGOS_BATCH].msgs_per_s));
 	printf("info: mapped: streaming vs iceoryx: %.2f; vs eventfd+shm: %.2f\n",
@@ -711,6 +779,7 @@ int main(int argc, char **argv)
 		run_case(t, false);
 		fflush(stdout);
 	}
+	run_case_on(T_SEQPACKET, false, 0, &rtt_seq_same);
 	report();
 	return errors ? 1 : 0;
 }
