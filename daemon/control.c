@@ -794,6 +794,24 @@ void control_prepare(void)
 	}
 }
 
+/* When control_prepare() must drop a client that stalled (UINT64_MAX: none). */
+uint64_t control_next_deadline(void)
+{
+	uint64_t next = UINT64_MAX, limit = D.cfg.control_timeout_ms;
+
+	for (int i = 0; i < nr_clients; i++) {
+		const struct client *c = &clients[i];
+
+		if (c->dead)
+			return now_ms();
+		if (c->out_len)
+			next = MIN(next, c->last_progress_ms + limit + 1);
+		if (!c->subscribed)
+			next = MIN(next, c->last_request_ms + limit + 1);
+	}
+	return next;
+}
+
 void control_handle(void)
 {
 	struct epoll_event ev[MAX_CLIENTS + 1];
