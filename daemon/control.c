@@ -769,7 +769,7 @@ int control_fd(void)
 }
 
 /*
- * Before the main loop sleeps (at least once a second): dead clients go,
+ * Before the main loop sleeps (until control_next_deadline() at the latest): dead clients go,
  * and those past ControlTimeout, idle or not reading; queued output is
  * watched.
  */
