@@ -860,18 +860,22 @@ uint64_t sup_next_deadline(void)
 			next = MIN(next, in->deadline_ms + 51);
 		if (in && !in->exited && in->cgroup[0] && !in->quota_watched)
 			next = MIN(next, in->quota_next_ms);
-		if (in && mod->state == M_RUNNING && mod->bo.failures)
+		/* (each deadline below ends when its tick acts: no busy loop) */
+		if (in && !in->exited && mod->state == M_RUNNING && mod->bo.failures &&
+		    in->m->reset_after_ms)
 			next = MIN(next, in->started_ms + in->m->reset_after_ms + 1);
-		if (mod->old && !mod->old->exited)
+		if (mod->update_path && mod->old && !mod->old->exited)
 			next = MIN(next, mod->old->deadline_ms + 51);
-		if (mod->next && !mod->next->exited) {
-			next = MIN(next, mod->next->deadline_ms + 1);
-			if (mod->next->m->watchdog_ms)
-				next = MIN(next, mod->next->last_heartbeat_ms +
-					   mod->next->m->watchdog_ms + 1);
+		if (mod->update_path && mod->next && !mod->next->exited && !mod->next->stopping) {
+			struct instance *nx = mod->next;
+
+			if (!nx->ready)
+				next = MIN(next, nx->deadline_ms + 1);
+			else if (nx->m->watchdog_ms)
+				next = MIN(next, nx->last_heartbeat_ms + nx->m->watchdog_ms + 1);
+			if (nx->ready && mod->health_until_ms)
+				next = MIN(next, mod->health_until_ms);
 		}
-		if (mod->health_until_ms)
-			next = MIN(next, mod->health_until_ms);
 	}
 	if (D.cleanup_cgroups && D.cleanup_cgroups[0])
 		next = MIN(next, now_ms() + 1000);	/* retry their removal */
