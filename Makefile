@@ -71,8 +71,13 @@ demo: deps all
 
 # Results in build/bench/ (see tests/bench/README.md); a missed target is
 # not a failure, an error is.
+# Wall-clock, then the deterministic cost mode (QEMU -icount, one vCPU), then
+# both target tables side by side (tests/bench/README.md, "icount").
+BENCH_ICOUNT ?= shift=0,sleep=off
 bench: deps module
 	tests/bench/run
+	tests/bench/run --icount $(BENCH_ICOUNT) -- --budget-ms 100
+	tests/bench/summary
 
 # One logosd supervising 2,000 modules (LOGOS_SCALE_MODULES): figures in
 # build/bench/scale.txt (tests/bench/README.md, "Scale").

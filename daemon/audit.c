@@ -345,6 +345,22 @@ void audit_tick(struct audit *a, uint64_t now)
 		audit_checkpoint(a, "periodic");
 }
 
+uint64_t audit_next_deadline(const struct audit *a)
+{
+	uint64_t next = UINT64_MAX;
+
+	if (a->fd < 0)
+		return next;
+	for (size_t i = 0; i < a->nr_rates && !a->full; i++)
+		if (a->rates[i].suppressed)
+			next = MIN(next, a->rates[i].suppressed_since_ms + 1000);
+	if (a->full)
+		next = MIN(next, a->full_checked_ms + 1000);
+	if (a->since_checkpoint && a->interval_ms)
+		next = MIN(next, a->last_checkpoint_ms + a->interval_ms);
+	return next;
+}
+
 /* The "seq" and "hash" of the last complete line of @path. */
 static int read_tail(const char *path, uint64_t *seq, uint8_t hash[HASH_BYTES])
 {

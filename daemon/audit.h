@@ -95,6 +95,8 @@ int audit_log_module(struct audit *a, const char *module, const char *type, ...)
 int audit_checkpoint(struct audit *a, const char *reason);
 /* Time-based checkpoint when due. */
 void audit_tick(struct audit *a, uint64_t now_ms);
+/* When audit_tick() has work next (UINT64_MAX: none), so logosd sleeps till then. */
+uint64_t audit_next_deadline(const struct audit *a);
 
 /* Checkpoints known from elsewhere (the journal): the log must hold them. */
 struct audit_anchor {

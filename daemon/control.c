@@ -810,7 +810,7 @@ int control_fd(void)
 }
 
 /*
- * Before the main loop sleeps (at least once a second): dead clients go,
+ * Before the main loop sleeps (until control_next_deadline() at the latest): dead clients go,
  * and those past ControlTimeout, idle or not reading; queued output is
  * watched.
  */
@@ -833,6 +833,24 @@ void control_prepare(void)
 		else
 			watch_client(c);
 	}
+}
+
+/* When control_prepare() must drop a client that stalled (UINT64_MAX: none). */
+uint64_t control_next_deadline(void)
+{
+	uint64_t next = UINT64_MAX, limit = D.cfg.control_timeout_ms;
+
+	for (int i = 0; i < nr_clients; i++) {
+		const struct client *c = &clients[i];
+
+		if (c->dead)
+			return now_ms();
+		if (c->out_len)
+			next = MIN(next, c->last_progress_ms + limit + 1);
+		if (!c->subscribed)
+			next = MIN(next, c->last_request_ms + limit + 1);
+	}
+	return next;
 }
 
 void control_handle(void)

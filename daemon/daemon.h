@@ -77,7 +77,8 @@ struct instance {
 	int call_kind;		/* the call in flight to it, 0: none */
 	bool exited;
 	uint64_t quota_seen[3];	/* oom kills, memory.max and pids.max events audited */
-	uint64_t quota_next_ms;
+	uint64_t quota_next_ms;	/* next poll of its quota events (no inotify), 0: now */
+	bool quota_watched;	/* its memory.events and pids.events are watched */
 	int exit_code;		/* waitid si_code / si_status (the module's, not its init's) */
 	int exit_status;
 };
@@ -169,6 +170,7 @@ bool sup_all_stopped(void);
 void sup_set_state(struct module *mod, enum mod_state st, const char *why);
 /* The next deadline of any timer, for poll(). */
 uint64_t sup_next_deadline(void);
+void sup_quota_event(void);
 
 /* launch.c: a verified, sandboxed instance (or an error). */
 int launch(struct module *mod, const char *manifest_path, bool candidate,
@@ -215,7 +217,8 @@ void events_read(void);
 int events_fd(void);
 
 /* main.c: the event loop. What a watched fd stands for: */
-enum fd_kind { FD_SIGNAL, FD_KERNEL, FD_CALLS, FD_EVENTS, FD_CONTROL, FD_PIDFD, FD_OUTPUT };
+enum fd_kind { FD_SIGNAL, FD_KERNEL, FD_CALLS, FD_EVENTS, FD_CONTROL, FD_PIDFD, FD_OUTPUT,
+	       FD_QUOTA };
 /* Watch @fd for input; @serial: the instance it belongs to, 0 for logosd's own. */
 int loop_watch(int fd, enum fd_kind kind, uint64_t serial);
 void loop_unwatch(int fd);
@@ -227,6 +230,7 @@ void control_configure(void);
 /* An epoll fd over the socket and its clients, for the main loop to watch. */
 int control_fd(void);
 void control_prepare(void);
+uint64_t control_next_deadline(void);
 void control_handle(void);
 /* An audit record to every subscriber (audit.tap). */
 void control_publish(const char *line, size_t len);

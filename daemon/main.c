@@ -251,6 +251,9 @@ static void on_event(const struct epoll_event *ev, int sigfd)
 	case FD_PIDFD:
 		reap(in);
 		break;
+	case FD_QUOTA:
+		sup_quota_event();
+		break;
 	case FD_OUTPUT:
 		if (in->out_fd < 0)
 			break;
@@ -308,7 +311,10 @@ static int run_daemon(const char *config_dir, bool verbose)
 			control_prepare();
 		if (sd_wd)
 			next = MIN(next, sd_next);
-		timeout = next > now ? (int)MIN(next - now, 1000) : 0;
+		if (D.shutting_down)
+			next = MIN(next, D.shutdown_deadline_ms + 1);
+		/* no deadline: sleep until an event (no periodic wake-up) */
+		timeout = next == UINT64_MAX ? -1 : next > now ? (int)MIN(next - now, INT_MAX) : 0;
 		n = epoll_wait(epfd, ev, ARRAY_SIZE(ev), timeout);
 		if (n < 0 && errno != EINTR) {
 			log_err("epoll_wait: %m");

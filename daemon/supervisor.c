@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -551,6 +552,49 @@ static void describe_exit(const struct instance *in, char *buf, size_t cap)
 }
 
 /* cgroup limits reached since the last look: audited as quota events. */
+/*
+ * Quota events without a poll: cgroup v2 reports a change of memory.events
+ * and pids.events as a modification of the file, so one inotify fd in the
+ * loop says when to read them (an idle node must not wake every second,
+ * SRS §6). Without inotify, or a file that cannot be watched, that
+ * instance's files are polled every second as before.
+ */
+static int quota_fd = -2;	/* -2: not made yet, -1: none */
+static bool quota_due;		/* an event came: read every watched instance's files */
+
+static void quota_watch(struct instance *in)
+{
+	static const char *const files[] = { "memory.events", "pids.events" };
+	char path[PATH_MAX + 16];
+
+	if (quota_fd == -2) {
+		quota_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (quota_fd >= 0 && loop_watch(quota_fd, FD_QUOTA, 0)) {
+			close(quota_fd);
+			quota_fd = -1;
+		}
+		if (quota_fd < 0)
+			log_warn("no inotify for quota events: polling them every second");
+	}
+	if (quota_fd < 0)
+		return;
+	in->quota_watched = true;
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", in->cgroup, files[i]);
+		if (inotify_add_watch(quota_fd, path, IN_MODIFY) < 0)
+			in->quota_watched = false;
+	}
+}
+
+void sup_quota_event(void)
+{
+	char buf[4096];
+
+	while (read(quota_fd, buf, sizeof(buf)) > 0)
+		;
+	quota_due = true;
+}
+
 static void audit_quota(struct instance *in)
 {
 	struct cgroup_stats st;
@@ -746,7 +790,9 @@ static void tick_module(struct module *mod, uint64_t now)
 	}
 	if (!in || in->exited)
 		return;
-	if (now >= in->quota_next_ms) {
+	if (!in->quota_next_ms && in->cgroup[0])
+		quota_watch(in);	/* the instance's first tick */
+	if (in->quota_watched ? quota_due || !in->quota_next_ms : now >= in->quota_next_ms) {
 		audit_quota(in);
 		in->quota_next_ms = now + 1000;
 	}
@@ -802,13 +848,18 @@ void sup_tick(uint64_t now)
 			i--;
 		}
 	}
+	quota_due = false;
 	if (D.audit_ok)
 		audit_tick(&D.audit, now);
 }
 
+/*
+ * When sup_tick() has work next; UINT64_MAX: none, logosd sleeps until an
+ * event (no periodic wake-up of an idle node).
+ */
 uint64_t sup_next_deadline(void)
 {
-	uint64_t next = now_ms() + 1000;
+	uint64_t next = UINT64_MAX;
 
 	if (launch_pending)
 		return now_ms();	/* more to start: just serve what is ready first */
@@ -826,8 +877,30 @@ uint64_t sup_next_deadline(void)
 		if (in && (mod->state == M_STARTING || mod->state == M_STOPPING ||
 			   mod->state == M_PAUSING))
 			next = MIN(next, in->deadline_ms + 51);
+		if (in && !in->exited && in->cgroup[0] && !in->quota_watched)
+			next = MIN(next, in->quota_next_ms);
+		/* (each deadline below ends when its tick acts: no busy loop) */
+		if (in && !in->exited && mod->state == M_RUNNING && mod->bo.failures &&
+		    in->m->reset_after_ms)
+			next = MIN(next, in->started_ms + in->m->reset_after_ms + 1);
+		if (mod->update_path && mod->old && !mod->old->exited)
+			next = MIN(next, mod->old->deadline_ms + 51);
+		if (mod->update_path && mod->next && !mod->next->exited && !mod->next->stopping) {
+			struct instance *nx = mod->next;
+
+			if (!nx->ready)
+				next = MIN(next, nx->deadline_ms + 1);
+			else if (nx->m->watchdog_ms)
+				next = MIN(next, nx->last_heartbeat_ms + nx->m->watchdog_ms + 1);
+			if (nx->ready && mod->health_until_ms)
+				next = MIN(next, mod->health_until_ms);
+		}
 	}
-	return next;
+	if (D.cleanup_cgroups && D.cleanup_cgroups[0])
+		next = MIN(next, now_ms() + 1000);	/* retry their removal */
+	if (D.audit_ok)
+		next = MIN(next, audit_next_deadline(&D.audit));
+	return MIN(next, control_next_deadline());
 }
 
 /* ---- shutdown ------------------------------------------------------------ */

@@ -75,6 +75,7 @@ extern uint32_t opt_channels, opt_modules;
 extern unsigned int size_mask;
 extern const char *out_dir;
 extern const char *host_load;
+extern const char *clock_label;
 extern int spin;
 
 /* State of the run (main.c). */

@@ -74,6 +74,8 @@ uint32_t opt_channels = 10000, opt_modules = 1000;
 unsigned int size_mask = (1U << NSIZES) - 1;
 const char *out_dir;
 const char *host_load = "unknown";	/* the host's /proc/loadavg at start */
+/* What the run's "ns" are: wall-clock, or guest time under QEMU -icount. */
+const char *clock_label = "wall-clock";
 int spin;			/* SCHED_IDLE spinners: off unless --spin */
 static pid_t spinners[2] = { -1, -1 };
 
@@ -532,7 +534,9 @@ static void usage(void)
 	       "  --channels N       channels in the scale test (default 10000)\n"
 	       "  --modules N        module contexts in the scale test (default 1000)\n"
 	       "  --out DIR          also write results.csv, ratios.csv, results.json to DIR\n"
-	       "  --host-load TEXT   the host's load average at start, for the record\n");
+	       "  --host-load TEXT   the host's load average at start, for the record\n"
+	       "  --clock-label TEXT what the times are, in every table heading (default wall-clock;\n"
+	       "                     tests/bench/run --icount passes the QEMU -icount setting)\n");
 }
 
 static void parse_sizes(char *list)
@@ -570,6 +574,7 @@ int main(int argc, char **argv)
 		{ "modules", required_argument, NULL, 'm' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "host-load", required_argument, NULL, 'L' },
+		{ "clock-label", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -600,6 +605,7 @@ int main(int argc, char **argv)
 		case 'm': opt_modules = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'o': out_dir = optarg; break;
 		case 'L': host_load = optarg; break;
+		case 'C': clock_label = optarg; break;
 		case 'h': usage(); return 0;
 		default: usage(); return 2;
 		}
@@ -634,6 +640,7 @@ int main(int argc, char **argv)
 	       use_tsc ? "rdtsc on CPU 0, calibrated against CLOCK_MONOTONIC" : "clock_gettime(CLOCK_MONOTONIC)",
 	       timer_cost_ns, clock_gettime_cost_ns);
 	printf("logos-bench: host load average at start: %s\n", host_load);
+	printf("logos-bench: times are %s\n", clock_label);
 	if (ncpus < 2)
 		printf("logos-bench: fewer than 2 CPUs: not pinned\n");
 	if (spin) {

@@ -4,6 +4,7 @@
  * same as results.csv, ratios.csv and results.json.
  */
 #include "driver.h"
+#include "verdict.h"
 
 #include <errno.h>
 #include <math.h>
@@ -45,7 +46,7 @@ struct target {
 	double limit;
 	bool at_most;		/* value <= limit passes; else value >= limit */
 	double value[P_COUNT];
-	const char *status[P_COUNT];	/* PASS, MISS, or n/a when not measured */
+	struct verdict v[P_COUNT];	/* PASS, MISS, UNRELIABLE (why), or n/a */
 };
 
 #define NTARGETS 5
@@ -77,6 +78,37 @@ static int size_index(uint64_t size)
 	return 0;
 }
 
+/*
+ * The figure a ratio rests on, for its verdict (verdict.h): r's
+ * percentiles and, cross-CPU, the same figure measured same-CPU.
+ */
+static struct vfig vfig_of(const struct result *r, const struct result *same, int p,
+			   const char *label, bool uses_mean)
+{
+	struct vfig f = { .label = label, .uses_mean = uses_mean };
+
+	if (ok(r)) {
+		f.p10 = (double)r->p10;
+		f.p50 = (double)r->p50;
+		f.p99 = (double)r->p99;
+		f.mean = (double)r->mean;
+	}
+	if (p == P_CROSS && placement_on[P_SAME] && same && ok(same))
+		f.same_cpu_p50 = (double)same->p50;
+	return f;
+}
+
+static struct vfig vfig_res(int p, int tr, int si, int m, bool uses_mean)
+{
+	static char labels[8][96];
+	static int next;
+	char *l = labels[next++ % 8];
+
+	snprintf(l, sizeof(labels[0]), "%s %s %s", transports[tr]->label, size_labels[si],
+		 mode_names[m]);
+	return vfig_of(&res[p][tr][si][m], &res[P_SAME][tr][si][m], p, l, uses_mean);
+}
+
 static void eval_targets(void)
 {
 	int s64 = size_index(64), s16m = size_index(16 * MiB), p, k;
@@ -84,6 +116,18 @@ static void eval_targets(void)
 	for (p = 0; p < P_COUNT; p++) {
 		/* The reference measured in alternation with the 10k point. */
 		const struct result *a = &scale_res[p][SC_REF], *b = &scale_res[p][SC_10K];
+		struct vfig figs[NTARGETS][2] = {
+			{ vfig_res(p, T_LOGOS_CALL, s64, MODE_TRANSFER, false),
+			  vfig_res(p, T_SEQPACKET, s64, MODE_TRANSFER, false) },
+			{ vfig_res(p, T_LOGOS_GRANT, s16m, MODE_TRANSFER, true),
+			  vfig_res(p, T_STREAM, s16m, MODE_TRANSFER, true) },
+			{ vfig_res(p, T_LOGOS_GRANT, s16m, MODE_TRANSFER, true),
+			  vfig_res(p, T_MEMFD_SCM, s16m, MODE_TRANSFER, true) },
+			{ vfig_res(p, T_LOGOS_GRANT, s16m, MODE_TOUCH, true),
+			  vfig_res(p, T_STREAM, s16m, MODE_TOUCH, true) },
+			{ vfig_of(b, &scale_res[P_SAME][SC_10K], p, "call at 10k channels", false),
+			  vfig_of(a, &scale_res[P_SAME][SC_REF], p, "call at 10 channels (alternating)", false) },
+		};
 
 		targets[0].value[p] = rtt_ratio(p, T_LOGOS_CALL, T_SEQPACKET, s64, MODE_TRANSFER);
 		targets[1].value[p] = thr_ratio(p, T_LOGOS_GRANT, T_STREAM, s16m, MODE_TRANSFER);
@@ -93,12 +137,8 @@ static void eval_targets(void)
 		for (k = 0; k < NTARGETS; k++) {
 			struct target *t = &targets[k];
 
-			if (isnan(t->value[p]))
-				t->status[p] = "n/a";
-			else if (t->at_most)
-				t->status[p] = t->value[p] <= t->limit ? "PASS" : "MISS";
-			else
-				t->status[p] = t->value[p] >= t->limit ? "PASS" : "MISS";
+			verdict_eval(&t->v[p], t->value[p], t->limit, t->at_most, figs[k], 2,
+				     &vrule_default);
 		}
 	}
 }
@@ -116,7 +156,8 @@ static void print_main_table(int p)
 {
 	int si, tr;
 
-	printf("\n== Round trips, %s: an N-byte request, an 8-byte reply\n", placement_text[p]);
+	printf("\n== Round trips, %s, %s: an N-byte request, an 8-byte reply\n", clock_label,
+	       placement_text[p]);
 	printf("   touch: the sender writes every byte, the receiver reads every byte\n");
 	printf("   transfer: moving the data alone. MB/s = N x round trips / time (1 MB = 10^6 B)\n\n");
 	printf("%-6s %-17s |%-38s |%-38s\n", "", "", " touch", " transfer");
@@ -143,8 +184,8 @@ static void print_ratios(int p)
 	int si, tr, m, bt;
 	double a, b;
 
-	printf("\n== Ratios, %s, logos / baseline: throughput x (higher is better) / RTT p50 x (lower is better)\n",
-	       placement_labels[p]);
+	printf("\n== Ratios, %s, %s, logos / baseline: throughput x (higher is better) / RTT p50 x (lower is better)\n",
+	       clock_label, placement_labels[p]);
 	for (m = 0; m < MODE_COUNT; m++) {
 		printf("\n%-8s %-6s %-15s", mode_names[m], "size", "logos");
 		for (bt = T_FIRST_BASELINE; bt < T_COUNT; bt++)
@@ -160,10 +201,14 @@ static void print_ratios(int p)
 				for (bt = T_FIRST_BASELINE; bt < T_COUNT; bt++) {
 					a = thr_ratio(p, tr, bt, si, m);
 					b = rtt_ratio(p, tr, bt, si, m);
-					if (isnan(a))
+					if (isnan(a)) {
 						printf(" %17s", "n/a");
-					else
-						printf(" %8.2f/%-8.2f", a, b);
+					} else {
+						char x[32], y[32];
+
+						printf(" %8s/%-8s", fmt_ratio(x, sizeof(x), a),
+						       fmt_ratio(y, sizeof(y), b));
+					}
 				}
 				printf("\n");
 			}
@@ -193,7 +238,7 @@ void print_tables(void)
 						       mode_names[m], res[p][tr][si][m].note);
 
 	if (!no_scale && !baselines_only) {
-		printf("\n== Scale: 64 B logos call RTT, transfer mode\n");
+		printf("\n== Scale, %s: 64 B logos call RTT, transfer mode\n", clock_label);
 		for (p = 0; p < P_COUNT; p++) {
 			if (!placement_on[p])
 				continue;
@@ -225,19 +270,23 @@ void print_tables(void)
 	}
 
 	eval_targets();
-	printf("\n== Targets (issue 4), ratios from this run\n");
+	printf("\n== Targets (issue 4), ratios from this run (%s); UNRELIABLE: see README \"Verdicts\"\n",
+	       clock_label);
 	for (k = 0; k < NTARGETS; k++)
 		for (p = 0; p < P_COUNT; p++) {
 			struct target *t = &targets[k];
+			char x[32];
 
 			if (!placement_on[p])
 				continue;
-			if (isnan(t->value[p]))
-				printf("TARGET %-4s %-9s %s: not measured\n", t->status[p],
-				       placement_labels[p], t->text);
+			if (t->v[p].status == V_NA)
+				printf("TARGET n/a  %-9s %s: not measured\n", placement_labels[p], t->text);
+			else if (t->v[p].status == V_UNRELIABLE)
+				printf("TARGET UNRELIABLE %-9s %s: %s x (%s)\n", placement_labels[p], t->text,
+				       fmt_ratio(x, sizeof(x), t->value[p]), t->v[p].why);
 			else
-				printf("TARGET %-4s %-9s %s: %.3f x\n", t->status[p],
-				       placement_labels[p], t->text, t->value[p]);
+				printf("TARGET %-4s %-9s %s: %s x\n", verdict_name(t->v[p].status),
+				       placement_labels[p], t->text, fmt_ratio(x, sizeof(x), t->value[p]));
 		}
 	for (p = 0; p < P_COUNT; p++) {
 		if (!placement_on[p])
@@ -375,6 +424,8 @@ void write_files(void)
 		(unsigned long long)lg.features, logos_ok ? "true" : "false");
 	fprintf(j, ", \"timer\": \"%s\", \"timer_cost_ns\": %.1f, \"rounds\": %d, \"spinners\": %s",
 		use_tsc ? "rdtsc" : "clock_gettime", timer_cost_ns, rounds, spin ? "true" : "false");
+	fprintf(j, ", \"clock\": ");
+	json_str(j, clock_label);
 	fprintf(j, ", \"host_load_at_start\": ");
 	json_str(j, host_load);
 	fprintf(j, ", \"placements\": {\"cross_cpu\": \"%s\", \"same_cpu\": \"%s\"}",
@@ -437,9 +488,11 @@ void write_files(void)
 			json_str(j, targets[k].text);
 			fprintf(j, ", \"value\": ");
 			json_num(j, targets[k].value[p]);
-			fprintf(j, ", \"limit\": %.2f, \"op\": \"%s\", \"status\": \"%s\"}",
+			fprintf(j, ", \"limit\": %.2f, \"op\": \"%s\", \"status\": \"%s\", \"reason\": ",
 				targets[k].limit, targets[k].at_most ? "<=" : ">=",
-				targets[k].status[p]);
+				verdict_name(targets[k].v[p].status));
+			json_str(j, targets[k].v[p].why);
+			fprintf(j, "}");
 			first = false;
 		}
 	fprintf(j, "\n  ],\n  \"scale\": {\"points\": [");

@@ -5,6 +5,7 @@
  */
 #include "internal.h"
 #include "mapped_ring.h"
+#include "mapped_spin.h"
 
 #include <logos/ipc.h>
 #include <logos/mapped.h>
@@ -31,6 +32,7 @@ struct logos_mapped {
 	const struct logos_mapped_ctl *ctl;
 	struct logos__ring tx, rx;
 	int64_t spin_ns;
+	int64_t spin_cur;	/* the adaptive budget, 0..spin_ns (mapped_spin.h) */
 	logos_handle_t pending_grant;	/* received for a slot not yet consumed */
 };
 
@@ -66,6 +68,7 @@ logos_handle_t logos_mapped_handle(const struct logos_mapped *mc)
 void logos_mapped_set_spin(struct logos_mapped *mc, int64_t spin_ns)
 {
 	mc->spin_ns = spin_ns;
+	mc->spin_cur = spin_ns > 0 ? spin_ns : 0;
 }
 
 int logos_mapped_set_affinity(int cpu)
@@ -121,14 +124,17 @@ static int mc_block(struct logos_mapped *mc, struct logos__ring *r, bool for_dat
 		    int64_t timeout_ns, int64_t start)
 {
 	struct logos_mapped_wait a = { .handle = mc->att };
-	int64_t spin_end = start + (mc->spin_ns < 0 ? 0 : mc->spin_ns), n;
+	int64_t spin_end = start + (mc->spin_ns < 0 ? 0 : mc->spin_cur), n;
 	unsigned int i = 0;
 	int ret;
 
 	for (;;) {
 		n = for_data ? logos__ring_avail(r) : logos__ring_room(r);
-		if (n)
+		if (n) {
+			if (mc->spin_ns > 0)	/* the spin found it: no clock read */
+				mc->spin_cur = logos__spin_adapt(mc->spin_cur, mc->spin_ns, 0);
 			return n < 0 ? (int)n : 0;
+		}
 		if (mc_ended(mc))
 			return 0;	/* the caller reports it */
 		cpu_relax();
@@ -150,6 +156,8 @@ static int mc_block(struct logos_mapped *mc, struct logos__ring *r, bool for_dat
 	a.timeout_ns = logos__remaining(timeout_ns, start);
 	ret = logos__ioctl(mc->fd, LOGOS_IOC_MAPPED_WAIT, &a);
 	logos__ring_unannounce(r, for_data);
+	if (mc->spin_ns > 0)
+		mc->spin_cur = logos__spin_adapt(mc->spin_cur, mc->spin_ns, logos__now_ns() - start);
 	if (ret == -ETIMEDOUT)
 		return 0;	/* one more look; the caller's clock decides */
 	if (!ret && (a.observed & LOGOS_SIGNAL_REVOKED))
@@ -421,7 +429,7 @@ static struct logos_mapped *mc_new(int fd)
 
 	if (mc) {
 		mc->fd = fd;
-		mc->spin_ns = LOGOS_MAPPED_SPIN_DEFAULT;
+		mc->spin_ns = mc->spin_cur = LOGOS_MAPPED_SPIN_DEFAULT;
 	}
 	return mc;
 }

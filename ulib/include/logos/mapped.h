@@ -124,8 +124,11 @@ LOGOS_API int logos_mapped_arm(struct logos_mapped *mc);
 LOGOS_API int logos_mapped_ack(struct logos_mapped *mc);
 
 /*
- * How long a side spins before it sleeps (default 20000 ns; 0 never
- * spins; -1 never sleeps: pure busy polling).
+ * How long a side spins at most before it sleeps (default 20000 ns; 0
+ * never spins; -1 never sleeps: pure busy polling). A positive spin
+ * adapts: it halves each time the side then slept longer than @spin_ns
+ * (down to none: an idle peer costs no spinning), and doubles back when
+ * the peer answers within it.
  */
 LOGOS_API void logos_mapped_set_spin(struct logos_mapped *mc, int64_t spin_ns);
 /* Pins the calling thread to @cpu (sched_setaffinity); -1 undoes it. */
