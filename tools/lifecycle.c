@@ -177,3 +177,27 @@ fail:
 	ctl_close(&c);
 	return ret;
 }
+
+int lifecycle_wait_update(struct ctl *c, const char *name, const char *doing, int timeout_ms,
+			  json_object **mod)
+{
+	int ret, waited = 0;
+
+	*mod = NULL;
+	for (;;) {
+		ret = ctl_module_status(c, name, mod);
+		if (ret)
+			return ctl_fail(c, ret, name);
+		if (!jbool(*mod, "updating"))
+			return 0;
+		json_object_put(*mod);
+		*mod = NULL;
+		if (waited > timeout_ms) {
+			fprintf(stderr, "%s: %s is still %s after %d s: see '%s status %s'\n",
+				prog, name, doing, timeout_ms / 1000, prog, name);
+			return EXIT_ERROR;
+		}
+		usleep(100 * 1000);
+		waited += 100;
+	}
+}

@@ -28,4 +28,12 @@ int ctl_module_status(struct ctl *c, const char *name, json_object **mod);
 int lifecycle_wait(struct ctl *c, const char *name, const char *target, long long old_pid,
 		   int timeout_ms);
 
+/*
+ * Polls until logosd no longer reports @name "updating" (an update or a
+ * rollback): 0 and its status in *@mod (the caller puts it), or the exit
+ * status after saying what went wrong (@doing: "updating", for it).
+ */
+int lifecycle_wait_update(struct ctl *c, const char *name, const char *doing, int timeout_ms,
+			  json_object **mod);
+
 #endif

@@ -19,7 +19,7 @@
 int rollback_main(int argc, char *argv[])
 {
 	char from[64] = "";
-	int timeout_s = 60, ret, i, waited = 0;
+	int timeout_s = 60, ret, i;
 	json_object *req, *ans, *mod = NULL;
 	const char *name = NULL;
 	bool wait = true;
@@ -55,22 +55,16 @@ int rollback_main(int argc, char *argv[])
 		goto fail;
 	json_object_put(ans);
 	/* a running module is being updated: wait for the outcome */
-	for (;;) {
+	if (wait) {
+		ret = lifecycle_wait_update(&c, name, "rolling back", timeout_s * 1000, &mod);
+		if (ret) {
+			ctl_close(&c);
+			return ret;
+		}
+	} else {
 		ret = ctl_module_status(&c, name, &mod);
 		if (ret)
 			goto fail;
-		if (!wait || !jbool(mod, "updating"))
-			break;
-		if (waited > timeout_s * 1000) {
-			fprintf(stderr, "%s: %s is still rolling back after %d s: see '%s status %s'\n",
-				prog, name, timeout_s, prog, name);
-			json_object_put(mod);
-			ctl_close(&c);
-			return EXIT_ERROR;
-		}
-		json_object_put(mod);
-		usleep(100 * 1000);
-		waited += 100;
 	}
 	if (json_out) {
 		json_print(mod);

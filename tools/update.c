@@ -41,26 +41,11 @@ static int manifest_version(const char *path, char *buf, size_t cap)
 
 static int wait_update(struct ctl *c, const char *name, const char *version, int timeout_ms)
 {
-	json_object *mod = NULL;
-	int ret, waited = 0;
+	json_object *mod;
+	int ret = lifecycle_wait_update(c, name, "updating", timeout_ms, &mod);
 
-	for (;;) {
-		json_object_put(mod);
-		mod = NULL;
-		ret = ctl_module_status(c, name, &mod);
-		if (ret)
-			return ctl_fail(c, ret, name);
-		if (!jbool(mod, "updating"))
-			break;
-		if (waited > timeout_ms) {
-			fprintf(stderr, "%s: %s is still updating after %d s: see '%s status %s'\n",
-				prog, name, timeout_ms / 1000, prog, name);
-			json_object_put(mod);
-			return EXIT_ERROR;
-		}
-		usleep(100 * 1000);
-		waited += 100;
-	}
+	if (ret)
+		return ret;
 	if (json_out)
 		json_print(mod);
 	if (strcmp(jstr(mod, "version"), version)) {
